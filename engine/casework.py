@@ -1,0 +1,64 @@
+"""Shared steps of every command: advancing a workflow safely, saving it, recording events."""
+
+from __future__ import annotations
+
+import copy
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy.orm as so
+from SpiffWorkflow.bpmn import BpmnWorkflow
+from SpiffWorkflow.exceptions import WorkflowException
+
+from .access import Actor
+from .definitions.parse import ParsedDefinition
+from .models import Case, Event, Task
+from .projection import sync
+from .runtime import Runtime
+
+
+def record(session: so.Session, case: Case | None, actor: Actor | str | None, kind: str, at: datetime,
+           task: Task | None = None, data: dict[str, Any] | None = None) -> None:
+    """Append one audit event."""
+    who = actor.username if isinstance(actor, Actor) else actor
+    session.add(Event(case_id=case.id if case is not None else None, task_id=task.id if task else None,
+                      actor=who, kind=kind, at=at, data=data))
+
+
+def advance(workflow: BpmnWorkflow) -> str | None:
+    """Run the engine steps; a failing script or condition leaves the task in ERROR and returns the message."""
+    try:
+        workflow.do_engine_steps()
+    except WorkflowException as exc:
+        return _describe(exc)
+    return None
+
+
+def _describe(exc: WorkflowException) -> str:
+    spec = getattr(exc, "task_spec", None)
+    where = f"{spec.bpmn_name or spec.name} ({spec.name}): " if spec is not None else ""
+    inner = getattr(exc, "error", None) or exc
+    return f"{where}{inner}"[:2000]
+
+
+def error_task_id(workflow: BpmnWorkflow) -> str | None:
+    from SpiffWorkflow import TaskState
+
+    failed = workflow.get_tasks(state=TaskState.ERROR)
+    return failed[0].task_spec.name if failed else None
+
+
+def save(rt: Runtime, session: so.Session, case: Case, parsed: ParsedDefinition, workflow: BpmnWorkflow,
+         now: datetime, error: str | None = None) -> list[Task]:
+    """Write the workflow and its projection; ``error`` marks the case as failed at its current step."""
+    if error is not None:
+        case.status, case.error_message, case.error_task = "error", error, error_task_id(workflow)
+    elif case.status == "error":
+        case.status, case.error_message, case.error_task = "running", None, None
+    case.workflow = rt.store.dumps(workflow)
+    return sync(session, case, parsed, workflow, now, rt.store.to_json_safe)
+
+
+def clean_input(data: dict[str, Any]) -> dict[str, Any]:
+    """A private deep copy of submitted data, so no nested object is shared with other tasks."""
+    return copy.deepcopy(data)

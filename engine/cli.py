@@ -1,0 +1,132 @@
+"""The ``docket`` command line: init, demo, check, deploy, users, serve, scheduler, db.
+
+Commands that serve HTTP import the web layer lazily; everything else uses the engine only.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from .config import Settings
+
+
+def _runtime(settings: Settings):  # type: ignore[no-untyped-def]
+    from .migrate import upgrade
+    from .runtime import Runtime
+
+    upgrade(settings.database_url)
+    return Runtime(settings.database_url)
+
+
+@click.group()
+def main() -> None:
+    """Docket: BPMN casework for a university staff union."""
+
+
+@main.command()
+def init() -> None:
+    """Create or upgrade the database schema."""
+    from .migrate import upgrade
+
+    settings = Settings()
+    upgrade(settings.database_url)
+    click.echo(f"database ready: {settings.database_url}")
+
+
+@main.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--groups", help="comma-separated group keys that exist (default: don't check group names)")
+def check(files: tuple[Path, ...], groups: str | None) -> None:
+    """Check BPMN files; one line per problem (file:line element message), exit 1 if any error."""
+    from .definitions.bundle import bundle_from_file
+    from .definitions.check import check_bundle, has_errors
+
+    known = {g.strip() for g in groups.split(",") if g.strip()} if groups else None
+    failed = False
+    for path in files:
+        problems = check_bundle(bundle_from_file(path), known)
+        for problem in problems:
+            click.echo(str(problem))
+        failed = failed or has_errors(problems)
+    sys.exit(1 if failed else 0)
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.option("--as", "username", default="admin", show_default=True, help="the deploying user")
+def deploy(paths: tuple[Path, ...], username: str) -> None:
+    """Deploy BPMN files (or every BPMN file under a folder) with their forms and DMN."""
+    from .access import Actor
+    from .definitions.bundle import bundle_from_file, bundles_in
+    from .deploy import deploy as deploy_bundle
+    from .errors import Invalid
+
+    rt = _runtime(Settings())
+    bundles = [b for p in paths for b in (bundles_in(p) if p.is_dir() else [bundle_from_file(p)])]
+    failed = False
+    for bundle in bundles:
+        try:
+            with rt.transaction() as session:
+                done = deploy_bundle(session, Actor(username, frozenset({"admin"})), bundle)
+                d = done.definition
+                click.echo(f"{bundle.filename}: {d.key} v{d.version} {'deployed' if done.created else 'unchanged'}")
+        except Invalid as exc:
+            failed = True
+            click.echo(exc.message)
+            for item in exc.details:
+                click.echo(f"  {bundle.filename}:{item['line']} {item['element'] or '-'} {item['message']}")
+    sys.exit(1 if failed else 0)
+
+
+@main.command("add-user")
+@click.argument("username")
+@click.option("--password", prompt=True, hide_input=True)
+@click.option("--name", "display_name")
+@click.option("--groups", default="", help="comma-separated group keys")
+def add_user(username: str, password: str, display_name: str | None, groups: str) -> None:
+    """Create a user."""
+    from .users import create_user
+
+    rt = _runtime(Settings())
+    with rt.transaction() as session:
+        create_user(session, username, password, display_name, [g for g in groups.split(",") if g])
+    click.echo(f"user {username} created")
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True)
+@click.option("--reset", is_flag=True, help="start from an empty demo database")
+def demo(host: str, port: int, reset: bool) -> None:
+    """Create the demo (users, processes, sample cases) on SQLite and serve the web UI."""
+    from .demo import seed
+
+    settings = Settings()
+    if reset and settings.database_url.startswith("sqlite:///"):
+        for suffix in ("", "-wal", "-shm"):
+            Path(settings.database_url.removeprefix("sqlite:///") + suffix).unlink(missing_ok=True)
+    rt = _runtime(settings)
+    for line in seed(rt, settings.processes_dir):
+        click.echo(line)
+    from webui import create_app
+
+    app = create_app(settings, runtime=rt)
+    click.echo(f"Docket demo: http://{host}:{port}/  (users in README.md, password 'demo')")
+    app.run(host=host, port=port, debug=False, use_reloader=False, threaded=True)
+
+
+@main.command()
+@click.option("--bind", default="127.0.0.1:8000", show_default=True)
+@click.option("--workers", default=2, show_default=True)
+def serve(bind: str, workers: int) -> None:
+    """Run the web app under gunicorn."""
+    import os
+
+    from .migrate import upgrade
+
+    upgrade(Settings().database_url)
+    os.execvp(sys.executable, [sys.executable, "-m", "gunicorn", "--bind", bind, "--workers", str(workers),
+                               "webui.wsgi:app"])

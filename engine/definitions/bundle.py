@@ -1,0 +1,57 @@
+"""A deployable bundle: one BPMN file plus the forms and DMN tables it references."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+
+@dataclass
+class Bundle:
+    """What a designer deploys. ``forms`` maps form key -> parsed JSON; ``dmn`` maps file name -> XML."""
+
+    bpmn: bytes
+    filename: str = "process.bpmn"
+    forms: dict[str, Any] = field(default_factory=dict)
+    dmn: dict[str, str] = field(default_factory=dict)
+    form_errors: dict[str, str] = field(default_factory=dict)  # form key -> why the file could not be read
+
+    def content_hash(self, form_keys: set[str]) -> str:
+        """A hash over the BPMN, the referenced forms and the DMN tables: equal content, equal hash."""
+        content = {
+            "bpmn": self.bpmn.decode("utf-8", errors="replace").strip(),
+            "forms": {k: self.forms[k] for k in sorted(form_keys) if k in self.forms},
+            "dmn": {k: v.strip() for k, v in sorted(self.dmn.items())},
+        }
+        raw = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+        return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def _read_forms(folder: Path, bundle: Bundle) -> None:
+    if not folder.is_dir():
+        return
+    for path in sorted(folder.glob("*.json")):
+        try:
+            bundle.forms.setdefault(path.stem, json.loads(path.read_text(encoding="utf-8")))
+        except (ValueError, UnicodeDecodeError) as exc:
+            bundle.form_errors[path.stem] = f"{path.name}: not valid JSON ({exc})"
+
+
+def bundle_from_file(path: Path, shared_forms: Path | None = None) -> Bundle:
+    """A BPMN file with the forms in ``forms/`` beside it (then in ``shared_forms``) and DMN files beside it."""
+    bundle = Bundle(bpmn=path.read_bytes(), filename=str(path))
+    _read_forms(path.parent / "forms", bundle)
+    if shared_forms is not None:
+        _read_forms(shared_forms, bundle)
+    for dmn in sorted(path.parent.glob("*.dmn")):
+        bundle.dmn[dmn.name] = dmn.read_text(encoding="utf-8")
+    return bundle
+
+
+def bundles_in(root: Path) -> list[Bundle]:
+    """Every BPMN file under ``root`` (e.g. ``processes/``), each with its forms and DMN."""
+    shared = root / "forms"
+    return [bundle_from_file(p, shared) for p in sorted(root.rglob("*.bpmn")) if "tests" not in p.parts]

@@ -1,0 +1,163 @@
+"""What Docket reads from a BPMN file beyond SpiffWorkflow: task assignment, forms, due dates, settings.
+
+Both dialects designers use are read:
+
+* SpiffWorkflow: ``spiffworkflow:properties`` on a user task with ``formKey`` (or spiff-arena's
+  ``formJsonSchemaFilename``), ``candidateGroups``, ``candidateUsers``, ``assignee``, ``dueIn``,
+  ``calendar``, ``dueDate``;
+* Camunda Modeler: the ``camunda:formKey``, ``camunda:candidateGroups``, ``camunda:candidateUsers``,
+  ``camunda:assignee`` and ``camunda:dueDate`` attributes, plus ``camunda:properties``.
+
+Assignment values are lists of literals (``committee, presidium``), a Python expression after ``=``
+(``="dept:" + lead_department``) or Camunda ``${...}`` text. Expressions are kept as Python source and
+evaluated on case data by the task projection.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from lxml import etree
+
+from .expressions import ExpressionError, is_camunda_expression, translate_text_with_expressions
+from .xml import NS, bpmn, camunda, extension_properties
+
+TASK_TAGS = ("userTask", "manualTask")
+
+
+@dataclass(frozen=True)
+class Assignment:
+    """Literal principals plus Python expressions that yield a principal or a list of them."""
+
+    literals: tuple[str, ...] = ()
+    expressions: tuple[str, ...] = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.literals or self.expressions)
+
+
+@dataclass(frozen=True)
+class TaskMeta:
+    """Docket's reading of one user task."""
+
+    element_id: str
+    title: str
+    line: int
+    form_key: str | None = None
+    candidate_groups: Assignment = Assignment()
+    candidate_users: Assignment = Assignment()
+    assignee: Assignment = Assignment()
+    due_in: str | None = None
+    due_date: str | None = None  # Python expression yielding a date/datetime/ISO string
+    calendar: str = "calendar"
+    properties: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ProcessMeta:
+    """Docket's reading of one executable process: its tasks, lanes and settings."""
+
+    key: str
+    name: str
+    tasks: dict[str, TaskMeta]
+    lane_groups: dict[str, str]  # lane name -> group key
+    lanes_unmapped: tuple[tuple[str, int], ...]  # (lane id, line) of lanes with neither name nor group
+    settings: dict[str, str]
+
+
+def parse_assignment(value: str | None) -> Assignment:
+    """Read ``committee, presidium`` / ``=expr`` / ``${expr}``-style text; raises ExpressionError."""
+    if not value or not value.strip():
+        return Assignment()
+    text = value.strip()
+    if text.startswith("="):
+        return Assignment(expressions=(text[1:].strip(),))
+    if "${" in text or "#{" in text:
+        if is_camunda_expression(text) or "," not in text:
+            return Assignment(expressions=(translate_text_with_expressions(text),))
+    literals, expressions = [], []
+    for part in (p.strip() for p in text.split(",")):
+        if not part:
+            continue
+        if "${" in part or "#{" in part:
+            expressions.append(translate_text_with_expressions(part))
+        else:
+            literals.append(part)
+    return Assignment(tuple(literals), tuple(expressions))
+
+
+def _form_key(node: etree._Element, props: dict[str, str]) -> str | None:
+    key = node.get(camunda("formKey")) or props.get("formKey")
+    if not key and props.get("formJsonSchemaFilename"):
+        key = props["formJsonSchemaFilename"].removesuffix(".json").removesuffix("-schema")
+    if key and key.startswith("embedded:"):
+        key = key.split("/")[-1].removesuffix(".html").removesuffix(".json")
+    return key or None
+
+
+def _due_date(node: etree._Element, props: dict[str, str]) -> str | None:
+    text = node.get(camunda("dueDate")) or props.get("dueDate")
+    if not text:
+        return None
+    text = text.strip()
+    if text.startswith("="):
+        return text[1:].strip()
+    if is_camunda_expression(text):
+        return translate_text_with_expressions(text)
+    return repr(text)  # an ISO date literal
+
+
+def read_task(node: etree._Element) -> TaskMeta:
+    """Docket's metadata for one user/manual task element; raises ExpressionError on bad expressions."""
+    props = extension_properties(node)
+    return TaskMeta(
+        element_id=node.get("id", ""),
+        title=node.get("name") or node.get("id", ""),
+        line=node.sourceline or 0,
+        form_key=_form_key(node, props),
+        candidate_groups=parse_assignment(node.get(camunda("candidateGroups")) or props.get("candidateGroups")),
+        candidate_users=parse_assignment(node.get(camunda("candidateUsers")) or props.get("candidateUsers")),
+        assignee=parse_assignment(node.get(camunda("assignee")) or props.get("assignee")),
+        due_in=(props.get("dueIn") or None),
+        due_date=_due_date(node, props),
+        calendar=props.get("calendar", "calendar"),
+        properties=props,
+    )
+
+
+def _lanes(process: etree._Element) -> tuple[dict[str, str], list[tuple[str, int]]]:
+    mapping: dict[str, str] = {}
+    unmapped: list[tuple[str, int]] = []
+    for lane in process.iter(bpmn("lane")):
+        props = extension_properties(lane)
+        group = props.get("group") or props.get("candidateGroups") or (lane.get("name") or "").strip()
+        if group:
+            mapping[(lane.get("name") or "").strip() or lane.get("id", "")] = group
+        else:
+            unmapped.append((lane.get("id", ""), lane.sourceline or 0))
+    return mapping, unmapped
+
+
+def read_process(process: etree._Element) -> ProcessMeta:
+    """Read one ``bpmn:process`` element (tasks inside subprocesses included)."""
+    tasks: dict[str, TaskMeta] = {}
+    for tag in TASK_TAGS:
+        for node in process.iter(bpmn(tag)):
+            try:
+                tasks[node.get("id", "")] = read_task(node)
+            except ExpressionError:
+                continue  # reported by the checker
+    lanes, unmapped = _lanes(process)
+    return ProcessMeta(
+        key=process.get("id", ""),
+        name=process.get("name") or process.get("id", ""),
+        tasks=tasks,
+        lane_groups=lanes,
+        lanes_unmapped=tuple(unmapped),
+        settings=extension_properties(process),
+    )
+
+
+def executable_processes(root: etree._Element) -> list[etree._Element]:
+    """The ``bpmn:process`` elements marked executable (the ones Docket deploys)."""
+    return [p for p in root.iterfind("bpmn:process", NS) if p.get("isExecutable", "false").lower() == "true"]

@@ -1,0 +1,45 @@
+"""Errors raised by engine commands and queries.
+
+Each maps to one HTTP status in the web layer; the engine itself knows nothing of HTTP.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass
+class DocketError(Exception):
+    """Base class: a readable message plus structured details."""
+
+    message: str
+    details: list[dict[str, Any]] = field(default_factory=list)
+    code = "error"
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class NotFound(DocketError):
+    """The case, task, process or user does not exist (or is invisible to the caller)."""
+
+    code = "not_found"
+
+
+class Forbidden(DocketError):
+    """The caller's groups do not allow this read or write."""
+
+    code = "forbidden"
+
+
+class Conflict(DocketError):
+    """The task is no longer open, the revision is stale, or someone else holds the task."""
+
+    code = "conflict"
+
+
+class Invalid(DocketError):
+    """Bad input: form fields, BPMN problems, unknown options. ``details`` lists each problem."""
+
+    code = "invalid"

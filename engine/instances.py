@@ -1,0 +1,149 @@
+"""Case commands: start, cancel, retry after an error, and waking timers. One transaction each."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+from SpiffWorkflow import TaskState
+from SpiffWorkflow.bpmn import BpmnWorkflow
+
+from .access import Actor
+from .casework import advance, clean_input, record, save
+from .clock import utcnow
+from .errors import Conflict, Forbidden, Invalid, NotFound
+from .models import Case, CaseCounter, ProcessDefinition
+from .runtime import Runtime
+
+
+def _latest(session: so.Session, key: str) -> ProcessDefinition:
+    row = session.scalars(
+        sa.select(ProcessDefinition).where(ProcessDefinition.key == key).order_by(ProcessDefinition.version.desc())
+    ).first()
+    if row is None:
+        raise NotFound(f"process '{key}' is not deployed")
+    return row
+
+
+def may_start(actor: Actor, definition: ProcessDefinition) -> bool:
+    starters = [g.strip() for g in (definition.settings or {}).get("starters", "").split(",") if g.strip()]
+    return actor.is_admin or not starters or bool(actor.groups & set(starters))
+
+
+def _next_business_key(session: so.Session, prefix: str, year: int) -> str:
+    counter = session.get(CaseCounter, (prefix, year), with_for_update=True)
+    if counter is None:
+        counter = CaseCounter(prefix=prefix, year=year, last=0)
+        session.add(counter)
+    counter.last += 1
+    session.flush()
+    return f"{prefix}{year}-{counter.last:03d}"
+
+
+def start_case(rt: Runtime, actor: Actor, process_key: str, data: dict[str, Any] | None = None) -> Case:
+    """Start a case of the latest version of ``process_key`` with initial ``data``."""
+    data = clean_input(data or {})
+    if not isinstance(data, dict):
+        raise Invalid("case data must be a JSON object", [{"field": "data", "message": "must be an object"}])
+    now = utcnow()
+    with rt.transaction() as session:
+        definition = _latest(session, process_key)
+        if not may_start(actor, definition):
+            raise Forbidden(f"you may not start process '{process_key}'")
+        parsed = rt.definition(session, definition.id)
+        workflow = BpmnWorkflow(parsed.spec, parsed.subprocess_specs, script_engine=rt.script_engine)
+        data.setdefault("initiator", actor.username)
+        workflow.get_next_task(spec_name="Start").set_data(**data)
+        error = advance(workflow)
+        settings = definition.settings or {}
+        prefix = settings.get("businessKeyPrefix", f"{process_key.upper()}-")
+        case = Case(
+            definition_id=definition.id, process_key=definition.key,
+            business_key=_next_business_key(session, prefix, now.year),
+            title=str(data.get(settings.get("titleField", "title"), ""))[:512] or None,
+            status="running", workflow="", data={}, started_by=actor.username, started_at=now, updated_at=now,
+        )
+        session.add(case)
+        session.flush()
+        save(rt, session, case, parsed, workflow, now, error)
+        record(session, case, actor, "case_started", now, data={"process": process_key,
+                                                                "version": definition.version, "data": case.data})
+        if error:
+            record(session, case, actor, "case_error", now, data={"message": error})
+    rt.checkin(case, workflow)
+    return case
+
+
+def get_case_row(session: so.Session, case_id: int) -> Case:
+    case = session.get(Case, case_id)
+    if case is None:
+        raise NotFound(f"case {case_id} does not exist")
+    return case
+
+
+def cancel_case(rt: Runtime, actor: Actor, case_id: int, reason: str) -> Case:
+    """Cancel a running case (supervisors and admins); its open tasks are cancelled too."""
+    if not actor.is_supervisor:
+        raise Forbidden("only supervisors and administrators may cancel a case")
+    if not reason or not reason.strip():
+        raise Invalid("a reason is required", [{"field": "reason", "message": "is required"}])
+    now = utcnow()
+    with rt.transaction() as session:
+        case = get_case_row(session, case_id)
+        if case.status not in ("running", "error"):
+            raise Conflict(f"case {case.business_key} is {case.status}, not running")
+        parsed = rt.definition(session, case.definition_id)
+        workflow = rt.checkout(case, parsed)
+        workflow.cancel()
+        case.status, case.ended_at = "cancelled", now
+        save(rt, session, case, parsed, workflow, now)
+        record(session, case, actor, "case_cancelled", now, data={"reason": reason.strip()})
+    rt.checkin(case, workflow)
+    return case
+
+
+def retry_case(rt: Runtime, actor: Actor, case_id: int) -> Case:
+    """Run a failed step again (after its cause was fixed); the case stays in error if it fails again."""
+    if not actor.is_supervisor:
+        raise Forbidden("only supervisors and administrators may retry a case")
+    now = utcnow()
+    with rt.transaction() as session:
+        case = get_case_row(session, case_id)
+        if case.status != "error":
+            raise Conflict(f"case {case.business_key} is not in error")
+        parsed = rt.definition(session, case.definition_id)
+        workflow = rt.checkout(case, parsed)
+        for task in workflow.get_tasks(state=TaskState.ERROR):
+            task.workflow.reset_from_task_id(task.id)
+        error = advance(workflow)
+        save(rt, session, case, parsed, workflow, now, error)
+        record(session, case, actor, "case_retried", now, data={"error": error} if error else None)
+    rt.checkin(case, workflow)
+    return case
+
+
+def wake_case(rt: Runtime, case_id: int) -> Case:
+    """Fire the case's due timers and run on (the scheduler calls this for cases whose wake_at passed)."""
+    now = utcnow()
+    with rt.transaction() as session:
+        case = get_case_row(session, case_id)
+        if case.status != "running" or case.wake_at is None or case.wake_at > now:
+            return case
+        parsed = rt.definition(session, case.definition_id)
+        workflow = rt.checkout(case, parsed)
+        workflow.refresh_timers()
+        error = advance(workflow)
+        save(rt, session, case, parsed, workflow, now, error)
+        record(session, case, "scheduler", "timers_fired", now, data={"error": error} if error else None)
+    rt.checkin(case, workflow)
+    return case
+
+
+def due_cases(rt: Runtime, limit: int = 100) -> list[int]:
+    """Ids of running cases whose earliest timer has passed (indexed on status, wake_at)."""
+    with rt.reading() as session:
+        return list(session.scalars(
+            sa.select(Case.id).where(Case.status == "running", Case.wake_at <= utcnow())
+            .order_by(Case.wake_at).limit(limit)
+        ))

@@ -1,0 +1,213 @@
+"""SQLAlchemy 2 typed models: definitions, cases, the task projection, the audit log, users.
+
+The ``task`` table is a projection of each case's workflow, rewritten in the same transaction as
+the case; inbox, SLA and statistics queries read it (and its ``task_candidate`` rows) only.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+from sqlalchemy.types import TypeDecorator
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """A timezone-aware UTC datetime on every backend (SQLite stores naive values)."""
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+JSONType = sa.JSON().with_variant(sa.dialects.postgresql.JSONB(), "postgresql")
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(so.DeclarativeBase):
+    metadata = sa.MetaData(naming_convention=NAMING)
+    type_annotation_map = {datetime: UTCDateTime, dict[str, Any]: JSONType, list[Any]: JSONType}
+
+
+membership = sa.Table(
+    "membership",
+    Base.metadata,
+    sa.Column("user_id", sa.ForeignKey("user_account.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("group_id", sa.ForeignKey("user_group.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class User(Base):
+    __tablename__ = "user_account"
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    username: so.Mapped[str] = so.mapped_column(sa.String(64), unique=True)
+    display_name: so.Mapped[str] = so.mapped_column(sa.String(128))
+    password_hash: so.Mapped[str] = so.mapped_column(sa.String(256))
+    email: so.Mapped[str | None] = so.mapped_column(sa.String(256))
+    active: so.Mapped[bool] = so.mapped_column(default=True)
+    created_at: so.Mapped[datetime]
+    groups: so.Mapped[list[Group]] = so.relationship(secondary=membership, back_populates="members")
+
+
+class Group(Base):
+    __tablename__ = "user_group"
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    key: so.Mapped[str] = so.mapped_column(sa.String(64), unique=True)
+    name: so.Mapped[str] = so.mapped_column(sa.String(128))
+    members: so.Mapped[list[User]] = so.relationship(secondary=membership, back_populates="groups")
+
+
+class ApiToken(Base):
+    __tablename__ = "api_token"
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    token_hash: so.Mapped[str] = so.mapped_column(sa.String(64), unique=True)
+    user_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("user_account.id", ondelete="CASCADE"))
+    created_at: so.Mapped[datetime]
+    expires_at: so.Mapped[datetime]
+
+
+class ProcessDefinition(Base):
+    """One deployed version of a process: its BPMN, the forms and DMN it references, and a content hash."""
+
+    __tablename__ = "process_definition"
+    __table_args__ = (sa.UniqueConstraint("key", "version", name="uq_process_definition_key_version"),)
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    key: so.Mapped[str] = so.mapped_column(sa.String(128), index=True)
+    version: so.Mapped[int]
+    name: so.Mapped[str] = so.mapped_column(sa.String(256))
+    content_hash: so.Mapped[str] = so.mapped_column(sa.String(64))
+    bpmn_xml: so.Mapped[str] = so.mapped_column(sa.Text)
+    forms: so.Mapped[dict[str, Any]] = so.mapped_column(default=dict)
+    dmn: so.Mapped[dict[str, Any]] = so.mapped_column(default=dict)
+    settings: so.Mapped[dict[str, Any]] = so.mapped_column(default=dict)
+    deployed_by: so.Mapped[str | None] = so.mapped_column(sa.String(64))
+    deployed_at: so.Mapped[datetime]
+
+
+class Case(Base):
+    """A process instance: the serialized workflow (spec kept out of the blob) and its summary."""
+
+    __tablename__ = "process_instance"
+    __table_args__ = (sa.Index("ix_process_instance_status_wake_at", "status", "wake_at"),)
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    definition_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("process_definition.id"), index=True)
+    process_key: so.Mapped[str] = so.mapped_column(sa.String(128), index=True)
+    business_key: so.Mapped[str] = so.mapped_column(sa.String(64), unique=True)
+    title: so.Mapped[str | None] = so.mapped_column(sa.String(512))
+    status: so.Mapped[str] = so.mapped_column(sa.String(16))  # running, completed, cancelled, error
+    error_message: so.Mapped[str | None] = so.mapped_column(sa.Text)
+    error_task: so.Mapped[str | None] = so.mapped_column(sa.String(128))
+    workflow: so.Mapped[str] = so.mapped_column(sa.Text)
+    data: so.Mapped[dict[str, Any]] = so.mapped_column(default=dict)
+    revision: so.Mapped[int] = so.mapped_column(default=1)
+    wake_at: so.Mapped[datetime | None]
+    started_by: so.Mapped[str | None] = so.mapped_column(sa.String(64))
+    started_at: so.Mapped[datetime]
+    updated_at: so.Mapped[datetime]
+    ended_at: so.Mapped[datetime | None]
+
+    __mapper_args__ = {"version_id_col": revision}
+
+    definition: so.Mapped[ProcessDefinition] = so.relationship(lazy="joined", innerjoin=True)
+
+
+class Task(Base):
+    """A user task the workflow has made ready, kept in step with the workflow by every command."""
+
+    __tablename__ = "task"
+    __table_args__ = (
+        sa.Index("ix_task_state_due_at", "state", "due_at"),
+        sa.Index("ix_task_assignee_state", "assignee", "state"),
+        sa.Index("ix_task_case_state", "case_id", "state"),
+    )
+
+    id: so.Mapped[str] = so.mapped_column(sa.String(36), primary_key=True)
+    case_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("process_instance.id", ondelete="CASCADE"))
+    process_key: so.Mapped[str] = so.mapped_column(sa.String(128))
+    name: so.Mapped[str] = so.mapped_column(sa.String(128))
+    title: so.Mapped[str] = so.mapped_column(sa.String(256))
+    form_key: so.Mapped[str | None] = so.mapped_column(sa.String(128))
+    lane: so.Mapped[str | None] = so.mapped_column(sa.String(128))
+    candidate_groups: so.Mapped[list[Any]] = so.mapped_column(default=list)
+    candidate_users: so.Mapped[list[Any]] = so.mapped_column(default=list)
+    assignee: so.Mapped[str | None] = so.mapped_column(sa.String(64))
+    state: so.Mapped[str] = so.mapped_column(sa.String(16))  # open, claimed, completed, cancelled
+    created_at: so.Mapped[datetime]
+    due_at: so.Mapped[datetime | None]
+    claimed_at: so.Mapped[datetime | None]
+    completed_by: so.Mapped[str | None] = so.mapped_column(sa.String(64))
+    completed_at: so.Mapped[datetime | None]
+    data: so.Mapped[dict[str, Any] | None] = so.mapped_column(JSONType)
+    version: so.Mapped[int] = so.mapped_column(default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+    case: so.Mapped[Case] = so.relationship(lazy="raise")
+    candidates: so.Mapped[list[TaskCandidate]] = so.relationship(
+        cascade="all, delete-orphan", lazy="selectin", passive_deletes=True
+    )
+
+
+class TaskCandidate(Base):
+    """Who may take a task: one row per candidate group (kind 'group') or user (kind 'user'), indexed."""
+
+    __tablename__ = "task_candidate"
+    __table_args__ = (sa.Index("ix_task_candidate_principal", "kind", "principal"),)
+
+    task_id: so.Mapped[str] = so.mapped_column(
+        sa.ForeignKey("task.id", ondelete="CASCADE"), primary_key=True
+    )
+    kind: so.Mapped[str] = so.mapped_column(sa.String(8), primary_key=True)
+    principal: so.Mapped[str] = so.mapped_column(sa.String(128), primary_key=True)
+
+
+class Event(Base):
+    """Append-only audit log: who did what to which case or task, when, with the data involved."""
+
+    __tablename__ = "event"
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    case_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("process_instance.id", ondelete="CASCADE"), index=True
+    )
+    task_id: so.Mapped[str | None] = so.mapped_column(sa.String(36))
+    actor: so.Mapped[str | None] = so.mapped_column(sa.String(64))
+    kind: so.Mapped[str] = so.mapped_column(sa.String(32))
+    at: so.Mapped[datetime]
+    data: so.Mapped[dict[str, Any] | None] = so.mapped_column(JSONType)
+
+
+class CaseCounter(Base):
+    """The last business-key number handed out per prefix and year."""
+
+    __tablename__ = "case_counter"
+
+    prefix: so.Mapped[str] = so.mapped_column(sa.String(32), primary_key=True)
+    year: so.Mapped[int] = so.mapped_column(primary_key=True)
+    last: so.Mapped[int] = so.mapped_column(default=0)

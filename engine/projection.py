@@ -1,0 +1,155 @@
+"""Keep a case's summary columns and its ``task`` rows in step with its workflow.
+
+Called by every command after the workflow moved, inside the command's transaction.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+from SpiffWorkflow import TaskState
+from SpiffWorkflow.bpmn import BpmnWorkflow
+from SpiffWorkflow.task import Task as SpiffTask
+
+from .definitions.meta import Assignment, TaskMeta
+from .definitions.parse import ParsedDefinition
+from .models import Case, Task, TaskCandidate
+from .timers import next_wake
+from .workdays import as_due, due_after
+
+log = logging.getLogger(__name__)
+OPEN_STATES = ("open", "claimed")
+
+
+def _principals(value: Any) -> list[str]:
+    if value is None or value == "":
+        return []
+    if isinstance(value, list | tuple | set):
+        return [str(v).strip() for v in value if str(v).strip()]
+    return [p.strip() for p in str(value).split(",") if p.strip()]
+
+
+def _evaluate(workflow: BpmnWorkflow, expression: str, data: dict[str, Any]) -> Any:
+    return workflow.script_engine.environment.evaluate(expression, dict(data))
+
+
+def _resolve(workflow: BpmnWorkflow, assignment: Assignment, data: dict[str, Any]) -> list[str]:
+    found = list(assignment.literals)
+    for expr in assignment.expressions:
+        try:
+            found.extend(_principals(_evaluate(workflow, expr, data)))
+        except Exception as exc:  # a bad expression must not stop the case; the task falls back to its lane
+            log.warning("assignment expression %r failed: %s", expr, exc)
+    return list(dict.fromkeys(found))
+
+
+def _task_meta(parsed: ParsedDefinition, spiff_task: SpiffTask) -> TaskMeta | None:
+    return parsed.meta.tasks.get(spiff_task.task_spec.bpmn_id or spiff_task.task_spec.name)
+
+
+def _due(workflow: BpmnWorkflow, meta: TaskMeta | None, data: dict[str, Any], now: datetime) -> datetime | None:
+    if meta is None:
+        return None
+    try:
+        if meta.due_date:
+            return as_due(_evaluate(workflow, meta.due_date, data))
+        if meta.due_in:
+            return due_after(now, meta.due_in, meta.calendar)
+    except Exception as exc:
+        log.warning("due date of task %s could not be computed: %s", meta.element_id, exc)
+    return None
+
+
+def new_task_row(case: Case, parsed: ParsedDefinition, workflow: BpmnWorkflow, spiff_task: SpiffTask,
+                 now: datetime) -> Task:
+    """The row for a user task the workflow just made ready."""
+    meta = _task_meta(parsed, spiff_task)
+    data = spiff_task.data
+    groups: list[str] = []
+    users: list[str] = []
+    assignee: list[str] = []
+    if meta is not None:
+        groups = _resolve(workflow, meta.candidate_groups, data)
+        users = _resolve(workflow, meta.candidate_users, data)
+        assignee = _resolve(workflow, meta.assignee, data)
+    lane = spiff_task.task_spec.lane
+    if not groups and lane:
+        groups = [parsed.meta.lane_groups.get(lane, lane)]
+    title = spiff_task.task_spec.bpmn_name or spiff_task.task_spec.name
+    if spiff_task.task_spec.name.endswith(" [child]") or "[child]" in spiff_task.task_spec.name:
+        item = spiff_task.task_spec.task_info(spiff_task).get("instance")
+        title = f"{title} #{item + 1}" if isinstance(item, int) else title
+    row = Task(
+        id=str(spiff_task.id), case_id=case.id, process_key=case.process_key,
+        name=(meta.element_id if meta else spiff_task.task_spec.name), title=title,
+        form_key=meta.form_key if meta else None, lane=lane, candidate_groups=groups, candidate_users=users,
+        assignee=assignee[0] if assignee else None, state="claimed" if assignee else "open",
+        created_at=now, due_at=_due(workflow, meta, data, now), claimed_at=now if assignee else None,
+    )
+    row.candidates = [TaskCandidate(kind="group", principal=g) for g in groups] + [
+        TaskCandidate(kind="user", principal=u) for u in users
+    ]
+    return row
+
+
+def case_data(workflow: BpmnWorkflow) -> dict[str, Any]:
+    """The case's current variables: the process result when done, else the data the open tasks see."""
+    if workflow.is_completed():
+        return dict(workflow.data)
+    ready = workflow.get_tasks(state=TaskState.READY | TaskState.WAITING | TaskState.ERROR)
+    merged: dict[str, Any] = {}
+    for task in sorted(ready, key=lambda t: t.last_state_change):
+        merged.update(task.data)
+    if not merged:
+        done = [t for t in workflow.tasks.values() if t.state == TaskState.COMPLETED]
+        if done:
+            merged = dict(max(done, key=lambda t: t.last_state_change).data)
+    return merged
+
+
+def sync(session: so.Session, case: Case, parsed: ParsedDefinition, workflow: BpmnWorkflow,
+         now: datetime, json_safe: Any) -> list[Task]:
+    """Bring the task rows and the case summary in line with ``workflow``; returns the open rows."""
+    ready = {str(t.id): t for t in workflow.get_tasks(state=TaskState.READY, manual=True)}
+    rows = session.scalars(
+        sa.select(Task).where(Task.case_id == case.id, sa.or_(Task.state.in_(OPEN_STATES), Task.id.in_(ready)))
+    ).all()
+    open_rows: list[Task] = []
+    for row in rows:
+        if row.id in ready:
+            if row.state not in OPEN_STATES:  # made ready again (a retried or reset branch)
+                row.state, row.completed_at, row.completed_by = "open", None, None
+            open_rows.append(row)
+            continue
+        spiff_task = _find(workflow, row.id)
+        if spiff_task is not None and spiff_task.state == TaskState.COMPLETED:
+            row.state = "completed"
+            row.completed_at = row.completed_at or now
+        else:
+            row.state = "cancelled"
+            row.completed_at = now
+    known = {r.id for r in rows}
+    for task_id, spiff_task in ready.items():
+        if task_id not in known:
+            row = new_task_row(case, parsed, workflow, spiff_task, now)
+            session.add(row)
+            open_rows.append(row)
+    case.data = json_safe(case_data(workflow))
+    case.wake_at = next_wake(workflow)
+    case.updated_at = now
+    if workflow.is_completed() and case.status != "cancelled":
+        case.status = "completed"
+        case.ended_at = now
+    return open_rows
+
+
+def _find(workflow: BpmnWorkflow, task_id: str) -> SpiffTask | None:
+    try:
+        return workflow.get_task_from_id(UUID(task_id))
+    except Exception:  # TaskNotFoundException: the branch holding it was removed
+        return None

@@ -1,0 +1,163 @@
+"""Read side: tasks, cases and their history as plain dicts, filtered by what the caller may see."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+
+from .access import Actor, involved_clause, may_act_on, task_visible_clause
+from .clock import utcnow
+from .errors import Forbidden, Invalid, NotFound
+from .models import Case, Event, ProcessDefinition, Task
+
+PAGE_SIZE = 50
+
+
+def iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def task_json(task: Task, business_key: str | None = None, now: datetime | None = None) -> dict[str, Any]:
+    now = now or utcnow()
+    return {
+        "id": task.id, "case_id": task.case_id, "business_key": business_key, "process": task.process_key,
+        "name": task.name, "title": task.title, "candidate_groups": list(task.candidate_groups or []),
+        "candidate_users": list(task.candidate_users or []), "assignee": task.assignee, "state": task.state,
+        "created_at": iso(task.created_at), "due_at": iso(task.due_at),
+        "overdue": bool(task.due_at and task.state in ("open", "claimed") and task.due_at < now),
+        "form": task.form_key, "completed_by": task.completed_by, "completed_at": iso(task.completed_at),
+    }
+
+
+def event_json(event: Event) -> dict[str, Any]:
+    return {"id": event.id, "at": iso(event.at), "actor": event.actor, "kind": event.kind,
+            "task_id": event.task_id, "data": event.data}
+
+
+def case_json(session: so.Session, case: Case, history: bool = False) -> dict[str, Any]:
+    tasks = session.scalars(
+        sa.select(Task).where(Task.case_id == case.id, Task.state.in_(("open", "claimed"))).order_by(Task.created_at)
+    ).all()
+    out: dict[str, Any] = {
+        "id": case.id, "business_key": case.business_key, "process": case.process_key,
+        "version": case.definition.version, "title": case.title, "status": case.status,
+        "revision": case.revision, "error": case.error_message, "started_by": case.started_by,
+        "started_at": iso(case.started_at), "ended_at": iso(case.ended_at), "wake_at": iso(case.wake_at),
+        "data": case.data, "open_tasks": [task_json(t, case.business_key) for t in tasks],
+    }
+    if history:
+        events = session.scalars(sa.select(Event).where(Event.case_id == case.id).order_by(Event.id)).all()
+        out["history"] = [event_json(e) for e in events]
+    return out
+
+
+def visible_case(session: so.Session, actor: Actor, case_id: int) -> Case:
+    """The case, if ``actor`` may read it: 404 when it does not exist, 403 when it is not theirs."""
+    case = session.get(Case, case_id)
+    if case is None:
+        raise NotFound(f"case {case_id} does not exist")
+    if not session.scalar(sa.select(sa.literal(True)).where(Case.id == case_id, involved_clause(actor))):
+        raise Forbidden(f"you may not see case {case.business_key}")
+    return case
+
+
+def list_cases(session: so.Session, actor: Actor, process: str | None = None, status: str | None = None,
+               q: str | None = None, page: int = 1) -> dict[str, Any]:
+    stmt = sa.select(Case).where(involved_clause(actor))
+    if process:
+        stmt = stmt.where(Case.process_key == process)
+    if status:
+        stmt = stmt.where(Case.status == status)
+    if q:
+        like = f"%{q}%"
+        stmt = stmt.where(sa.or_(Case.business_key.ilike(like), Case.title.ilike(like)))
+    total = session.scalar(sa.select(sa.func.count()).select_from(stmt.subquery()))
+    rows = session.scalars(stmt.order_by(Case.id.desc()).limit(PAGE_SIZE).offset((max(page, 1) - 1) * PAGE_SIZE))
+    items = [{"id": c.id, "business_key": c.business_key, "process": c.process_key, "title": c.title,
+              "status": c.status, "started_by": c.started_by, "started_at": iso(c.started_at),
+              "ended_at": iso(c.ended_at)} for c in rows]
+    return {"items": items, "page": max(page, 1), "page_size": PAGE_SIZE, "total": total}
+
+
+SORTS = {"due_at": (Task.due_at.is_(None), Task.due_at, Task.created_at), "created": (Task.created_at,),
+         "-created": (Task.created_at.desc(),)}
+
+
+def task_query(actor: Actor, scope: str = "all", state: str = "open", overdue: bool | None = None,
+               process: str | None = None, sort: str = "due_at") -> sa.Select[tuple[Task, str]]:
+    """The inbox query: one statement, tasks joined with their case's business key."""
+    if scope not in ("mine", "group", "all"):
+        raise Invalid(f"scope '{scope}' must be mine, group or all", [{"field": "scope", "message": "invalid"}])
+    if sort not in SORTS:
+        raise Invalid(f"sort '{sort}' must be one of {', '.join(SORTS)}", [{"field": "sort", "message": "invalid"}])
+    stmt = sa.select(Task, Case.business_key).join(Case, Case.id == Task.case_id)
+    if scope == "mine":
+        stmt = stmt.where(Task.assignee == actor.username)
+    elif scope == "group":
+        stmt = stmt.where(Task.assignee.is_(None), task_visible_clause(actor))
+    else:
+        stmt = stmt.where(task_visible_clause(actor))
+    if state == "open":
+        stmt = stmt.where(Task.state.in_(("open", "claimed")))
+    elif state:
+        stmt = stmt.where(Task.state == state)
+    if overdue:
+        stmt = stmt.where(Task.due_at < utcnow())
+    if process:
+        stmt = stmt.where(Task.process_key == process)
+    return stmt.order_by(*SORTS[sort])
+
+
+def list_tasks(session: so.Session, actor: Actor, page: int = 1, **filters: Any) -> dict[str, Any]:
+    stmt = task_query(actor, **filters)
+    total = session.scalar(sa.select(sa.func.count()).select_from(stmt.order_by(None).subquery()))
+    now = utcnow()
+    rows = session.execute(stmt.limit(PAGE_SIZE).offset((max(page, 1) - 1) * PAGE_SIZE)).all()
+    return {"items": [task_json(t, key, now) for t, key in rows], "page": max(page, 1),
+            "page_size": PAGE_SIZE, "total": total}
+
+
+def visible_task(session: so.Session, actor: Actor, task_id: str) -> Task:
+    """A task the caller may act on, or whose case they may read."""
+    task = session.get(Task, task_id)
+    if task is None:
+        raise NotFound(f"task {task_id} does not exist")
+    if not may_act_on(actor, task):
+        visible_case(session, actor, task.case_id)
+    return task
+
+
+def task_detail(session: so.Session, actor: Actor, task_id: str, forms: dict[str, Any]) -> dict[str, Any]:
+    """The task with its form's JSON Schema and the values the form starts from."""
+    task = visible_task(session, actor, task_id)
+    case = session.get(Case, task.case_id)
+    out = task_json(task, case.business_key)
+    out["schema"] = forms.get(task.form_key) if task.form_key else None
+    out["data"] = task.data if task.state == "completed" else dict(case.data or {})
+    out["case_status"] = case.status
+    out["may_act"] = may_act_on(actor, task) and task.state in ("open", "claimed")
+    return out
+
+
+def latest_definitions(session: so.Session) -> list[ProcessDefinition]:
+    newest = (sa.select(ProcessDefinition.key, sa.func.max(ProcessDefinition.version).label("v"))
+              .group_by(ProcessDefinition.key).subquery())
+    return list(session.scalars(sa.select(ProcessDefinition).join(
+        newest, sa.and_(ProcessDefinition.key == newest.c.key, ProcessDefinition.version == newest.c.v)
+    ).order_by(ProcessDefinition.key)))
+
+
+def definition_versions(session: so.Session, key: str) -> list[ProcessDefinition]:
+    rows = list(session.scalars(sa.select(ProcessDefinition).where(ProcessDefinition.key == key)
+                                .order_by(ProcessDefinition.version)))
+    if not rows:
+        raise NotFound(f"process '{key}' is not deployed")
+    return rows
+
+
+def definition_json(d: ProcessDefinition) -> dict[str, Any]:
+    return {"key": d.key, "name": d.name, "version": d.version, "deployed_at": iso(d.deployed_at),
+            "deployed_by": d.deployed_by, "hash": d.content_hash}

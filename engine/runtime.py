@@ -1,0 +1,111 @@
+"""The runtime: sessions, parsed-spec cache, hot-workflow cache, and loading/saving a case's workflow.
+
+Commands (``instances``, ``tasks``) and queries use one ``Runtime``; it holds nothing that must be
+shared between processes — both caches are keyed by immutable ids and are safe to lose.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+from SpiffWorkflow.bpmn import BpmnWorkflow
+
+from . import timers  # noqa: F401  (puts SpiffWorkflow's timers on the engine clock)
+from .db import make_engine, make_session_factory
+from .definitions.parse import ParsedDefinition, SpecCache, build
+from .errors import Conflict, NotFound
+from .models import Case, ProcessDefinition
+from .scripts import make_script_engine
+from .serializer import WorkflowStore
+
+
+class WorkflowCache:
+    """Deserialized workflows by (case id, revision). A command takes its entry out (so no two
+    threads share a workflow object) and puts the new one back after its transaction commits."""
+
+    def __init__(self, size: int = 512) -> None:
+        self._items: OrderedDict[tuple[int, int], BpmnWorkflow] = OrderedDict()
+        self._size = size
+        self._lock = threading.Lock()
+
+    def take(self, case_id: int, revision: int) -> BpmnWorkflow | None:
+        with self._lock:
+            return self._items.pop((case_id, revision), None)
+
+    def put(self, case_id: int, revision: int, workflow: BpmnWorkflow) -> None:
+        with self._lock:
+            self._items[(case_id, revision)] = workflow
+            while len(self._items) > self._size:
+                self._items.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+
+
+class Runtime:
+    """Everything a command needs besides its arguments."""
+
+    def __init__(self, database_url: str, script_helpers: dict | None = None) -> None:
+        self.database_url = database_url
+        self.db: sa.Engine = make_engine(database_url)
+        self.sessions = make_session_factory(self.db)
+        self.specs = SpecCache()
+        self.workflows = WorkflowCache()
+        self.store = WorkflowStore()
+        self.script_engine = make_script_engine(script_helpers)
+
+    @contextmanager
+    def transaction(self) -> Iterator[so.Session]:
+        """One unit of work: commit on success, roll back on any exception."""
+        try:
+            with self.sessions() as session, session.begin():
+                yield session
+        except so.exc.StaleDataError as exc:
+            raise Conflict("the case was changed by someone else in the meantime; reload and try again") from exc
+
+    @contextmanager
+    def reading(self) -> Iterator[so.Session]:
+        """A session for queries only."""
+        with self.sessions() as session:
+            yield session
+
+    def definition(self, session: so.Session, definition_id: int) -> ParsedDefinition:
+        """The parsed, executable definition of one deployed version (cached per version)."""
+
+        def load() -> ParsedDefinition:
+            row = session.get(ProcessDefinition, definition_id)
+            if row is None:
+                raise NotFound(f"process definition {definition_id} does not exist")
+            return build(row.bpmn_xml.encode("utf-8"), row.dmn or {}, row.forms or {}, f"{row.key}.bpmn")
+
+        return self.specs.get(definition_id, load)
+
+    def checkout(self, case: Case, parsed: ParsedDefinition) -> BpmnWorkflow:
+        """The case's workflow at its current revision, owned by the caller until ``checkin``."""
+        workflow = self.workflows.take(case.id, case.revision)
+        if workflow is None:
+            workflow = self.store.loads(case.workflow, parsed)
+        workflow.script_engine = self.script_engine  # never serialized: set it on every load
+        return workflow
+
+    def peek(self, case: Case, parsed: ParsedDefinition) -> BpmnWorkflow:
+        """A read-only copy of the case's workflow (loaded fresh unless cached)."""
+        workflow = self.workflows.take(case.id, case.revision)
+        if workflow is None:
+            workflow = self.store.loads(case.workflow, parsed)
+        workflow.script_engine = self.script_engine
+        self.workflows.put(case.id, case.revision, workflow)
+        return workflow
+
+    def checkin(self, case: Case, workflow: BpmnWorkflow) -> None:
+        """Keep the workflow hot after its command committed at ``case.revision``."""
+        self.workflows.put(case.id, case.revision, workflow)
+
+    def dispose(self) -> None:
+        self.db.dispose()

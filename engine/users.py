@@ -1,0 +1,98 @@
+"""Users, groups, passwords and API tokens."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from .access import Actor
+from .clock import utcnow
+from .errors import Conflict, Invalid, NotFound
+from .models import ApiToken, Group, User
+
+TOKEN_LIFETIME = timedelta(hours=12)
+
+
+def actor_for(user: User) -> Actor:
+    return Actor(user.username, frozenset(g.key for g in user.groups))
+
+
+def find_user(session: so.Session, username: str) -> User | None:
+    return session.scalar(sa.select(User).where(User.username == username).options(so.selectinload(User.groups)))
+
+
+def authenticate(session: so.Session, username: str, password: str) -> User | None:
+    """The active user with these credentials, or None."""
+    user = find_user(session, username)
+    if user is None or not user.active or not check_password_hash(user.password_hash, password):
+        return None
+    return user
+
+
+def create_group(session: so.Session, key: str, name: str) -> Group:
+    key = (key or "").strip()
+    if not key or len(key) > 64:
+        raise Invalid("a group key is required (at most 64 characters)", [{"field": "key", "message": "invalid"}])
+    if session.scalar(sa.select(Group).where(Group.key == key)) is not None:
+        raise Conflict(f"group '{key}' already exists")
+    group = Group(key=key, name=(name or key).strip())
+    session.add(group)
+    session.flush()
+    return group
+
+
+def create_user(session: so.Session, username: str, password: str, display_name: str | None = None,
+                groups: list[str] | None = None, email: str | None = None) -> User:
+    username = (username or "").strip()
+    details = []
+    if not username or len(username) > 64:
+        details.append({"field": "username", "message": "is required (at most 64 characters)"})
+    if not password or len(password) < 4:
+        details.append({"field": "password", "message": "must be at least 4 characters"})
+    if details:
+        raise Invalid("the user is invalid", details)
+    if find_user(session, username) is not None:
+        raise Conflict(f"user '{username}' already exists")
+    found = list(session.scalars(sa.select(Group).where(Group.key.in_(groups or []))))
+    missing = sorted(set(groups or []) - {g.key for g in found})
+    if missing:
+        raise Invalid(f"unknown group(s): {', '.join(missing)}", [{"field": "groups", "message": f"unknown: {m}"}
+                                                                  for m in missing])
+    user = User(username=username, display_name=(display_name or username).strip(), email=email,
+                password_hash=generate_password_hash(password), created_at=utcnow(), groups=found)
+    session.add(user)
+    session.flush()
+    return user
+
+
+def group_members(session: so.Session, key: str) -> list[User]:
+    group = session.scalar(sa.select(Group).where(Group.key == key))
+    if group is None:
+        raise NotFound(f"group '{key}' does not exist")
+    return sorted(group.members, key=lambda u: u.username)
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def issue_token(session: so.Session, user: User) -> tuple[str, datetime]:
+    """A new bearer token for ``user``; only its hash is stored."""
+    token = secrets.token_urlsafe(32)
+    now = utcnow()
+    expires = now + TOKEN_LIFETIME
+    session.add(ApiToken(token_hash=_digest(token), user_id=user.id, created_at=now, expires_at=expires))
+    return token, expires
+
+
+def user_for_token(session: so.Session, token: str) -> User | None:
+    row = session.scalar(sa.select(ApiToken).where(ApiToken.token_hash == _digest(token)))
+    if row is None or row.expires_at <= utcnow():
+        return None
+    user = session.get(User, row.user_id, options=[so.selectinload(User.groups)])
+    return user if user is not None and user.active else None

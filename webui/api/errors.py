@@ -1,0 +1,32 @@
+"""The one shape of every API error: {"error": {"code", "message", "details"}}."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Response, jsonify
+
+CODES = {400: "invalid", 401: "unauthenticated", 403: "forbidden", 404: "not_found", 405: "invalid",
+         409: "conflict", 413: "invalid", 415: "invalid", 422: "invalid", 429: "too_many_requests", 500: "internal"}
+
+
+def error_response(status: int, code: str | None = None, message: str = "", details: list[Any] | None = None
+                   ) -> tuple[Response, int]:
+    body = {"error": {"code": code or CODES.get(status, "error"), "message": message, "details": details or []}}
+    return jsonify(body), status
+
+
+def json_body() -> dict[str, Any]:
+    """The request's JSON object, or an Invalid error naming the problem."""
+    from flask import request
+
+    from engine.errors import Invalid
+
+    data = request.get_json(silent=True)
+    if data is None and request.data:
+        raise Invalid("the body is not valid JSON", [{"field": "", "message": "invalid JSON"}])
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise Invalid("the body must be a JSON object", [{"field": "", "message": "must be an object"}])
+    return data

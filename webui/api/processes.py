@@ -1,0 +1,79 @@
+"""Processes: list, versions, BPMN, check and deploy."""
+
+from __future__ import annotations
+
+import json
+
+from flask import Response, g, jsonify, request
+
+from engine.definitions.bundle import Bundle
+from engine.definitions.check import has_errors
+from engine.deploy import check, deploy
+from engine.errors import Forbidden, Invalid, NotFound
+from engine.queries import definition_json, definition_versions, latest_definitions
+
+from ..runtime import rt
+from . import bp
+
+
+def bundle_from_request() -> Bundle:
+    """The BPMN (raw XML body, or multipart ``file``) plus ``forms`` and ``dmn`` parts."""
+    if request.mimetype in ("application/xml", "text/xml"):
+        return Bundle(bpmn=request.get_data(), filename="upload.bpmn")
+    upload = request.files.get("file")
+    if upload is None:
+        raise Invalid("send the BPMN as application/xml or as the multipart part 'file'",
+                      [{"field": "file", "message": "is required"}])
+    bundle = Bundle(bpmn=upload.read(), filename=upload.filename or "upload.bpmn")
+    for part in request.files.getlist("forms"):
+        key = (part.filename or "").rsplit("/", 1)[-1].removesuffix(".json")
+        try:
+            bundle.forms[key] = json.loads(part.read().decode("utf-8"))
+        except (ValueError, UnicodeDecodeError) as exc:
+            bundle.form_errors[key] = f"{part.filename}: not valid JSON ({exc})"
+    for part in request.files.getlist("dmn"):
+        bundle.dmn[part.filename or "decision.dmn"] = part.read().decode("utf-8", errors="replace")
+    return bundle
+
+
+@bp.get("/processes")
+def list_processes():  # type: ignore[no-untyped-def]
+    with rt().reading() as session:
+        return jsonify([definition_json(d) for d in latest_definitions(session)])
+
+
+@bp.get("/processes/<key>/versions")
+def process_versions(key: str):  # type: ignore[no-untyped-def]
+    with rt().reading() as session:
+        return jsonify([definition_json(d) for d in definition_versions(session, key)])
+
+
+@bp.get("/processes/<key>/bpmn")
+def process_bpmn(key: str):  # type: ignore[no-untyped-def]
+    version = request.args.get("version", type=int)
+    with rt().reading() as session:
+        versions = definition_versions(session, key)
+        chosen = versions[-1] if version is None else next((d for d in versions if d.version == version), None)
+        if chosen is None:
+            raise NotFound(f"process '{key}' has no version {version}")
+        return Response(chosen.bpmn_xml, mimetype="application/xml")
+
+
+@bp.post("/processes/check")
+def check_process():  # type: ignore[no-untyped-def]
+    if not g.actor.is_designer:
+        raise Forbidden("only process designers and administrators may check processes")
+    bundle = bundle_from_request()
+    with rt().reading() as session:
+        problems = check(session, bundle)
+    return jsonify({"ok": not has_errors(problems), "problems": [p.as_dict() for p in problems]})
+
+
+@bp.post("/processes")
+def deploy_process():  # type: ignore[no-untyped-def]
+    bundle = bundle_from_request()
+    with rt().transaction() as session:
+        done = deploy(session, g.actor, bundle)
+        body = {"key": done.definition.key, "version": done.definition.version, "created": done.created,
+                "warnings": [p.as_dict() for p in done.warnings]}
+    return jsonify(body), (201 if done.created else 200)

@@ -1,0 +1,63 @@
+"""Login and logout for browser sessions (Flask-Login, hashed passwords, CSRF on the form)."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import UserMixin, login_required, login_user, logout_user
+
+from engine.access import Actor
+from engine.users import actor_for, authenticate
+from engine.models import User
+
+from . import login_manager
+from .runtime import rt
+
+bp = Blueprint("auth", __name__)
+
+
+class SessionUser(UserMixin):
+    """The signed-in user as Flask-Login sees it: id, display name and the engine actor."""
+
+    def __init__(self, user: User) -> None:
+        self.id = str(user.id)
+        self.username = user.username
+        self.display_name = user.display_name
+        self.actor: Actor = actor_for(user)
+
+
+@login_manager.user_loader
+def load_user(user_id: str) -> SessionUser | None:
+    import sqlalchemy.orm as so
+
+    with rt().reading() as session:
+        user = session.get(User, int(user_id), options=[so.selectinload(User.groups)])
+        return SessionUser(user) if user is not None and user.active else None
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():  # type: ignore[no-untyped-def]
+    error = None
+    if request.method == "POST":
+        with rt().reading() as session:
+            user = authenticate(session, request.form.get("username", ""), request.form.get("password", ""))
+            found = SessionUser(user) if user else None
+        if found is None:
+            error = _("Wrong username or password.")
+        else:
+            login_user(found)
+            target = request.args.get("next", "")
+            if not target or urlsplit(target).netloc or not target.startswith("/"):
+                target = url_for("inbox.index")
+            return redirect(target)
+    return render_template("auth/login.html", error=error), (401 if error else 200)
+
+
+@bp.route("/logout", methods=["POST"])
+@login_required
+def logout():  # type: ignore[no-untyped-def]
+    logout_user()
+    flash(_("You have signed out."))
+    return redirect(url_for("auth.login"))

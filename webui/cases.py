@@ -1,0 +1,44 @@
+"""Case pages: list, start, and the case view with data and history."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import login_required
+
+from engine.instances import may_start, start_case
+from engine.queries import case_json, latest_definitions, list_cases, visible_case
+
+from .runtime import current_actor, rt
+
+bp = Blueprint("cases", __name__, url_prefix="/cases")
+
+
+@bp.route("/")
+@login_required
+def index():  # type: ignore[no-untyped-def]
+    actor = current_actor()
+    with rt().reading() as session:
+        listing = list_cases(session, actor, process=request.args.get("process") or None,
+                             status=request.args.get("status") or None, q=request.args.get("q") or None,
+                             page=request.args.get("page", 1, type=int))
+        startable = [d for d in latest_definitions(session) if may_start(actor, d)]
+    return render_template("cases/index.html", listing=listing, startable=startable)
+
+
+@bp.route("/start", methods=["POST"])
+@login_required
+def start():  # type: ignore[no-untyped-def]
+    title = request.form.get("title", "").strip()
+    case = start_case(rt(), current_actor(), request.form.get("process", ""), {"title": title} if title else {})
+    flash(_("Case %(key)s started.", key=case.business_key), "success")
+    return redirect(url_for("cases.show", case_id=case.id))
+
+
+@bp.route("/<int:case_id>")
+@login_required
+def show(case_id: int):  # type: ignore[no-untyped-def]
+    with rt().reading() as session:
+        case = case_json(session, visible_case(session, current_actor(), case_id), history=True)
+        name = next((d.name for d in latest_definitions(session) if d.key == case["process"]), case["process"])
+    return render_template("cases/case.html", case=case, process_name=name)

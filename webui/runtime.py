@@ -1,0 +1,17 @@
+"""Access to the engine runtime and the signed-in actor from request code."""
+
+from __future__ import annotations
+
+from flask import current_app
+from flask_login import current_user
+
+from engine.access import Actor
+from engine.runtime import Runtime
+
+
+def rt() -> Runtime:
+    return current_app.extensions["docket"]
+
+
+def current_actor() -> Actor:
+    return current_user.actor
