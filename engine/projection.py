@@ -78,7 +78,7 @@ def new_task_row(case: Case, parsed: ParsedDefinition, workflow: BpmnWorkflow, s
         users = _resolve(workflow, meta.candidate_users, data)
         assignee = _resolve(workflow, meta.assignee, data)
     lane = spiff_task.task_spec.lane
-    if not groups and lane:
+    if not (groups or users or assignee) and lane:
         groups = [parsed.meta.lane_groups.get(lane, lane)]
     title = spiff_task.task_spec.bpmn_name or spiff_task.task_spec.name
     if spiff_task.task_spec.name.endswith(" [child]") or "[child]" in spiff_task.task_spec.name:

@@ -59,7 +59,7 @@ def complete_task(rt: Runtime, actor: Actor, task_id: str, data: dict[str, Any] 
         spiff_task = workflow.get_task_from_id(UUID(task.id))
         if spiff_task.state != TaskState.READY:
             raise Conflict(f"task '{task.title}' is not ready in the workflow")
-        spiff_task.update_data(data)
+        spiff_task.set_data(**data)
         spiff_task.run()
         error = advance(workflow)
         task.state, task.completed_by, task.completed_at, task.data = "completed", actor.username, now, \

@@ -159,7 +159,7 @@ def _check_tasks(report: _Report, process: etree._Element, bundle: Bundle, lanes
                 report.add(node, f"calendar '{meta.calendar}' must be one of: {', '.join(CALENDARS)}")
             groups = set(meta.candidate_groups.literals)
             lane = lane_of.get(meta.element_id)
-            if lane and not meta.candidate_groups:
+            if lane and not (meta.candidate_groups or meta.candidate_users or meta.assignee):
                 groups.add(lanes.get(lane, lane))
             if not (groups or meta.candidate_groups or meta.candidate_users or meta.assignee):
                 report.add(node, "user task has no lane or candidate groups: only administrators can do it",

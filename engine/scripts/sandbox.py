@@ -1,0 +1,240 @@
+"""The sandbox every gateway condition, expression and script task runs in.
+
+Source is compiled with RestrictedPython under :class:`~engine.scripts.guards.SandboxPolicy` (cached by
+source text), run against a copy of the task data with safe builtins and guard hooks, under a
+``sys.settrace`` step/time limit. After a script, only new or changed JSON-like values go back into the
+task data; helpers, builtins, functions and modules never do.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import re
+import sys
+import time
+from collections.abc import Iterator
+from datetime import date, datetime
+from types import CodeType, ModuleType
+from typing import Any, NamedTuple
+
+from RestrictedPython import compile_restricted_eval, compile_restricted_exec
+from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
+from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScriptEngineEnvironment
+
+from . import guards
+from .guards import GUARDS, SAFE_BUILTINS, SandboxPolicy, SandboxViolation, set_current_run
+
+log = logging.getLogger(__name__)
+
+_LINE = re.compile(r"^Line (\d+|None): (?:SyntaxError: )?")
+_TRUSTED_FILES = frozenset({guards.guarded_getattr.__code__.co_filename, (lambda: 0).__code__.co_filename})
+_SCALARS = frozenset({str, int, float, bool, type(None), date, datetime})
+_KEYS = (str, int, float, bool, type(None))
+_MAX_DEPTH = 100
+_MISSING = object()
+
+
+class ScriptProblem(NamedTuple):
+    """A static problem found in a script or expression."""
+
+    line: int  # 1-based line within the source
+    message: str
+
+
+@functools.lru_cache(maxsize=4096)
+def _compile(source: str, mode: str) -> tuple[CodeType | None, tuple[ScriptProblem, ...]]:
+    compiler = compile_restricted_eval if mode == "eval" else compile_restricted_exec
+    try:
+        result = compiler(source, filename="<string>", policy=SandboxPolicy)
+    except (SyntaxError, ValueError, TypeError, RecursionError, MemoryError) as exc:
+        return None, (ScriptProblem(getattr(exc, "lineno", None) or 1, f"cannot be compiled: {exc}"),)
+    problems = []
+    for error in result.errors:
+        match = _LINE.match(error)
+        line = int(match.group(1)) if match and match.group(1) != "None" else 1
+        problems.append(ScriptProblem(line, error[match.end():] if match else error))
+    return (None if problems else result.code), tuple(problems)
+
+
+def check_source(source: str, mode: str = "exec") -> list[ScriptProblem]:
+    """Compile ``source`` with the sandbox policy (``"exec"`` for script tasks, ``"eval"`` for
+    conditions and expressions) and return every problem found; never raises. Empty list = fine."""
+    if not isinstance(source, str):
+        return [ScriptProblem(1, f"expected text, got {type(source).__name__}")]
+    return list(_compile(source, "eval" if mode == "eval" else "exec")[1])
+
+
+def _code_for(source: str, mode: str) -> CodeType:
+    code, problems = _compile(source, mode)
+    if code is not None:
+        return code
+    n_lines = max(len(source.splitlines()), 1)
+    error = SyntaxError("; ".join(f"Line {p.line}: {p.message}" for p in problems))
+    error.lineno = min(max(problems[0].line, 1), n_lines)  # SpiffWorkflow indexes the script with it
+    raise error
+
+
+class _Run:
+    """Step/time accounting for one evaluate/execute call; ``tracer`` is what ``sys.settrace`` gets."""
+
+    __slots__ = ("violation", "tracer")
+
+    def __init__(self, max_steps: int, max_seconds: float) -> None:
+        self.violation: SandboxViolation | None = None
+        deadline = time.monotonic() + max_seconds
+        clock, trusted = time.monotonic, _TRUSTED_FILES
+        steps = 0
+
+        def stop() -> None:
+            if steps > max_steps:
+                self.violation = SandboxViolation(
+                    f"The script was stopped after {max_steps:,} steps; it may contain an endless loop.")
+            else:
+                self.violation = SandboxViolation(f"The script was stopped after running {max_seconds:g} "
+                                                  "seconds; it may contain an endless loop.")
+            raise self.violation
+
+        def trace_line(frame: Any, event: str, arg: Any) -> Any:
+            nonlocal steps
+            steps += 1
+            if steps > max_steps or clock() > deadline:
+                stop()
+            return trace_line
+
+        def trace_call(frame: Any, event: str, arg: Any) -> Any:
+            nonlocal steps
+            steps += 1
+            if steps > max_steps or clock() > deadline:
+                stop()
+            return None if frame.f_code.co_filename in trusted else trace_line
+
+        self.tracer = trace_call
+
+    def tracing_intact(self) -> bool:
+        return sys.gettrace() is self.tracer
+
+
+class _Unstorable(Exception):
+    pass
+
+
+def _storable(value: Any, depth: int = 0) -> Any:
+    """``value`` as task data: JSON-like (tuples become lists) or ``_Unstorable``."""
+    kind = type(value)
+    if kind in _SCALARS or isinstance(value, (str, int, float, date)):
+        return value
+    if depth > _MAX_DEPTH:
+        raise _Unstorable("it is nested too deeply (or contains itself)")
+    if isinstance(value, dict):
+        out = {}
+        for key, item in value.items():
+            if not isinstance(key, _KEYS):
+                raise _Unstorable(f"it has a key of type {type(key).__name__}")
+            out[key] = _storable(item, depth + 1)
+        return out
+    if isinstance(value, (list, tuple)):
+        return [_storable(item, depth + 1) for item in value]
+    raise _Unstorable(f"it contains a {kind.__name__}")
+
+
+def _not_data(value: Any) -> bool:
+    """Values silently left out of task data, like SpiffWorkflow does with functions."""
+    return callable(value) or isinstance(value, (ModuleType, range, Iterator))
+
+
+class SandboxEnvironment(BasePythonScriptEngineEnvironment):
+    """SpiffWorkflow script environment that runs everything in the RestrictedPython sandbox.
+
+    ``helpers`` are extra names (functions, constants) scripts may use; task data may not reuse their
+    names. Helpers are shared by all scripts, so pass functions or immutable values.
+    """
+
+    def __init__(self, helpers: dict | None = None, max_steps: int = 200_000,
+                 max_seconds: float = 2.0) -> None:
+        helpers = dict(helpers or {})
+        bad = [name for name in helpers if not name.isidentifier() or name.startswith("_")]
+        if bad:
+            raise ValueError(f"helper names must be identifiers not starting with '_': {bad}")
+        super().__init__(helpers)
+        self.max_steps, self.max_seconds = max_steps, max_seconds
+        self._guards = dict(GUARDS, __builtins__={**SAFE_BUILTINS, **helpers})
+        self._helper_names = tuple(helpers)
+        self._reserved = frozenset(helpers)
+
+    def evaluate(self, expression: str, context: dict, external_context: dict | None = None) -> Any:
+        """The value of ``expression`` over the task data ``context`` (which is not changed)."""
+        code = _code_for(expression, "eval")
+        self._check_overwrite(context, None)
+        if external_context:
+            scope = dict(external_context)
+            scope.update(context)
+        else:
+            scope = dict(context)
+        scope.update(self._guards)
+        return self._run(code, scope)
+
+    def execute(self, script: str, context: dict, external_context: dict | None = None) -> bool:
+        """Run ``script``; on success write new/changed/deleted variables back into ``context``."""
+        code = _code_for(script, "exec")
+        self._check_overwrite(context, external_context)
+        scope = dict(context)
+        if external_context:
+            scope.update(external_context)
+        scope.update(self._guards)
+        self._run(code, scope)
+        self._write_back(scope, context, external_context or {})
+        return True
+
+    def _check_overwrite(self, context: dict, external_context: dict | None) -> None:
+        clash = [name for name in self._helper_names if name in context] if self._helper_names else []
+        if external_context:
+            clash.extend(name for name in external_context if name in context)
+        if clash:
+            raise ValueError("Task data overwrites predefined function(s); please rename these variables or "
+                             f"fields: {', '.join(sorted(clash))}")
+
+    def _run(self, code: CodeType, scope: dict) -> Any:
+        run = _Run(self.max_steps, self.max_seconds)
+        previous_run = set_current_run(run)
+        previous_tracer = sys.gettrace()
+        sys.settrace(run.tracer)
+        try:
+            result = eval(code, scope)
+        finally:
+            sys.settrace(previous_tracer)
+            set_current_run(previous_run)
+        if run.violation is not None:
+            raise run.violation
+        return result
+
+    def _write_back(self, scope: dict, context: dict, external: dict) -> None:
+        updates, removed = {}, []
+        for name, value in scope.items():
+            if name[:1] == "_" or name in self._reserved or name in external:
+                continue  # '_' names are guards/temporaries: scripts cannot use them
+            if value is context.get(name, _MISSING):
+                continue
+            if type(value) not in _SCALARS and _not_data(value):
+                removed.append(name)
+                continue
+            try:
+                updates[name] = _storable(value)
+            except _Unstorable as exc:
+                raise SandboxViolation(f'The variable "{name}" cannot be stored in the task data: {exc}. '
+                                       "Convert it (for example with list(...) or str(...)) or delete it "
+                                       "with del.") from None
+        removed.extend(name for name in context if name not in scope)
+        for name in removed:
+            if name in context:
+                log.debug("script left %r out of the task data", name)
+                del context[name]
+        context.update(updates)
+
+    def call_service(self, context: dict, **kwargs: Any) -> Any:
+        raise NotImplementedError("Docket has no service connectors; use a script task.")
+
+
+def make_script_engine(helpers: dict | None = None) -> PythonScriptEngine:
+    """A SpiffWorkflow ``PythonScriptEngine`` whose scripts and expressions run in the sandbox."""
+    return PythonScriptEngine(environment=SandboxEnvironment(helpers))

@@ -1,0 +1,132 @@
+"""Fixtures: a real database per test (a SQLite file, or PostgreSQL when DOCKET_TEST_DATABASE_URL is set),
+a runtime on it, the web app, and an API client that signs in with bearer tokens."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+
+from engine.access import Actor
+from engine.clock import clock
+from engine.config import Settings
+from engine.definitions.bundle import Bundle, bundle_from_file
+from engine.deploy import deploy
+from engine.migrate import upgrade
+from engine.models import Base
+from engine.runtime import Runtime
+from engine.users import create_group, create_user
+
+HERE = Path(__file__).parent
+ROOT = HERE.parent
+PG_URL = os.environ.get("DOCKET_TEST_DATABASE_URL")
+ADMIN = Actor("admin", frozenset({"admin"}))
+GROUPS = ["admin", "designer", "supervisor", "delegate", "committee", "dept:hr", "dept:logistics", "presidium"]
+USERS = {
+    "admin": ["admin", "designer", "supervisor"], "wang": ["delegate"], "li": ["delegate"],
+    "zhao": ["committee", "delegate"], "qian": ["committee"], "chen": ["dept:hr"], "liu": ["dept:logistics"],
+    "sun": ["supervisor"], "zhou": ["designer"],
+}
+
+
+@pytest.fixture(scope="session")
+def pg_migrated() -> bool:
+    if PG_URL:
+        upgrade(PG_URL)
+    return bool(PG_URL)
+
+
+@pytest.fixture
+def database_url(tmp_path: Path, pg_migrated: bool) -> Iterator[str]:
+    if PG_URL:
+        yield PG_URL
+        engine = sa.create_engine(PG_URL)
+        with engine.begin() as conn:
+            names = ", ".join(t.name for t in Base.metadata.sorted_tables)
+            conn.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        engine.dispose()
+    else:
+        url = f"sqlite:///{tmp_path / 'docket.sqlite'}"
+        upgrade(url)
+        yield url
+
+
+@pytest.fixture(autouse=True)
+def _reset_clock() -> Iterator[None]:
+    yield
+    clock.unfreeze()
+    clock.offset = clock.offset * 0
+
+
+@pytest.fixture
+def rt(database_url: str) -> Iterator[Runtime]:
+    runtime = Runtime(database_url)
+    yield runtime
+    runtime.dispose()
+
+
+@pytest.fixture
+def people(rt: Runtime) -> dict[str, Actor]:
+    """The test users (password 'pw-<name>') and their actors."""
+    with rt.transaction() as session:
+        for key in GROUPS:
+            create_group(session, key, key)
+        for name, groups in USERS.items():
+            create_user(session, name, f"pw-{name}", name.title(), groups)
+    return {name: Actor(name, frozenset(groups)) for name, groups in USERS.items()}
+
+
+def deploy_file(rt: Runtime, path: Path | Bundle) -> Any:
+    bundle = path if isinstance(path, Bundle) else bundle_from_file(path, ROOT / "processes" / "forms")
+    with rt.transaction() as session:
+        done = deploy(session, ADMIN, bundle)
+        return done.definition
+
+
+@pytest.fixture
+def proposals(rt: Runtime, people: dict[str, Actor]) -> Any:
+    return deploy_file(rt, ROOT / "processes" / "proposals" / "proposals.bpmn")
+
+
+@pytest.fixture
+def app(rt: Runtime, database_url: str, tmp_path: Path) -> Any:
+    from webui import create_app
+
+    settings = Settings(database_url=database_url, secret_key="test-secret", home=tmp_path)
+    return create_app(settings, runtime=rt, overrides={"TESTING": True})
+
+
+class Api:
+    """A JSON client that signs in as a user and sends the bearer token."""
+
+    def __init__(self, client: Any) -> None:
+        self.client = client
+        self.tokens: dict[str, str] = {}
+
+    def login(self, username: str) -> str:
+        if username not in self.tokens:
+            res = self.client.post("/api/v1/tokens", json={"username": username, "password": f"pw-{username}"})
+            assert res.status_code == 201, res.get_json()
+            self.tokens[username] = res.get_json()["token"]
+        return self.tokens[username]
+
+    def call(self, method: str, path: str, user: str | None = "admin", **kwargs: Any) -> Any:
+        headers = kwargs.pop("headers", {})
+        if user:
+            headers["Authorization"] = f"Bearer {self.login(user)}"
+        return self.client.open(path, method=method, headers=headers, **kwargs)
+
+    def get(self, path: str, user: str | None = "admin", **kw: Any) -> Any:
+        return self.call("GET", path, user, **kw)
+
+    def post(self, path: str, user: str | None = "admin", **kw: Any) -> Any:
+        return self.call("POST", path, user, **kw)
+
+
+@pytest.fixture
+def api(app: Any, people: dict[str, Actor]) -> Api:
+    return Api(app.test_client())
