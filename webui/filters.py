@@ -6,6 +6,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from flask import Flask
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
 LOCAL = ZoneInfo("Asia/Shanghai")
@@ -31,3 +32,4 @@ def event_label(kind: str) -> str:
 def register(app: Flask) -> None:
     app.add_template_filter(localtime, "localtime")
     app.add_template_global(event_label, "event_label")
+    app.add_template_global(get_locale, "get_locale")
