@@ -51,12 +51,13 @@ def error_task_id(workflow: BpmnWorkflow) -> str | None:
 def save(rt: Runtime, session: so.Session, case: Case, parsed: ParsedDefinition, workflow: BpmnWorkflow,
          now: datetime, error: str | None = None) -> list[Task]:
     """Write the workflow and its projection; ``error`` marks the case as failed at its current step."""
-    if error is not None:
-        case.status, case.error_message, case.error_task = "error", error, error_task_id(workflow)
-    elif case.status == "error":
-        case.status, case.error_message, case.error_task = "running", None, None
-    case.workflow = rt.store.dumps(workflow)
-    return sync(session, case, parsed, workflow, now, rt.store.to_json_safe)
+    with session.no_autoflush:  # one UPDATE of the case row per command
+        if error is not None:
+            case.status, case.error_message, case.error_task = "error", error, error_task_id(workflow)
+        elif case.status == "error":
+            case.status, case.error_message, case.error_task = "running", None, None
+        case.workflow = rt.store.dumps(workflow)
+        return sync(session, case, parsed, workflow, now, rt.store.to_json_safe)
 
 
 def clean_input(data: dict[str, Any]) -> dict[str, Any]:

@@ -103,8 +103,9 @@ def cancel_case(rt: Runtime, actor: Actor, case_id: int, reason: str) -> Case:
     return case
 
 
-def retry_case(rt: Runtime, actor: Actor, case_id: int) -> Case:
-    """Run a failed step again (after its cause was fixed); the case stays in error if it fails again."""
+def retry_case(rt: Runtime, actor: Actor, case_id: int, data: dict[str, Any] | None = None) -> Case:
+    """Run a failed step again, with ``data`` corrections merged into what it sees; the case stays in
+    error if it fails again."""
     if not actor.is_supervisor:
         raise Forbidden("only supervisors and administrators may retry a case")
     now = utcnow()
@@ -114,11 +115,13 @@ def retry_case(rt: Runtime, actor: Actor, case_id: int) -> Case:
             raise Conflict(f"case {case.business_key} is not in error")
         parsed = rt.definition(session, case.definition_id)
         workflow = rt.checkout(case, parsed)
+        fixes = clean_input(data or {})
         for task in workflow.get_tasks(state=TaskState.ERROR):
-            task.workflow.reset_from_task_id(task.id)
+            task.parent.set_data(**fixes)  # a ready task inherits its parent's data when it runs again
+            workflow.reset_from_task_id(task.id)
         error = advance(workflow)
         save(rt, session, case, parsed, workflow, now, error)
-        record(session, case, actor, "case_retried", now, data={"error": error} if error else None)
+        record(session, case, actor, "case_retried", now, data={"data": fixes, "error": error})
     rt.checkin(case, workflow)
     return case
 

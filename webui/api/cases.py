@@ -57,5 +57,8 @@ def case_cancel(case_id: int):  # type: ignore[no-untyped-def]
 def case_retry(case_id: int):  # type: ignore[no-untyped-def]
     with rt().reading() as session:
         visible_case(session, g.actor, case_id)
-    retry_case(rt(), g.actor, case_id)
+    fixes = json_body().get("data") or {}
+    if not isinstance(fixes, dict):
+        raise Invalid("'data' must be an object", [{"field": "data", "message": "must be an object"}])
+    retry_case(rt(), g.actor, case_id, fixes)
     return jsonify(_case_body(case_id))
