@@ -138,16 +138,36 @@ def _lanes(process: etree._Element) -> tuple[dict[str, str], list[tuple[str, int
     return mapping, unmapped
 
 
+def called_processes(process: etree._Element) -> list[etree._Element]:
+    """The processes of the same file that ``process`` calls, directly or through other call activities."""
+    by_id = {p.get("id"): p for p in process.getroottree().getroot().iterfind("bpmn:process", NS)}
+    found: dict[str, etree._Element] = {}
+    todo = [process]
+    while todo:
+        for call in todo.pop().iter(bpmn("callActivity")):
+            target = by_id.get(call.get("calledElement"))
+            if target is not None and target is not process and target.get("id") not in found:
+                found[target.get("id", "")] = target
+                todo.append(target)
+    return list(found.values())
+
+
 def read_process(process: etree._Element) -> ProcessMeta:
-    """Read one ``bpmn:process`` element (tasks inside subprocesses included)."""
+    """Read one ``bpmn:process`` element: its tasks and lanes, those inside subprocesses and those of the
+    processes it calls in the same file included (their tasks run in its cases); settings are its own."""
     tasks: dict[str, TaskMeta] = {}
-    for tag in TASK_TAGS:
-        for node in process.iter(bpmn(tag)):
-            try:
-                tasks[node.get("id", "")] = read_task(node)
-            except ExpressionError:
-                continue  # reported by the checker
-    lanes, unmapped = _lanes(process)
+    lanes: dict[str, str] = {}
+    unmapped: list[tuple[str, int]] = []
+    for proc in [process, *called_processes(process)]:
+        for tag in TASK_TAGS:
+            for node in proc.iter(bpmn(tag)):
+                try:
+                    tasks.setdefault(node.get("id", ""), read_task(node))
+                except ExpressionError:
+                    continue  # reported by the checker
+        proc_lanes, proc_unmapped = _lanes(proc)
+        lanes = {**proc_lanes, **lanes}
+        unmapped += proc_unmapped
     return ProcessMeta(
         key=process.get("id", ""),
         name=process.get("name") or process.get("id", ""),
@@ -158,6 +178,11 @@ def read_process(process: etree._Element) -> ProcessMeta:
     )
 
 
+def is_executable(process: etree._Element) -> bool:
+    """``isExecutable`` is true or absent (SpiffWorkflow and Camunda both run a process without it)."""
+    return process.get("isExecutable", "true").strip().lower() == "true"
+
+
 def executable_processes(root: etree._Element) -> list[etree._Element]:
-    """The ``bpmn:process`` elements marked executable (the ones Docket deploys)."""
-    return [p for p in root.iterfind("bpmn:process", NS) if p.get("isExecutable", "false").lower() == "true"]
+    """The ``bpmn:process`` elements that can run (the ones Docket deploys)."""
+    return [p for p in root.iterfind("bpmn:process", NS) if is_executable(p)]

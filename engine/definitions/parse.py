@@ -14,7 +14,7 @@ from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
 
 from .meta import ProcessMeta, executable_processes, read_process
 from .normalize import normalize
-from .xml import NS, parse_xml
+from .xml import bpmn, parse_xml
 
 
 @dataclass
@@ -33,16 +33,21 @@ class DefinitionError(Exception):
 
 
 def main_process(root: etree._Element) -> etree._Element:
-    """The executable process that no other process in the file calls."""
+    """The executable process that no other process in the file calls (a process calling itself still counts)."""
     processes = executable_processes(root)
     if not processes:
         raise DefinitionError("the file has no executable process (isExecutable=\"true\")")
-    called = {c.get("calledElement") for c in root.iter("{%s}callActivity" % NS["bpmn"])}
+    called = {c.get("calledElement") for p in processes for c in p.iter(bpmn("callActivity"))
+              if c.get("calledElement") != p.get("id")}
     top = [p for p in processes if p.get("id") not in called]
-    if len(top) != 1:
-        ids = ", ".join(p.get("id", "") for p in (top or processes))
-        raise DefinitionError(f"the file has several top-level executable processes ({ids}); deploy one per file")
-    return top[0]
+    if len(top) == 1:
+        return top[0]
+    if not top:
+        raise DefinitionError("every executable process is called by another one (a cycle of call activities): "
+                              "no top-level process to start")
+    ids = ", ".join(p.get("id", "") for p in top)
+    raise DefinitionError(f"the file has several top-level executable processes ({ids}); Docket runs one process "
+                          "per file (with the processes it calls), so deploy each in its own file")
 
 
 def build(bpmn: bytes, dmn: dict[str, str], forms: dict[str, Any], filename: str = "process.bpmn") -> ParsedDefinition:
