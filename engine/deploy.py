@@ -11,8 +11,8 @@ from .access import Actor
 from .clock import utcnow
 from .definitions.bundle import Bundle
 from .definitions.check import Problem, check_bundle, has_errors
-from .definitions.parse import main_process
 from .definitions.meta import read_process
+from .definitions.parse import main_process
 from .definitions.xml import parse_xml
 from .errors import Forbidden, Invalid
 from .models import Group, ProcessDefinition

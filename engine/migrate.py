@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-
-import sqlalchemy as sa
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 

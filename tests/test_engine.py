@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from conftest import deploy_file
 
 from engine.clock import clock
 from engine.definitions.bundle import Bundle
@@ -16,9 +17,8 @@ from engine.models import Case, Task
 from engine.runtime import Runtime
 from engine.tasks import complete_task
 
-from conftest import deploy_file
-
-HEAD = ('<?xml version="1.0" encoding="UTF-8"?><bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" '
+HEAD = ('<?xml version="1.0" encoding="UTF-8"?>'
+        '<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" '
         'xmlns:spiffworkflow="http://spiffworkflow.org/bpmn/schema/1.0/core" id="d" targetNamespace="t">')
 SCRIPTED = HEAD + """<bpmn:process id="scripted" isExecutable="true">
 <bpmn:laneSet><bpmn:lane id="L" name="committee"><bpmn:flowNodeRef>ask</bpmn:flowNodeRef></bpmn:lane></bpmn:laneSet>
@@ -28,7 +28,8 @@ SCRIPTED = HEAD + """<bpmn:process id="scripted" isExecutable="true">
 label = "ok"</bpmn:script></bpmn:scriptTask>
 <bpmn:sequenceFlow id="f3" sourceRef="calc" targetRef="after"/>
 <bpmn:userTask id="after" name="After"><bpmn:extensionElements><spiffworkflow:properties>
-<spiffworkflow:property name="candidateGroups" value="committee"/></spiffworkflow:properties></bpmn:extensionElements></bpmn:userTask>
+<spiffworkflow:property name="candidateGroups" value="committee"/></spiffworkflow:properties>
+</bpmn:extensionElements></bpmn:userTask>
 <bpmn:sequenceFlow id="f4" sourceRef="after" targetRef="e"/><bpmn:endEvent id="e"/>
 </bpmn:process></bpmn:definitions>"""
 TIMED = HEAD + """<bpmn:process id="timed" isExecutable="true">
@@ -40,7 +41,8 @@ TIMED = HEAD + """<bpmn:process id="timed" isExecutable="true">
 <bpmn:sequenceFlow id="f2" sourceRef="review" targetRef="e"/><bpmn:endEvent id="e"/>
 <bpmn:sequenceFlow id="f3" sourceRef="late" targetRef="escalate"/>
 <bpmn:userTask id="escalate" name="Escalated review"><bpmn:extensionElements><spiffworkflow:properties>
-<spiffworkflow:property name="candidateGroups" value="presidium"/></spiffworkflow:properties></bpmn:extensionElements></bpmn:userTask>
+<spiffworkflow:property name="candidateGroups" value="presidium"/></spiffworkflow:properties>
+</bpmn:extensionElements></bpmn:userTask>
 <bpmn:sequenceFlow id="f4" sourceRef="escalate" targetRef="e2"/><bpmn:endEvent id="e2"/>
 </bpmn:process></bpmn:definitions>"""
 

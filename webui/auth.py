@@ -9,8 +9,8 @@ from flask_babel import gettext as _
 from flask_login import UserMixin, login_required, login_user, logout_user
 
 from engine.access import Actor
-from engine.users import actor_for, authenticate
 from engine.models import User
+from engine.users import actor_for, authenticate
 
 from . import login_manager
 from .runtime import rt

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, redirect, render_template, request, url_for
 from flask_login import login_required
 
-from engine.queries import list_cases, list_tasks, latest_definitions
+from engine.queries import latest_definitions, list_cases, list_tasks
 
 from .runtime import current_actor, rt
 

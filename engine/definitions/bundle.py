@@ -41,13 +41,14 @@ def _read_forms(folder: Path, bundle: Bundle) -> None:
 
 
 def bundle_from_file(path: Path, shared_forms: Path | None = None) -> Bundle:
-    """A BPMN file with the forms in ``forms/`` beside it (then in ``shared_forms``) and DMN files beside it."""
+    """A BPMN file with the forms in ``forms/`` beside it (then in ``shared_forms``) and the DMN files beside
+    it and in ``dmn/`` beside it."""
     bundle = Bundle(bpmn=path.read_bytes(), filename=str(path))
     _read_forms(path.parent / "forms", bundle)
     if shared_forms is not None:
         _read_forms(shared_forms, bundle)
-    for dmn in sorted(path.parent.glob("*.dmn")):
-        bundle.dmn[dmn.name] = dmn.read_text(encoding="utf-8")
+    for dmn in sorted([*path.parent.glob("*.dmn"), *(path.parent / "dmn").glob("*.dmn")]):
+        bundle.dmn.setdefault(dmn.name, dmn.read_bytes().decode("utf-8", errors="replace"))
     return bundle
 
 

@@ -2,7 +2,9 @@
 
 * ``${...}`` gateway conditions become Python (plain comparisons and boolean logic only);
 * unquoted ISO 8601 timer values (``P14D``) become Python string literals (``"P14D"``);
-* ``camunda:collection`` / ``camunda:elementVariable`` multi-instance becomes standard BPMN data refs.
+* ``camunda:collection`` / ``camunda:elementVariable`` multi-instance becomes standard BPMN data refs;
+* ``camunda:decisionRef`` becomes ``spiffworkflow:calledDecisionId``;
+* unnamed lanes are named by their id (the key Docket maps to a group).
 
 Returns the rewritten XML; problems are raised as ``NormalizeError`` with the element and line.
 """
@@ -15,7 +17,7 @@ from dataclasses import dataclass
 from lxml import etree
 
 from .expressions import ExpressionError, is_camunda_expression, translate_camunda
-from .xml import XSI, bpmn, camunda
+from .xml import SPIFF, XSI, bpmn, camunda
 
 ISO_VALUE = re.compile(r"^(R\d*/)?(P[0-9YMWDTHS.,]+|\d{4}-\d\d-\d\d[T0-9:.+\-Z]*)(/P[0-9YMWDTHS.,]+)?$")
 
@@ -68,22 +70,48 @@ def _timers(root: etree._Element) -> None:
 
 
 def _camunda_multi_instance(root: etree._Element) -> None:
+    """``camunda:collection`` is the input collection, or (beside a loopCardinality, as SpiffWorkflow's
+    Camunda parser reads it) the output collection; ``camunda:elementVariable`` is the matching item."""
     for loop in root.iter(bpmn("multiInstanceLoopCharacteristics")):
         collection = loop.get(camunda("collection"))
-        if not collection or loop.find(bpmn("loopDataInputRef")) is not None:
+        has_cardinality = loop.find(bpmn("loopCardinality")) is not None
+        ref_tag, item_tag = ("loopDataOutputRef", "outputDataItem") if has_cardinality else \
+            ("loopDataInputRef", "inputDataItem")
+        if not collection or loop.find(bpmn(ref_tag)) is not None:
             continue
         name = collection.strip()
         if is_camunda_expression(name):
             name = name[2:-1].strip()
         if not name.isidentifier():
             raise _fail(loop, f"camunda:collection '{collection}' must name a variable")
-        ref = etree.Element(bpmn("loopDataInputRef"))
+        ref = etree.Element(bpmn(ref_tag))
         ref.text = name
-        loop.insert(0, ref)
-        var = loop.get(camunda("elementVariable"))
-        if var:
-            item = etree.Element(bpmn("inputDataItem"), id=f"{var}_item", name=var)
-            loop.insert(1, item)
+        loop.insert(1 if has_cardinality else 0, ref)
+        var = (loop.get(camunda("elementVariable")) or "").strip()
+        if var and loop.find(bpmn(item_tag)) is None:
+            if not var.isidentifier():
+                raise _fail(loop, f"camunda:elementVariable '{var}' must be a variable name")
+            loop.insert(2 if has_cardinality else 1, etree.Element(bpmn(item_tag), id=f"{var}_item", name=var))
+
+
+def _camunda_decisions(root: etree._Element) -> None:
+    """``camunda:decisionRef`` on a business rule task becomes ``spiffworkflow:calledDecisionId``."""
+    for task in root.iter(bpmn("businessRuleTask")):
+        ref = (task.get(camunda("decisionRef")) or "").strip()
+        if not ref or task.find(f"{bpmn('extensionElements')}/{{{SPIFF}}}calledDecisionId") is not None:
+            continue
+        ext = task.find(bpmn("extensionElements"))
+        if ext is None:
+            ext = etree.Element(bpmn("extensionElements"))
+            task.insert(0, ext)
+        etree.SubElement(ext, f"{{{SPIFF}}}calledDecisionId", nsmap={"spiffworkflow": SPIFF}).text = ref
+
+
+def _lanes(root: etree._Element) -> None:
+    """SpiffWorkflow reports a task's lane by the lane's name: give unnamed lanes their id (as Docket's
+    lane-to-group mapping does) and strip the names."""
+    for lane in root.iter(bpmn("lane")):
+        lane.set("name", (lane.get("name") or "").strip() or lane.get("id", ""))
 
 
 def normalize(root: etree._Element) -> bytes:
@@ -91,4 +119,6 @@ def normalize(root: etree._Element) -> bytes:
     _conditions(root)
     _timers(root)
     _camunda_multi_instance(root)
+    _camunda_decisions(root)
+    _lanes(root)
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8")

@@ -23,7 +23,8 @@ def _require_admin() -> None:
 def list_groups():  # type: ignore[no-untyped-def]
     _require_admin()
     with rt().reading() as session:
-        return jsonify([{"key": gr.key, "name": gr.name} for gr in session.scalars(sa.select(Group).order_by(Group.key))])
+        groups = session.scalars(sa.select(Group).order_by(Group.key))
+        return jsonify([{"key": gr.key, "name": gr.name} for gr in groups])
 
 
 @bp.post("/groups")
