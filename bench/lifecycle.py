@@ -25,6 +25,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -227,27 +228,40 @@ class Docket:
 
 # ---------------------------------------------------------------------------------------------- driver
 
-def timed(label: str, runs: int, n: int, make: Callable[[Path], Any], **attrs: Any) -> float:
-    """Median cases/s over ``runs`` runs; each run gets a fresh subject (and database) in a temp dir."""
-    rates: list[float] = []
-    for _ in range(runs):
+@dataclass
+class Scenario:
+    label: str
+    make: Callable[[Path], Any]
+    attrs: dict[str, Any] = field(default_factory=dict)
+    wall: list[float] = field(default_factory=list)  # cases/s per run
+    cpu: list[float] = field(default_factory=list)  # process CPU ms per case per run
+    sizes: list[int] = field(default_factory=list)
+
+    @property
+    def rate(self) -> float:
+        return statistics.median(self.wall)
+
+    def once(self, n: int) -> None:
+        """One run: a fresh subject (and database) in a temp dir, one warm-up case, then ``n`` timed cases."""
         with tempfile.TemporaryDirectory(prefix="docket-bench-") as tmp:
-            subject = make(Path(tmp))
-            for key, value in attrs.items():
+            subject = self.make(Path(tmp))
+            for key, value in self.attrs.items():
                 setattr(subject, key, value)
             subject.run(1)  # warm-up: spec cache, first connection, compiled conditions
             gc.collect()
-            t0 = time.perf_counter()
+            c0, t0 = time.process_time(), time.perf_counter()
             subject.run(n)
-            rates.append(n / (time.perf_counter() - t0))
-            if hasattr(subject, "sizes") and subject.sizes:
-                print(f"    stored JSON per write: mean {statistics.mean(subject.sizes):,.0f} bytes")
+            t1, c1 = time.perf_counter(), time.process_time()
+            self.wall.append(n / (t1 - t0))
+            self.cpu.append(1000 * (c1 - c0) / n)
+            self.sizes.extend(getattr(subject, "sizes", []))
             if hasattr(subject, "close"):
                 subject.close()
-    median = statistics.median(rates)
-    print(f"{label:58s} runs={[round(r) for r in rates]} median={median:7.1f} cases/s "
-          f"({1000 / median:6.2f} ms/case)", flush=True)
-    return median
+
+    def report(self) -> None:
+        extra = f", stored JSON mean {statistics.mean(self.sizes):,.0f} B/write" if self.sizes else ""
+        print(f"{self.label:58s} runs={[round(r) for r in self.wall]} median={self.rate:7.1f} cases/s "
+              f"({1000 / self.rate:6.2f} ms/case wall, {statistics.median(self.cpu):6.2f} ms CPU{extra})")
 
 
 def mean_pair(pairs: list[tuple[int, int]]) -> str:
@@ -292,10 +306,18 @@ def main(argv: list[str] | None = None) -> None:
 
     print(f"python {platform.python_version()} on {platform.machine()}, "
           f"sqlite {sqlite3.sqlite_version}, N={n} cases/run, runs={runs}, model {MODEL.name}")
-    bare = timed("(a) bare SpiffWorkflow, in memory", runs, n, lambda _tmp: Bare())
-    naive = timed("(b) naive: full JSON <-> SQLite row around every task", runs, n, Naive)
-    engine = timed("(c) Docket engine: start_case + 4 x complete_task", runs, n, Docket)
-    cold = timed("(c') same, hot-workflow cache cleared before each command", runs, n, Docket, cold=True)
+    scenarios = [
+        Scenario("(a) bare SpiffWorkflow, in memory", lambda _tmp: Bare()),
+        Scenario("(b) naive: full JSON <-> SQLite row around every task", Naive),
+        Scenario("(c) Docket engine: start_case + 4 x complete_task", Docket),
+        Scenario("(c') same, hot-workflow cache cleared before each command", Docket, {"cold": True}),
+    ]
+    for _ in range(runs):  # interleaved, so a busy neighbour slows every scenario alike
+        for scenario in scenarios:
+            scenario.once(n)
+    for scenario in scenarios:
+        scenario.report()
+    bare, naive, engine, cold = (s.rate for s in scenarios)
 
     with tempfile.TemporaryDirectory(prefix="docket-bench-") as tmp:
         subject = Docket(Path(tmp))

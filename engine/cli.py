@@ -113,6 +113,9 @@ def demo(host: str, port: int, reset: bool) -> None:
         click.echo(line)
     from webui import create_app
 
+    from .scheduler import start_in_background
+
+    start_in_background(rt)
     app = create_app(settings, runtime=rt)
     click.echo(f"Docket demo: http://{host}:{port}/  (users in README.md, password 'demo')")
     app.run(host=host, port=port, debug=False, use_reloader=False, threaded=True)
@@ -130,3 +133,15 @@ def serve(bind: str, workers: int) -> None:
     upgrade(Settings().database_url)
     os.execvp(sys.executable, [sys.executable, "-m", "gunicorn", "--bind", bind, "--workers", str(workers),
                                "webui.wsgi:app"])
+
+
+@main.command()
+@click.option("--every", default=30, show_default=True, help="seconds between runs of each job")
+def scheduler(every: int) -> None:
+    """Run the background jobs (BPMN timers) until stopped; catches up on missed timers first."""
+    import logging
+
+    from .scheduler import run_forever
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    run_forever(_runtime(Settings()), every)

@@ -118,3 +118,18 @@ def test_definition_is_pinned_per_case(rt: Runtime, people: dict, proposals: obj
     assert _open(rt, case.id)[0].title == "填写提案"
     newer = start_case(rt, people["wang"], "proposals", {})
     assert _open(rt, newer.id)[0].title == "填写并提交提案"
+
+
+def test_scheduler_catches_up_once_with_two_runtimes(rt: Runtime, database_url: str, people: dict) -> None:
+    from engine.scheduler import wake_due
+
+    deploy_file(rt, Bundle(bpmn=TIMED.encode(), filename="timed.bpmn"))
+    cases = [start_case(rt, people["zhao"], "timed", {}) for _ in range(3)]
+    assert wake_due(rt) == 0
+    clock.advance(timedelta(days=20))  # the scheduler was down past every due date
+    second = Runtime(database_url)
+    assert wake_due(rt) + wake_due(second) == 3
+    assert wake_due(second) == 0
+    second.dispose()
+    for case in cases:
+        assert [t.name for t in _open(rt, case.id)] == ["escalate"]

@@ -47,7 +47,7 @@ def bundle_from_file(path: Path, shared_forms: Path | None = None) -> Bundle:
     _read_forms(path.parent / "forms", bundle)
     if shared_forms is not None:
         _read_forms(shared_forms, bundle)
-    for dmn in sorted([*path.parent.glob("*.dmn"), *(path.parent / "dmn").glob("*.dmn")]):
+    for dmn in [*sorted(path.parent.glob("*.dmn")), *sorted((path.parent / "dmn").glob("*.dmn"))]:
         bundle.dmn.setdefault(dmn.name, dmn.read_bytes().decode("utf-8", errors="replace"))
     return bundle
 
