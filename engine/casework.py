@@ -19,8 +19,10 @@ from .runtime import Runtime
 
 def record(session: so.Session, case: Case | None, actor: Actor | str | None, kind: str, at: datetime,
            task: Task | None = None, data: dict[str, Any] | None = None) -> None:
-    """Append one audit event."""
+    """Append one audit event (a task's id and title are recorded with it)."""
     who = actor.username if isinstance(actor, Actor) else actor
+    if task is not None:
+        data = {"task": task.name, "title": task.title, **(data or {})}
     session.add(Event(case_id=case.id if case is not None else None, task_id=task.id if task else None,
                       actor=who, kind=kind, at=at, data=data))
 

@@ -11,7 +11,7 @@ import sqlalchemy.orm as so
 from .access import Actor, involved_clause, may_act_on, task_visible_clause
 from .clock import utcnow
 from .errors import Forbidden, Invalid, NotFound
-from .models import Case, Event, ProcessDefinition, Task
+from .models import Case, Event, Group, ProcessDefinition, Task
 
 PAGE_SIZE = 50
 
@@ -140,6 +140,11 @@ def task_detail(session: so.Session, actor: Actor, task_id: str, forms: dict[str
     out["case_status"] = case.status
     out["may_act"] = may_act_on(actor, task) and task.state in ("open", "claimed")
     return out
+
+
+def group_names(session: so.Session) -> dict[str, str]:
+    """Group key -> display name, for showing candidate groups."""
+    return {key: name for key, name in session.execute(sa.select(Group.key, Group.name))}
 
 
 def latest_definitions(session: so.Session) -> list[ProcessDefinition]:

@@ -67,7 +67,7 @@ def complete_task(rt: Runtime, actor: Actor, task_id: str, data: dict[str, Any] 
         if task.assignee is None:
             task.assignee, task.claimed_at = actor.username, now
         save(rt, session, case, parsed, workflow, now, error)
-        record(session, case, actor, "task_completed", now, task, {"task": task.name, "data": task.data})
+        record(session, case, actor, "task_completed", now, task, {"data": task.data})
         if error:
             record(session, case, actor, "case_error", now, data={"message": error})
     rt.checkin(case, workflow)

@@ -77,7 +77,7 @@ def test_login_inbox_complete_task_case_shows_it(server: str, page: Any, rt: Any
     page.click("button.btn.primary[type=submit]")
     page.wait_for_url(f"{server}/cases/{case.id}")
     history = page.locator("#history").inner_text()
-    assert "wang" in history and "register_proposal" in history
+    assert "wang" in history and "填写提案" in history
     assert "提案委员会审查" in page.locator(".tasklist").inner_text()
     shot(page, "05-case")
 

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import login_required
 
 from engine.instances import may_start, start_case
-from engine.queries import case_json, latest_definitions, list_cases, visible_case
+from engine.queries import case_json, group_names, latest_definitions, list_cases, visible_case
 
+from .display import labelled_data
 from .runtime import current_actor, rt
 
 bp = Blueprint("cases", __name__, url_prefix="/cases")
@@ -38,7 +40,13 @@ def start():  # type: ignore[no-untyped-def]
 @bp.route("/<int:case_id>")
 @login_required
 def show(case_id: int):  # type: ignore[no-untyped-def]
-    with rt().reading() as session:
-        case = case_json(session, visible_case(session, current_actor(), case_id), history=True)
-        name = next((d.name for d in latest_definitions(session) if d.key == case["process"]), case["process"])
-    return render_template("cases/case.html", case=case, process_name=name)
+    runtime = rt()
+    with runtime.reading() as session:
+        row = visible_case(session, current_actor(), case_id)
+        case = case_json(session, row, history=True)
+        forms = runtime.definition(session, row.definition_id).forms
+        name = row.definition.name
+        groups = group_names(session)
+    fields, other = labelled_data(forms, case["data"] or {}, str(get_locale() or "zh_CN"))
+    return render_template("cases/case.html", case=case, process_name=name, fields=fields, other=other,
+                           groups=groups)

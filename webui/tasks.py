@@ -13,6 +13,7 @@ from engine.models import Case
 from engine.queries import task_detail, visible_task
 from engine.tasks import claim_task, complete_task, release_task
 
+from .display import translate_errors
 from .runtime import current_actor, rt
 
 bp = Blueprint("tasks", __name__, url_prefix="/tasks")
@@ -29,6 +30,7 @@ def _load(task_id: str) -> dict:
 def _render(detail: dict, values: dict | None = None, errors: list[FieldError] | None = None, status: int = 200):
     schema = detail.get("schema") or {"type": "object", "properties": {}}
     locale = str(get_locale() or "zh_CN")
+    errors = translate_errors(errors or [])
     fields = field_views(schema, locale, values if values is not None else detail.get("data"), errors)
     return render_template("tasks/task.html", task=detail, fields=fields, errors=errors or [],
                            form_title=form_title(schema, locale)), status
@@ -47,12 +49,12 @@ def submit(task_id: str):  # type: ignore[no-untyped-def]
     schema = detail.get("schema") or {"type": "object", "properties": {}}
     data, errors = coerce_form_input(schema, request.form)
     if errors:
-        return _render(detail, data, errors, 422)
+        return _render(detail, request.form, errors, 422)
     try:
         case = complete_task(rt(), current_actor(), task_id, data)
     except Invalid as exc:
         field_errors = [FieldError(d.get("field", ""), d.get("message", "")) for d in exc.details]
-        return _render(detail, data, field_errors, 422)
+        return _render(detail, request.form, field_errors, 422)
     flash(_("Task completed: %(title)s", title=detail["title"]), "success")
     return redirect(url_for("cases.show", case_id=case.id))
 
