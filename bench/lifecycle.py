@@ -1,15 +1,19 @@
 """Case lifecycle benchmark: one 4-user-task case driven bare, with naive persistence, and through Docket.
 
-    .venv/bin/python bench/lifecycle.py [--cases N] [--runs R] [--profile]
+    .venv/bin/python bench/lifecycle.py [--cases N] [--runs R] [--profile [TOP]]
 
-(a) bare SpiffWorkflow in memory (spec parsed once);
-(b) the same, with the full ``BpmnWorkflowSerializer`` JSON written to / read from a SQLite table
-    (sqlite3 module, one commit) around the start and every task;
-(c) Docket's command API (``start_case`` + 4 x ``complete_task``) on a fresh, migrated SQLite file.
+(a)  bare SpiffWorkflow in memory (spec parsed once);
+(b)  the same, with the full ``BpmnWorkflowSerializer`` JSON written to / read from a SQLite table
+     (sqlite3 module, one commit per write) around the start and every task;
+(c)  Docket's command API (``start_case`` + 4 x ``complete_task``, task ids looked up in the task
+     table) on a fresh, migrated SQLite file;
+(c') the same with the runtime's hot-workflow cache cleared before every command, i.e. every
+     command loads the workflow from its stored JSON (what a request landing on another worker costs).
 
-Each is the median of R runs of N cases. Then SQL statements and commits per start and per
-completion in (c) are counted with SQLAlchemy event listeners. The last line printed is
-``engine/bare = 0.NN``. See bench/README.md.
+Runs are interleaved (a, b, c, c', a, b, ...) and each scenario reports the median of R runs of N
+cases, wall clock and process CPU time. Then SQL statements and commits per ``start_case`` and per
+``complete_task`` are counted with SQLAlchemy event listeners on ``rt.db``. The last line printed is
+``engine/bare = 0.NN`` (ratio of median wall-clock throughputs). See bench/README.md.
 """
 
 from __future__ import annotations
@@ -177,8 +181,9 @@ class Docket:
         self.per_lookup: list[tuple[int, int]] = []
 
     def open_task(self, case_id: int) -> str:
-        with self.rt.reading() as session:
-            ids = session.scalars(
+        """The id of the case's one open task (a Core SELECT on the task table, as an inbox would do)."""
+        with self.rt.db.connect() as conn:
+            ids = conn.scalars(
                 sa.select(Task.id).where(Task.case_id == case_id, Task.state.in_(("open", "claimed")))
             ).all()
         assert len(ids) == 1, ids
