@@ -135,7 +135,7 @@ class Case(Base):
 
     __mapper_args__ = {"version_id_col": revision}
 
-    definition: so.Mapped[ProcessDefinition] = so.relationship(lazy="joined", innerjoin=True)
+    definition: so.Mapped[ProcessDefinition] = so.relationship(lazy="select")
 
 
 class Task(Base):
@@ -171,7 +171,7 @@ class Task(Base):
 
     case: so.Mapped[Case] = so.relationship(lazy="raise")
     candidates: so.Mapped[list[TaskCandidate]] = so.relationship(
-        cascade="all, delete-orphan", lazy="selectin", passive_deletes=True
+        cascade="all, delete-orphan", lazy="select", passive_deletes=True
     )
 
 

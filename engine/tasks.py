@@ -28,7 +28,10 @@ def get_task_row(session: so.Session, task_id: str) -> Task:
 
 
 def _open_task(session: so.Session, actor: Actor, task_id: str) -> Task:
-    task = get_task_row(session, task_id)
+    row = session.execute(sa.select(Task, Case).join(Case, Case.id == Task.case_id).where(Task.id == task_id)).first()
+    if row is None:
+        raise NotFound(f"task {task_id} does not exist")
+    task = row[0]  # its case is now in the session's identity map: session.get(Case, ...) costs no query
     require_task_action(actor, task)
     if task.state not in OPEN:
         raise Conflict(f"task '{task.title}' is {task.state}, no longer open")
