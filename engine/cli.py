@@ -39,15 +39,18 @@ def init() -> None:
 @main.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--groups", help="comma-separated group keys that exist (default: don't check group names)")
-def check(files: tuple[Path, ...], groups: str | None) -> None:
+@click.option("--forms", "forms_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="a folder of shared forms (default: processes/forms of the project, if present)")
+def check(files: tuple[Path, ...], groups: str | None, forms_dir: Path | None) -> None:
     """Check BPMN files; one line per problem (file:line element message), exit 1 if any error."""
     from .definitions.bundle import bundle_from_file
     from .definitions.check import check_bundle, has_errors
 
     known = {g.strip() for g in groups.split(",") if g.strip()} if groups else None
+    shared = forms_dir or Settings().processes_dir / "forms"
     failed = False
     for path in files:
-        problems = check_bundle(bundle_from_file(path), known)
+        problems = check_bundle(bundle_from_file(path, shared if shared.is_dir() else None), known)
         for problem in problems:
             click.echo(str(problem))
         failed = failed or has_errors(problems)
@@ -145,3 +148,7 @@ def scheduler(every: int) -> None:
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     run_forever(_runtime(Settings()), every)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,11 +1,12 @@
 """The definition checker behind ``docket check``, deploy and the designer's upload page.
 
 Every problem names the file, the line and the BPMN element id. Errors block deployment; warnings
-are printed but do not.
+are printed but do not. A DMN file given on its own is checked as a decision table.
 """
 
 from __future__ import annotations
 
+import ast
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -16,13 +17,14 @@ from SpiffWorkflow.exceptions import SpiffWorkflowException
 
 from engine.forms import check_form_document
 from engine.scripts import check_source
+from engine.workdays import as_due
 
 from .bundle import Bundle
 from .expressions import ExpressionError, is_camunda_expression, translate_camunda
-from .meta import TASK_TAGS, Assignment, executable_processes, read_task
-from .normalize import NormalizeError, normalize
-from .parse import DefinitionError, build, main_process
-from .xml import BPMN, bpmn, local, parse_xml
+from .meta import TASK_TAGS, Assignment, called_processes, executable_processes, is_executable, read_process, read_task
+from .normalize import NormalizeError
+from .parse import DefinitionError, build, dmn_problems, is_dmn, main_process, spiff_message
+from .xml import BPMN, NS, SPIFF, bpmn, camunda, local, parse_xml
 
 SUPPORTED = {
     "startEvent", "endEvent", "intermediateCatchEvent", "intermediateThrowEvent", "boundaryEvent",
@@ -39,6 +41,10 @@ UNSUPPORTED_REASON = {
 }
 DURATION = re.compile(r"^P(?!$)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+(\.\d+)?S)?)?$")
 CALENDARS = ("calendar", "workdays")
+PYTHON = {"", "python", "python3", "text/x-python", "application/x-python"}
+CONDITION_LANGUAGES = PYTHON | {"juel", "${}"}
+OTHER_SCRIPT_LANGUAGES = {"groovy", "javascript", "js", "ecmascript", "nashorn", "graal.js", "juel", "feel",
+                          "ruby", "jruby", "kotlin", "java", "xpath"}
 
 
 @dataclass(frozen=True)
@@ -63,19 +69,28 @@ class Problem:
 class _Report:
     def __init__(self, filename: str) -> None:
         self.filename = filename
+        self.root: etree._Element | None = None  # to find the line of an element named only by id
         self.problems: list[Problem] = []
 
     def add(self, node: etree._Element | None, message: str, severity: str = "error",
             element: str | None = None, line: int | None = None) -> None:
         eid = element if element is not None else (node.get("id", "") if node is not None else "")
         ln = line if line is not None else (node.sourceline or 0 if node is not None else 0)
+        if not ln and eid and self.root is not None:
+            found = self.root.xpath("//*[@id=$eid]", eid=eid)
+            ln = found[0].sourceline or 0 if found else 0
         self.problems.append(Problem(self.filename, ln, eid, message, severity))
 
+    @property
+    def failed(self) -> bool:
+        return has_errors(self.problems)
 
-def _check_expression(report: _Report, node: etree._Element, source: str, what: str, mode: str = "eval") -> None:
+
+def _check_expression(report: _Report, node: etree._Element, source: str, what: str, mode: str = "eval",
+                      element: str | None = None) -> None:
     for problem in check_source(source, mode):
         line = (node.sourceline or 0) + max(problem.line - 1, 0)
-        report.add(node, f"{what}: {problem.message}", line=line, element=_owner_id(node))
+        report.add(node, f"{what}: {problem.message}", line=line, element=element or _owner_id(node))
 
 
 def _owner_id(node: etree._Element) -> str:
@@ -84,29 +99,71 @@ def _owner_id(node: etree._Element) -> str:
     return node.get("id", "") if node is not None else ""
 
 
+def _check_condition(report: _Report, flow: etree._Element, cond: etree._Element) -> None:
+    text, fid = (cond.text or "").strip(), flow.get("id", "")
+    language = (cond.get("language") or "").strip()
+    if language.lower() not in CONDITION_LANGUAGES:
+        report.add(cond, f"condition language '{language}' is not supported (write a Python expression)", element=fid)
+        return
+    if is_camunda_expression(text):
+        try:
+            text = translate_camunda(text)
+        except ExpressionError as exc:
+            report.add(cond, f"condition {text!r}: {exc}", element=fid)
+            return
+    elif text.startswith("="):
+        report.add(cond, f"condition {text!r} is a FEEL expression (Camunda 8), not supported: write it in Python "
+                   "or as a Camunda ${...} comparison", element=fid)
+        return
+    _check_expression(report, cond, text, "condition", element=fid)
+
+
+def _check_script(report: _Report, node: etree._Element) -> None:
+    script_format = (node.get("scriptFormat") or "").strip().lower()
+    if script_format in OTHER_SCRIPT_LANGUAGES:
+        report.add(node, f"script format '{node.get('scriptFormat')}' is not supported (scripts are Python)")
+        return
+    if script_format not in PYTHON:
+        report.add(node, f"script format '{node.get('scriptFormat')}' is not Python; the script runs as Python",
+                   severity="warning")
+    script = node.find(bpmn("script"))
+    if script is None or not (script.text or "").strip():
+        report.add(node, "script task has no script")
+    else:
+        _check_expression(report, script, script.text or "", "script", mode="exec")
+
+
 def _check_nodes(report: _Report, process: etree._Element) -> None:
+    if not process.get("id"):
+        report.add(process, "process has no id")
     for node in process.iter():
+        if not isinstance(node.tag, str):  # entity references, processing instructions
+            continue
         name = local(node.tag)
-        if node.tag.startswith(f"{{{BPMN}}}") and name in FLOW_NODES and name not in SUPPORTED:
+        if node.tag == f"{{{SPIFF}}}property" and node.get("value") is None:
+            report.add(node, f"property '{node.get('name')}' has no value", element=_owner_id(node))
+        if not node.tag.startswith(f"{{{BPMN}}}"):
+            continue
+        if name in FLOW_NODES | {"sequenceFlow"} and not node.get("id"):
+            report.add(node, f"{name} has no id", element=_owner_id(node))
+        if name in FLOW_NODES and name not in SUPPORTED:
             report.add(node, f"{name} {UNSUPPORTED_REASON.get(name, 'is not supported')}")
         if name == "scriptTask":
-            script = node.find(bpmn("script"))
-            if script is None or not (script.text or "").strip():
-                report.add(node, "script task has no script")
-            else:
-                _check_expression(report, script, script.text or "", "script", mode="exec")
-        if name in ("exclusiveGateway", "inclusiveGateway"):
+            _check_script(report, node)
+        elif name in ("exclusiveGateway", "inclusiveGateway"):
             _check_gateway(report, process, node)
-        if name == "sequenceFlow":
+        elif name == "sequenceFlow":
             cond = node.find(bpmn("conditionExpression"))
             if cond is not None and (cond.text or "").strip():
-                text = (cond.text or "").strip()
-                try:
-                    text = translate_camunda(text) if is_camunda_expression(text) else text
-                except ExpressionError as exc:
-                    report.add(cond, str(exc), element=node.get("id", ""))
-                    continue
-                _check_expression(report, cond, text, "condition")
+                _check_condition(report, node, cond)
+        elif name == "timerEventDefinition":
+            if not any((child.text or "").strip() for child in node.iterchildren(
+                    bpmn("timeDate"), bpmn("timeDuration"), bpmn("timeCycle"))):
+                report.add(None, "timer has no date, duration or cycle", element=_owner_id(node.getparent()),
+                           line=node.sourceline or 0)
+        elif name == "dataStoreReference":
+            what = node.get("dataStoreRef") or node.get("name") or node.get("id")
+            report.add(node, f"data store '{what}' is not supported (keep the data in the case)")
 
 
 def _check_gateway(report: _Report, process: etree._Element, gateway: etree._Element) -> None:
@@ -122,9 +179,50 @@ def _check_gateway(report: _Report, process: etree._Element, gateway: etree._Ele
             report.add(flow, f"branch of gateway '{gid}' has no condition (add one or make it the default flow)")
 
 
+def _check_calls(report: _Report, root: etree._Element, process: etree._Element) -> None:
+    by_id = {p.get("id"): p for p in root.iterfind("bpmn:process", NS)}
+    pid = process.get("id")
+    for call in process.iter(bpmn("callActivity")):
+        target = (call.get("calledElement") or "").strip()
+        if not target:
+            report.add(call, "call activity names no process to call (calledElement)")
+        elif target not in by_id:
+            report.add(call, f"called process '{target}' is not in this file (Docket deploys a process together "
+                             "with the processes it calls, from one file)")
+        elif not is_executable(by_id[target]):
+            report.add(call, f"called process '{target}' is not executable (isExecutable=\"false\")")
+        elif target == pid or process in called_processes(by_id[target]):
+            report.add(call, f"calling '{target}' from '{pid}' is recursive; recursive call activities are not "
+                             "supported")
+
+
 def _check_assignment(report: _Report, node: etree._Element, value: Assignment, what: str) -> None:
     for expr in value.expressions:
         _check_expression(report, node, expr, what)
+
+
+def _check_due_date(report: _Report, node: etree._Element, due_date: str) -> None:
+    try:
+        literal = ast.literal_eval(due_date)
+    except (ValueError, SyntaxError):
+        _check_expression(report, node, due_date, "due date")
+        return
+    try:
+        as_due(literal)
+    except (ValueError, TypeError):
+        report.add(node, f"dueDate {literal!r} is not an ISO date or date-time (nor a ${{...}} or =expression)")
+
+
+def _check_form(report: _Report, node: etree._Element, key: str, bundle: Bundle) -> None:
+    if key in bundle.form_errors:
+        report.add(node, f"form '{key}': {bundle.form_errors[key]}")
+    elif key not in bundle.forms:
+        generated = node.find(f"{bpmn('extensionElements')}/{{{NS['camunda']}}}formData") is not None
+        hint = "; Camunda generated forms (camunda:formData) are not read" if generated else ""
+        report.add(node, f"unknown form key '{key}' (no {key}.json given{hint})")
+    else:
+        for msg in check_form_document(bundle.forms[key]):
+            report.add(node, f"form '{key}': {msg}")
 
 
 def _check_tasks(report: _Report, process: etree._Element, bundle: Bundle, lanes: dict[str, str],
@@ -141,18 +239,12 @@ def _check_tasks(report: _Report, process: etree._Element, bundle: Bundle, lanes
                 report.add(node, str(exc))
                 continue
             if meta.form_key:
-                if meta.form_key in bundle.form_errors:
-                    report.add(node, f"form '{meta.form_key}': {bundle.form_errors[meta.form_key]}")
-                elif meta.form_key not in bundle.forms:
-                    report.add(node, f"unknown form key '{meta.form_key}' (no {meta.form_key}.json given)")
-                else:
-                    for msg in check_form_document(bundle.forms[meta.form_key]):
-                        report.add(node, f"form '{meta.form_key}': {msg}")
+                _check_form(report, node, meta.form_key, bundle)
             _check_assignment(report, node, meta.candidate_groups, "candidate groups")
             _check_assignment(report, node, meta.candidate_users, "candidate users")
             _check_assignment(report, node, meta.assignee, "assignee")
             if meta.due_date:
-                _check_expression(report, node, meta.due_date, "due date")
+                _check_due_date(report, node, meta.due_date)
             if meta.due_in and not DURATION.match(meta.due_in.strip()):
                 report.add(node, f"dueIn '{meta.due_in}' is not an ISO 8601 duration such as P10D or PT4H")
             if meta.calendar not in CALENDARS:
@@ -170,8 +262,6 @@ def _check_tasks(report: _Report, process: etree._Element, bundle: Bundle, lanes
 
 
 def _check_lanes(report: _Report, process: etree._Element) -> dict[str, str]:
-    from .meta import read_process
-
     meta = read_process(process)
     for lane_id, line in meta.lanes_unmapped:
         report.add(None, "lane has neither a name nor a group property: no group to assign its tasks to",
@@ -179,12 +269,63 @@ def _check_lanes(report: _Report, process: etree._Element) -> dict[str, str]:
     return meta.lane_groups
 
 
-def _spiff_problem(report: _Report, exc: SpiffWorkflowException) -> None:
+def _decision_ref(task: etree._Element) -> str:
+    spiff = task.find(f"{bpmn('extensionElements')}/{{{SPIFF}}}calledDecisionId")
+    return (task.get(camunda("decisionRef")) or (spiff.text if spiff is not None else "") or "").strip()
+
+
+def _check_decisions(report: _Report, process: etree._Element, bundle: Bundle) -> None:
+    tasks = list(process.iter(bpmn("businessRuleTask")))
+    if not tasks:
+        return
+    decisions: dict[str, tuple[str, etree._Element]] = {}
+    for name, text in bundle.dmn.items():
+        try:
+            dmn = parse_xml(text.encode("utf-8"))
+        except etree.XMLSyntaxError as exc:
+            report.add(None, f"DMN file {name} is unparseable XML: {exc.msg}", element=name, line=exc.lineno or 0)
+            continue
+        first = next(dmn.iterchildren(f"{{{etree.QName(dmn).namespace}}}decision"), None) if is_dmn(dmn) else None
+        if first is not None:
+            decisions.setdefault(first.get("id", ""), (name, dmn))
+    for task in tasks:
+        ref = _decision_ref(task)
+        if not ref:
+            report.add(task, "business rule task names no decision (camunda:decisionRef or "
+                             "spiffworkflow:calledDecisionId)")
+        elif ref not in decisions:
+            given = f"DMN files given: {', '.join(bundle.dmn)}" if bundle.dmn else "no DMN file given"
+            report.add(task, f"decision '{ref}' is not in any DMN file ({given})")
+        else:
+            name, dmn = decisions[ref]
+            for eid, line, message in dmn_problems(dmn, name):
+                report.add(task, f"decision '{ref}' ({name}:{line} {eid}): {message}")
+
+
+def _spiff_problem(report: _Report, exc: SpiffWorkflowException, fallback: etree._Element) -> None:
     if isinstance(exc, ValidationException):
         line = exc.line_number if isinstance(exc.line_number, int) else 0
-        report.add(None, str(exc.args[0] if exc.args else exc), element=exc.id or "", line=line)
+        report.add(None if exc.id else fallback, spiff_message(exc), element=exc.id or None, line=line or None)
     else:
-        report.add(None, str(exc), element=getattr(exc, "task_spec", None) and exc.task_spec.name or "")
+        spec = getattr(exc, "task_spec", None)
+        report.add(None if spec else fallback, spiff_message(exc), element=spec.name if spec else None)
+
+
+def _check_definitions(report: _Report, root: etree._Element) -> list[etree._Element]:
+    """The executable processes to check; reports why there are none, or no single one to start."""
+    processes = executable_processes(root)
+    if not processes:
+        others = list(root.iterfind("bpmn:process", NS))
+        for proc in others:
+            report.add(proc, "process is not executable (isExecutable=\"false\"): nothing to run")
+        if not others:
+            report.add(root, "the file defines no process: nothing to run")
+        return []
+    try:
+        main_process(root)
+    except DefinitionError as exc:
+        report.add(root, str(exc))
+    return processes
 
 
 def check_bundle(bundle: Bundle, known_groups: set[str] | None = None) -> list[Problem]:
@@ -195,30 +336,42 @@ def check_bundle(bundle: Bundle, known_groups: set[str] | None = None) -> list[P
     except etree.XMLSyntaxError as exc:
         report.add(None, f"unparseable XML: {exc.msg}", element="", line=exc.lineno or 0)
         return report.problems
-    if root.tag != bpmn("definitions"):
-        report.add(root, f"not a BPMN 2.0 file: root element is <{local(root.tag)}>, expected bpmn:definitions")
-        return report.problems
+    report.root = root
     try:
-        process = main_process(root)
-    except DefinitionError as exc:
-        report.add(root, f"{exc} — nothing to run" if not executable_processes(root) else str(exc))
-        return report.problems
-    for proc in executable_processes(root):
+        bundle.bpmn.decode("utf-8")
+    except UnicodeDecodeError:
+        report.add(root, "the file is not UTF-8 encoded: save it as UTF-8")
+    if root.getroottree().docinfo.internalDTD is not None:
+        report.add(root, "the file declares a DOCTYPE; entities are not read: remove it")
+    if is_dmn(root):
+        for eid, line, message in dmn_problems(root, bundle.filename):
+            report.add(None, message, element=eid, line=line)
+    elif root.tag != bpmn("definitions"):
+        report.add(root, f"not a BPMN 2.0 file: root element is <{local(root.tag)}>, expected bpmn:definitions")
+    else:
+        _check_bpmn(report, root, bundle, known_groups)
+    return list(dict.fromkeys(report.problems))  # a called process's lanes are read with each caller
+
+
+def _check_bpmn(report: _Report, root: etree._Element, bundle: Bundle, known_groups: set[str] | None) -> None:
+    processes = _check_definitions(report, root)
+    for proc in processes:
         lanes = _check_lanes(report, proc)
         _check_nodes(report, proc)
+        _check_calls(report, root, proc)
+        _check_decisions(report, proc, bundle)
         _check_tasks(report, proc, bundle, lanes, known_groups)
-    if any(p.severity == "error" for p in report.problems):
-        return report.problems
+    if report.failed or not processes:
+        return
+    process = main_process(root)
     try:
-        normalize(parse_xml(bundle.bpmn))
         build(bundle.bpmn, bundle.dmn, bundle.forms, bundle.filename)
     except NormalizeError as exc:
         report.add(None, exc.message, element=exc.element, line=exc.line)
     except SpiffWorkflowException as exc:
-        _spiff_problem(report, exc)
+        _spiff_problem(report, exc, process)
     except Exception as exc:  # the parser's own bugs must still come out as a named problem
         report.add(process, f"the engine cannot parse this process: {type(exc).__name__}: {exc}")
-    return report.problems
 
 
 def has_errors(problems: list[Problem]) -> bool:

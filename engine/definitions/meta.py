@@ -6,7 +6,8 @@ Both dialects designers use are read:
   ``formJsonSchemaFilename``), ``candidateGroups``, ``candidateUsers``, ``assignee``, ``dueIn``,
   ``calendar``, ``dueDate``;
 * Camunda Modeler: the ``camunda:formKey``, ``camunda:candidateGroups``, ``camunda:candidateUsers``,
-  ``camunda:assignee`` and ``camunda:dueDate`` attributes, plus ``camunda:properties``.
+  ``camunda:assignee`` and ``camunda:dueDate`` attributes, plus ``camunda:properties``; on the process,
+  ``camunda:candidateStarterGroups`` (the ``starters`` setting).
 
 Assignment values are lists of literals (``committee, presidium``), a Python expression after ``=``
 (``="dept:" + lead_department``) or Camunda ``${...}`` text. Expressions are kept as Python source and
@@ -107,19 +108,31 @@ def _due_date(node: etree._Element, props: dict[str, str]) -> str | None:
     return repr(text)  # an ISO date literal
 
 
+def _assignment(node: etree._Element, props: dict[str, str], name: str) -> Assignment:
+    value = node.get(camunda(name)) or props.get(name)
+    try:
+        return parse_assignment(value)
+    except ExpressionError as exc:
+        raise ExpressionError(f"{name} {value!r}: {exc}") from exc
+
+
 def read_task(node: etree._Element) -> TaskMeta:
     """Docket's metadata for one user/manual task element; raises ExpressionError on bad expressions."""
     props = extension_properties(node)
+    try:
+        due_date = _due_date(node, props)
+    except ExpressionError as exc:
+        raise ExpressionError(f"dueDate {node.get(camunda('dueDate')) or props.get('dueDate')!r}: {exc}") from exc
     return TaskMeta(
         element_id=node.get("id", ""),
         title=node.get("name") or node.get("id", ""),
         line=node.sourceline or 0,
         form_key=_form_key(node, props),
-        candidate_groups=parse_assignment(node.get(camunda("candidateGroups")) or props.get("candidateGroups")),
-        candidate_users=parse_assignment(node.get(camunda("candidateUsers")) or props.get("candidateUsers")),
-        assignee=parse_assignment(node.get(camunda("assignee")) or props.get("assignee")),
+        candidate_groups=_assignment(node, props, "candidateGroups"),
+        candidate_users=_assignment(node, props, "candidateUsers"),
+        assignee=_assignment(node, props, "assignee"),
         due_in=(props.get("dueIn") or None),
-        due_date=_due_date(node, props),
+        due_date=due_date,
         calendar=props.get("calendar", "calendar"),
         properties=props,
     )
@@ -136,6 +149,15 @@ def _lanes(process: etree._Element) -> tuple[dict[str, str], list[tuple[str, int
         else:
             unmapped.append((lane.get("id", ""), lane.sourceline or 0))
     return mapping, unmapped
+
+
+def _settings(process: etree._Element) -> dict[str, str]:
+    """The process's properties; Camunda's ``candidateStarterGroups`` attribute stands for ``starters``."""
+    settings = extension_properties(process)
+    starters = (process.get(camunda("candidateStarterGroups")) or "").strip()
+    if starters and "starters" not in settings:
+        settings["starters"] = starters
+    return settings
 
 
 def called_processes(process: etree._Element) -> list[etree._Element]:
@@ -174,7 +196,7 @@ def read_process(process: etree._Element) -> ProcessMeta:
         tasks=tasks,
         lane_groups=lanes,
         lanes_unmapped=tuple(unmapped),
-        settings=extension_properties(process),
+        settings=_settings(process),
     )
 
 

@@ -70,28 +70,32 @@ def _timers(root: etree._Element) -> None:
 
 
 def _camunda_multi_instance(root: etree._Element) -> None:
-    """``camunda:collection`` is the input collection, or (beside a loopCardinality, as SpiffWorkflow's
-    Camunda parser reads it) the output collection; ``camunda:elementVariable`` is the matching item."""
+    """Read ``camunda:collection`` / ``camunda:elementVariable`` as SpiffWorkflow's Camunda parser does: the
+    collection is read and written back item by item (beside a loopCardinality it is only the output), the
+    element variable is each instance's item. (Other data of an instance is then not merged into the case.)"""
     for loop in root.iter(bpmn("multiInstanceLoopCharacteristics")):
         collection = loop.get(camunda("collection"))
-        has_cardinality = loop.find(bpmn("loopCardinality")) is not None
-        ref_tag, item_tag = ("loopDataOutputRef", "outputDataItem") if has_cardinality else \
-            ("loopDataInputRef", "inputDataItem")
-        if not collection or loop.find(bpmn(ref_tag)) is not None:
+        if not collection or any(loop.find(bpmn(t)) is not None for t in ("loopDataInputRef", "loopDataOutputRef")):
             continue
         name = collection.strip()
         if is_camunda_expression(name):
             name = name[2:-1].strip()
         if not name.isidentifier():
             raise _fail(loop, f"camunda:collection '{collection}' must name a variable")
-        ref = etree.Element(bpmn(ref_tag))
-        ref.text = name
-        loop.insert(1 if has_cardinality else 0, ref)
         var = (loop.get(camunda("elementVariable")) or "").strip()
-        if var and loop.find(bpmn(item_tag)) is None:
-            if not var.isidentifier():
-                raise _fail(loop, f"camunda:elementVariable '{var}' must be a variable name")
-            loop.insert(2 if has_cardinality else 1, etree.Element(bpmn(item_tag), id=f"{var}_item", name=var))
+        if var and not var.isidentifier():
+            raise _fail(loop, f"camunda:elementVariable '{var}' must be a variable name")
+        output_only = loop.find(bpmn("loopCardinality")) is not None
+        refs = ["loopDataOutputRef"] if output_only else ["loopDataInputRef", "loopDataOutputRef"]
+        items = ["inputDataItem", "outputDataItem"] if var else []  # beside a cardinality, the item is the index
+        position = 1 if output_only else 0  # after the loopCardinality; the schema's order
+        for tag in refs:
+            loop.insert(position, etree.Element(bpmn(tag)))
+            loop[position].text = name
+            position += 1
+        for tag in items:  # SpiffWorkflow names the item variable by the element's id
+            loop.insert(position, etree.Element(bpmn(tag), id=var, name=var))
+            position += 1
 
 
 def _camunda_decisions(root: etree._Element) -> None:

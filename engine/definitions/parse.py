@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
@@ -9,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from lxml import etree
+from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.bpmn.specs.bpmn_process_spec import BpmnProcessSpec
 from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
 
@@ -62,6 +64,52 @@ def build(bpmn: bytes, dmn: dict[str, str], forms: dict[str, Any], filename: str
     spec = parser.get_spec(meta.key)
     subprocess_specs = parser.get_subprocess_specs(meta.key)
     return ParsedDefinition(meta.key, spec, subprocess_specs, meta, forms)
+
+
+ELEMENT_REPR = re.compile(r"<Element \{[^}]*\}(\w+) at 0x[0-9a-f]+>")
+
+
+def spiff_message(exc: BaseException) -> str:
+    """A SpiffWorkflow exception's message without lxml element reprs and trailing dots."""
+    text = str(exc.args[0] if exc.args else exc).strip()
+    return ELEMENT_REPR.sub(r"<\1>", text).rstrip(". ") or type(exc).__name__
+
+
+def is_dmn(root: etree._Element) -> bool:
+    return etree.QName(root).localname == "definitions" and "/spec/DMN/" in (etree.QName(root).namespace or "")
+
+
+def dmn_problems(root: etree._Element, filename: str) -> list[tuple[str, int, str]]:
+    """(element id, line, message) for each reason SpiffWorkflow's DMN engine cannot run this DMN file: it
+    reads one decision per file, made of a decision table."""
+    ns = etree.QName(root).namespace
+
+    def at(node: etree._Element, message: str) -> tuple[str, int, str]:
+        return node.get("id", ""), node.sourceline or 0, message
+
+    found = [at(n, "decision services are not supported (only decision tables are)")
+             for n in root.iterchildren(f"{{{ns}}}decisionService")]
+    decisions = list(root.iterchildren(f"{{{ns}}}decision"))
+    if not decisions:
+        return [*found, at(root, "the DMN file has no decision")]
+    found += [at(extra, "a DMN file may hold only one decision (the engine reads one decision table per file): "
+                        "put each decision in its own file") for extra in decisions[1:]]
+    if decisions[0].find(f"{{{ns}}}decisionTable") is None:
+        found.append(at(decisions[0], "decision has no decision table (literal expressions, contexts and "
+                                      "invocations are not supported)"))
+    if found:
+        return found
+    try:
+        parser = SpiffBpmnParser()
+        parser.add_dmn_xml(root, filename=filename)
+        for dmn_parser in parser.dmn_parsers.values():
+            dmn_parser.parse()
+    except ValidationException as exc:
+        node = next(iter(root.xpath("//*[@id=$i]", i=exc.id)), decisions[0]) if exc.id else decisions[0]
+        found.append(at(node, spiff_message(exc)))
+    except Exception as exc:  # the DMN parser's own bugs must still come out as a named problem
+        found.append(at(decisions[0], f"the engine cannot read this decision table: {type(exc).__name__}: {exc}"))
+    return found
 
 
 class SpecCache:
