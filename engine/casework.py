@@ -11,10 +11,15 @@ from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.exceptions import WorkflowException
 
 from .access import Actor
+from .hooks import emit
 from .definitions.parse import ParsedDefinition
 from .models import Case, Event, Task
 from .projection import sync
 from .runtime import Runtime
+
+
+HOOKED = {"case_started", "task_completed", "task_claimed", "task_released", "task_delegated",
+          "case_cancelled", "case_error"}
 
 
 def record(session: so.Session, case: Case | None, actor: Actor | str | None, kind: str, at: datetime,
@@ -25,6 +30,13 @@ def record(session: so.Session, case: Case | None, actor: Actor | str | None, ki
         data = {"task": task.name, "title": task.title, **(data or {})}
     session.add(Event(case_id=case.id if case is not None else None, task_id=task.id if task else None,
                       actor=who, kind=kind, at=at, data=data))
+    if kind in HOOKED:
+        payload = {"case": case, "now": at}
+        if task is not None:
+            payload["task"] = task
+        if kind not in ("case_error", "case_cancelled"):
+            payload["actor"] = actor
+        emit(session, kind, **payload)
 
 
 def advance(workflow: BpmnWorkflow) -> str | None:

@@ -18,6 +18,7 @@ from SpiffWorkflow.task import Task as SpiffTask
 
 from .definitions.meta import Assignment, TaskMeta
 from .definitions.parse import ParsedDefinition
+from .hooks import emit
 from .models import Case, Task, TaskCandidate
 from .timers import next_wake
 from .workdays import as_due, due_after
@@ -133,18 +134,21 @@ def sync(session: so.Session, case: Case, parsed: ParsedDefinition, workflow: Bp
         else:
             row.state = "cancelled"
             row.completed_at = now
+            emit(session, "task_cancelled", case=case, task=row, now=now)
     known = {r.id for r in rows}
     for task_id, spiff_task in ready.items():
         if task_id not in known:
             row = new_task_row(case, parsed, workflow, spiff_task, now)
             session.add(row)
             open_rows.append(row)
+            emit(session, "task_created", case=case, task=row, now=now)
     case.data = json_safe(case_data(workflow))
     case.wake_at = next_wake(workflow)
     case.updated_at = now
-    if workflow.is_completed() and case.status != "cancelled":
+    if workflow.is_completed() and case.status not in ("cancelled", "completed"):
         case.status = "completed"
         case.ended_at = now
+        emit(session, "case_completed", case=case, now=now)
     return open_rows
 
 

@@ -88,8 +88,9 @@ def deploy_file(rt: Runtime, path: Path | Bundle) -> Any:
 
 
 @pytest.fixture
-def proposals(rt: Runtime, people: dict[str, Actor]) -> Any:
-    return deploy_file(rt, ROOT / "processes" / "proposals" / "proposals.bpmn")
+def review_process(rt: Runtime, people: dict[str, Actor]) -> Any:
+    """A small proposal-review process (tests/bpmn/review) that engine tests drive."""
+    return deploy_file(rt, HERE / "bpmn" / "review" / "review.bpmn")
 
 
 @pytest.fixture

@@ -26,8 +26,8 @@ def test_token_errors(api: Any) -> None:
     assert bad.status_code == 401
 
 
-def test_proposal_walks_from_start_to_end(api: Any, proposals: Any) -> None:
-    res = api.post("/api/v1/cases", "wang", json={"process": "proposals", "data": {"title": REGISTER["title"]}})
+def test_proposal_walks_from_start_to_end(api: Any, review_process: Any) -> None:
+    res = api.post("/api/v1/cases", "wang", json={"process": "proposal_review", "data": {"title": REGISTER["title"]}})
     assert res.status_code == 201, res.get_json()
     case = res.get_json()
     assert case["business_key"].startswith("提案 ")
@@ -65,8 +65,8 @@ def test_proposal_walks_from_start_to_end(api: Any, proposals: Any) -> None:
     assert history[1]["actor"] == "wang" and history[1]["data"]["data"]["category"] == "campus"
 
 
-def test_not_accepted_branch_ends_the_case(api: Any, proposals: Any) -> None:
-    case = api.post("/api/v1/cases", "li", json={"process": "proposals", "data": {}}).get_json()
+def test_not_accepted_branch_ends_the_case(api: Any, review_process: Any) -> None:
+    case = api.post("/api/v1/cases", "li", json={"process": "proposal_review", "data": {}}).get_json()
     task = open_task(api, "li", "register_proposal")
     api.post(f"/api/v1/tasks/{task['id']}/complete", "li", json={"data": REGISTER})
     review = open_task(api, "zhao", "committee_review")
@@ -75,8 +75,8 @@ def test_not_accepted_branch_ends_the_case(api: Any, proposals: Any) -> None:
     assert api.get(f"/api/v1/cases/{case['id']}", "li").get_json()["status"] == "completed"
 
 
-def test_invalid_form_data_lists_fields_and_changes_nothing(api: Any, proposals: Any) -> None:
-    case = api.post("/api/v1/cases", "wang", json={"process": "proposals", "data": {}}).get_json()
+def test_invalid_form_data_lists_fields_and_changes_nothing(api: Any, review_process: Any) -> None:
+    case = api.post("/api/v1/cases", "wang", json={"process": "proposal_review", "data": {}}).get_json()
     task = open_task(api, "wang", "register_proposal")
     res = api.post(f"/api/v1/tasks/{task['id']}/complete", "wang",
                    json={"data": {"title": "短", "category": "nonsense"}})
@@ -91,8 +91,8 @@ def test_invalid_form_data_lists_fields_and_changes_nothing(api: Any, proposals:
     assert [e["kind"] for e in after["history"]] == ["case_started"]
 
 
-def test_group_checks_hide_and_forbid(api: Any, proposals: Any) -> None:
-    case = api.post("/api/v1/cases", "wang", json={"process": "proposals", "data": {}}).get_json()
+def test_group_checks_hide_and_forbid(api: Any, review_process: Any) -> None:
+    case = api.post("/api/v1/cases", "wang", json={"process": "proposal_review", "data": {}}).get_json()
     task = open_task(api, "wang", "register_proposal")
     api.post(f"/api/v1/tasks/{task['id']}/complete", "wang", json={"data": REGISTER})
     review = open_task(api, "zhao", "committee_review")
@@ -104,12 +104,12 @@ def test_group_checks_hide_and_forbid(api: Any, proposals: Any) -> None:
     assert api.get(f"/api/v1/cases/{case['id']}", "chen").status_code == 403
     assert case["id"] not in [c["id"] for c in api.get("/api/v1/cases", "chen").get_json()["items"]]
     # a non-delegate may not start a proposal
-    res = api.post("/api/v1/cases", "chen", json={"process": "proposals"})
+    res = api.post("/api/v1/cases", "chen", json={"process": "proposal_review"})
     assert res.status_code == 403 and res.get_json()["error"]["code"] == "forbidden"
 
 
-def test_claim_release_delegate_and_conflicts(api: Any, proposals: Any) -> None:
-    api.post("/api/v1/cases", "wang", json={"process": "proposals", "data": {}})
+def test_claim_release_delegate_and_conflicts(api: Any, review_process: Any) -> None:
+    api.post("/api/v1/cases", "wang", json={"process": "proposal_review", "data": {}})
     task = open_task(api, "wang", "register_proposal")
     api.post(f"/api/v1/tasks/{task['id']}/complete", "wang", json={"data": REGISTER})
     review = open_task(api, "zhao", "committee_review")
@@ -130,15 +130,15 @@ def test_claim_release_delegate_and_conflicts(api: Any, proposals: Any) -> None:
     assert again.status_code == 409 and again.get_json()["error"]["code"] == "conflict"
 
 
-def test_unknown_ids_are_404(api: Any, proposals: Any) -> None:
+def test_unknown_ids_are_404(api: Any, review_process: Any) -> None:
     assert api.get("/api/v1/cases/999999").status_code == 404
     assert api.get("/api/v1/tasks/00000000-0000-0000-0000-000000000000").status_code == 404
     assert api.post("/api/v1/cases", json={"process": "nope"}).status_code == 404
     assert api.get("/api/v1/processes/nope/versions").status_code == 404
 
 
-def test_stale_revision_is_a_conflict(api: Any, proposals: Any) -> None:
-    case = api.post("/api/v1/cases", "wang", json={"process": "proposals", "data": {}}).get_json()
+def test_stale_revision_is_a_conflict(api: Any, review_process: Any) -> None:
+    case = api.post("/api/v1/cases", "wang", json={"process": "proposal_review", "data": {}}).get_json()
     task = open_task(api, "wang", "register_proposal")
     res = api.post(f"/api/v1/tasks/{task['id']}/complete", "wang",
                    json={"data": REGISTER, "revision": case["revision"] + 5})

@@ -50,8 +50,8 @@ def shot(page: Any, name: str) -> None:
 
 
 def test_login_inbox_complete_task_case_shows_it(server: str, page: Any, rt: Any, people: dict,
-                                                  proposals: Any) -> None:
-    case = start_case(rt, people["wang"], "proposals", {"title": "关于增加教职工体检项目的建议"})
+                                                  review_process: Any) -> None:
+    case = start_case(rt, people["wang"], "proposal_review", {"title": "关于增加教职工体检项目的建议"})
     page.goto(f"{server}/login")
     shot(page, "01-login")
     page.fill("input[name=username]", "wang")

@@ -23,9 +23,9 @@ def _open(rt: Runtime, case_id: int, name: str) -> str:
                                                  Task.state.in_(("open", "claimed"))))
 
 
-def test_twenty_threads_complete_one_task(rt: Runtime, database_url: str, people: dict, proposals: Any) -> None:
+def test_twenty_threads_complete_one_task(rt: Runtime, database_url: str, people: dict, review_process: Any) -> None:
     zhao = people["zhao"]
-    case = start_case(rt, people["wang"], "proposals", {})
+    case = start_case(rt, people["wang"], "proposal_review", {})
     registered = complete_task(rt, people["wang"], _open(rt, case.id, "register_proposal"), REGISTER)
     review = _open(rt, case.id, "committee_review")
     other = Runtime(database_url)  # a second "worker" with its own caches
@@ -77,9 +77,9 @@ def test_twenty_threads_complete_one_task(rt: Runtime, database_url: str, people
     assert ready == {r.id for r in rows if r.state == "open"}
 
 
-def test_stale_cache_is_never_used(rt: Runtime, database_url: str, people: dict, proposals: Any) -> None:
+def test_stale_cache_is_never_used(rt: Runtime, database_url: str, people: dict, review_process: Any) -> None:
     """Worker B's cache holds revision 1; after worker A moves the case, B loads the new state."""
-    case = start_case(rt, people["wang"], "proposals", {})
+    case = start_case(rt, people["wang"], "proposal_review", {})
     b = Runtime(database_url)
     task = _open(rt, case.id, "register_proposal")
     with b.reading() as s:

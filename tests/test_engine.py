@@ -92,8 +92,8 @@ def test_timer_sets_wake_at_and_fires_once(rt: Runtime, people: dict) -> None:
     assert review.state == "cancelled"
 
 
-def test_cancel_case(rt: Runtime, people: dict, proposals: object) -> None:
-    case = start_case(rt, people["wang"], "proposals", {})
+def test_cancel_case(rt: Runtime, people: dict, review_process: object) -> None:
+    case = start_case(rt, people["wang"], "proposal_review", {})
     with pytest.raises(Forbidden):
         cancel_case(rt, people["wang"], case.id, "no")
     done = cancel_case(rt, people["sun"], case.id, "重复提交")
@@ -103,9 +103,9 @@ def test_cancel_case(rt: Runtime, people: dict, proposals: object) -> None:
         cancel_case(rt, people["sun"], case.id, "again")
 
 
-def test_definition_is_pinned_per_case(rt: Runtime, people: dict, proposals: object) -> None:
-    case = start_case(rt, people["wang"], "proposals", {})
-    path = Path(__file__).resolve().parents[1] / "processes" / "proposals" / "proposals.bpmn"
+def test_definition_is_pinned_per_case(rt: Runtime, people: dict, review_process: object) -> None:
+    case = start_case(rt, people["wang"], "proposal_review", {})
+    path = Path(__file__).resolve().parent / "bpmn" / "review" / "review.bpmn"
     changed = path.read_text(encoding="utf-8").replace('name="填写提案"', 'name="填写并提交提案"')
     from engine.definitions.bundle import bundle_from_file
 
@@ -116,7 +116,7 @@ def test_definition_is_pinned_per_case(rt: Runtime, people: dict, proposals: obj
     with rt.reading() as s:
         assert s.get(Case, case.id).definition.version == 1
     assert _open(rt, case.id)[0].title == "填写提案"
-    newer = start_case(rt, people["wang"], "proposals", {})
+    newer = start_case(rt, people["wang"], "proposal_review", {})
     assert _open(rt, newer.id)[0].title == "填写并提交提案"
 
 

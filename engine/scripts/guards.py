@@ -1,13 +1,11 @@
 """Run-time guards for sandboxed scripts: the ``_getattr_``-style hooks RestrictedPython's generated code
-calls, size checks for operations that run in C (``10**10**10``, ``'a' * 10**10``), the safe builtins,
-and the AST policy that routes risky operators through those checks.
+calls, size checks for operations that run in C (``10**10**10``, ``'a' * 10**10``) and the safe builtins.
 
 Everything here is trusted code: the tracer in ``sandbox.py`` does not trace line by line into it.
 """
 
 from __future__ import annotations
 
-import ast
 import math
 import operator
 import random
@@ -17,8 +15,8 @@ import threading
 from types import ModuleType, SimpleNamespace
 from typing import Any
 
-from RestrictedPython import RestrictingNodeTransformer, safe_builtins
-from RestrictedPython.transformer import INSPECT_ATTRIBUTES, IOPERATOR_TO_STR, copy_locations
+from RestrictedPython import safe_builtins
+from RestrictedPython.transformer import INSPECT_ATTRIBUTES
 
 MAX_INT_BITS = 100_000  # about 30,000 decimal digits
 MAX_STR_LEN = 10_000_000  # characters (or bytes) in one text value
@@ -27,9 +25,10 @@ MAX_WIDTH = 10_000  # field width / precision in % and f-string formatting
 MAX_SMALL_ARG = 5_000  # argument limit for factorial, comb, perm
 
 BLOCKED_ATTRS = INSPECT_ATTRIBUTES | {
-    "format", "format_map", "mro", "translate", "func_globals", "func_code", "func_closure",
-    "func_defaults", "func_dict", "im_func", "im_self", "im_class", "gi_running", "cr_running",
+    "mro", "func_globals", "func_code", "func_closure", "func_defaults", "func_dict", "im_func", "im_self",
+    "im_class", "gi_running", "cr_running",
 }
+STR_BLOCKED_ATTRS = frozenset({"format", "format_map", "translate"})  # "{0.__class__}".format(x)
 _SEQUENCES = (str, bytes, bytearray, list, tuple)
 _TEXTS = (str, bytes, bytearray)
 
@@ -42,10 +41,6 @@ class SandboxViolation(Exception):
 # -- run state shared with the tracer ------------------------------------------------------------
 
 _local = threading.local()
-
-
-def current_run() -> Any:
-    return getattr(_local, "run", None)
 
 
 def set_current_run(run: Any) -> Any:
@@ -63,6 +58,10 @@ def check_pending() -> None:
         run.violation = SandboxViolation("The script was stopped: it went too deep (too much recursion).")
     if run.violation is not None:
         raise run.violation
+
+
+def tick() -> None:
+    """Called at the top of every ``while`` body; the tracer counts the call."""
 
 
 # -- size checks ----------------------------------------------------------------------------------
@@ -148,27 +147,21 @@ def format_value(value: Any, spec: str, conversion: int) -> str:
 
 
 _INPLACE = {
-    "+=": lambda a, b: (guarded_add(a, b) if not isinstance(a, list) else _extend(a, b)),
-    "-=": operator.isub, "*=": lambda a, b: (guarded_mul(a, b) if not isinstance(a, list) else _imul(a, b)),
-    "/=": operator.itruediv, "//=": operator.ifloordiv, "%=": guarded_mod, "**=": guarded_pow,
-    "<<=": guarded_lshift, ">>=": operator.irshift, "&=": operator.iand, "|=": operator.ior,
-    "^=": operator.ixor, "@=": operator.imatmul,
+    "-=": operator.isub, "*=": guarded_mul, "/=": operator.itruediv, "//=": operator.ifloordiv,
+    "%=": guarded_mod, "**=": guarded_pow, "<<=": guarded_lshift, ">>=": operator.irshift,
+    "&=": operator.iand, "|=": operator.ior, "^=": operator.ixor, "@=": operator.imatmul,
 }
 
 
-def _extend(a: list, b: Any) -> list:
-    if isinstance(b, _SEQUENCES):
-        _check_size(len(a) + len(b), a)
-    return operator.iadd(a, b)
-
-
-def _imul(a: list, b: Any) -> list:
-    if isinstance(b, int):
-        _check_size(len(a) * b, a)
-    return operator.imul(a, b)
-
-
 def guarded_inplacevar(op: str, x: Any, y: Any) -> Any:
+    """``x op= y``; lists are changed in place, as in plain Python."""
+    if op == "+=":
+        if isinstance(x, _SEQUENCES) and isinstance(y, _SEQUENCES):
+            _check_size(len(x) + len(y), x)
+        return operator.iadd(x, y)
+    if op == "*=" and isinstance(x, list) and isinstance(y, int):
+        _check_size(len(x) * y, x)
+        return operator.imul(x, y)
     return _INPLACE[op](x, y)
 
 
@@ -254,7 +247,8 @@ def guarded_getattr(obj: Any, name: str, default: Any = _MISSING) -> Any:
     """``obj.name`` in a script, and the script's ``getattr``."""
     if type(name) is not str:
         raise TypeError("attribute name must be a string")
-    if name[:1] == "_" or name in BLOCKED_ATTRS:
+    if name[:1] == "_" or name in BLOCKED_ATTRS or (name in STR_BLOCKED_ATTRS and (
+            isinstance(obj, str) or (type(obj) is type and issubclass(obj, str)))):
         raise SandboxViolation(f'Scripts may not use the attribute "{name}".')
     sized = _SIZED_METHODS.get(name)
     if sized is not None and type(obj) is type and obj in _BUILTIN_TYPES:
@@ -369,6 +363,18 @@ STRING = SimpleNamespace(capwords=string.capwords, **{n: getattr(string, n) for 
     "ascii_letters", "ascii_lowercase", "ascii_uppercase", "digits", "hexdigits", "octdigits",
     "punctuation", "printable", "whitespace")})
 
+_INTERNAL_IMPORTS = frozenset({"time", "_strptime", "datetime", "_datetime", "calendar", "locale",
+                               "unicodedata"})
+
+
+def internal_import(name: str, globals: Any = None, locals: Any = None, fromlist: Any = (),
+                    level: int = 0) -> Any:
+    """``__import__`` for C code only (``datetime.strftime`` imports ``time``); scripts cannot name it."""
+    if level or name not in _INTERNAL_IMPORTS:
+        raise ImportError(f"Scripts may not import {name!r}.")
+    return __import__(name, globals, locals, fromlist, level)
+
+
 _DROPPED_BUILTINS = {"__build_class__", "setattr", "delattr", "_getattr_", "id", "pow", "range",
                      "BaseException", "SystemExit", "KeyboardInterrupt", "GeneratorExit"}
 SAFE_BUILTINS: dict[str, Any] = {k: v for k, v in safe_builtins.items() if k not in _DROPPED_BUILTINS}
@@ -377,7 +383,8 @@ SAFE_BUILTINS.update(
     reversed=reversed, any=any, all=all, len=len, abs=abs, round=round, isinstance=isinstance,
     str=str, int=int, float=float, bool=bool, min=_with_key(min), max=_with_key(max),
     sorted=_with_key(sorted), sum=guarded_sum, range=guarded_range, pow=guarded_pow,
-    getattr=guarded_getattr, map=guarded_map, filter=guarded_filter, math=MATH, random=RANDOM, string=STRING,
+    getattr=guarded_getattr, __import__=internal_import, map=guarded_map, filter=guarded_filter,
+    math=MATH, random=RANDOM, string=STRING,
 )
 
 GUARDS: dict[str, Any] = {
@@ -385,71 +392,5 @@ GUARDS: dict[str, Any] = {
     "_iter_unpack_sequence_": unpack_sequence, "_unpack_sequence_": unpack_sequence,
     "_inplacevar_": guarded_inplacevar, "_apply_": guarded_apply, "_print_": PrintCollector,
     "_pow_": guarded_pow, "_mul_": guarded_mul, "_lshift_": guarded_lshift, "_add_": guarded_add,
-    "_mod_": guarded_mod, "_format_": format_value, "_check_": check_pending,
+    "_mod_": guarded_mod, "_format_": format_value, "_check_": check_pending, "_tick_": tick,
 }
-
-
-# -- the compile-time policy ----------------------------------------------------------------------
-
-_BINOP_GUARDS = {
-    ast.Pow: "_pow_", ast.Mult: "_mul_", ast.LShift: "_lshift_", ast.Add: "_add_", ast.Mod: "_mod_",
-}
-
-
-def _call(name: str, args: list[ast.expr], where: ast.AST) -> ast.Call:
-    node = ast.Call(func=ast.Name(name, ast.Load()), args=args, keywords=[])
-    copy_locations(node, where)
-    return node
-
-
-class SandboxPolicy(RestrictingNodeTransformer):
-    """RestrictedPython's policy, plus: no imports or classes, size-checked operators, and
-    ``except``/``finally`` blocks that cannot swallow a sandbox violation."""
-
-    def visit_Import(self, node: ast.Import | ast.ImportFrom) -> ast.AST:
-        self.error(node, '"import" is not allowed in scripts; use the functions the engine provides.')
-        return node
-
-    visit_ImportFrom = visit_Import
-
-    def visit_ClassDef(self, node: ast.ClassDef) -> ast.AST:
-        self.error(node, "Class definitions are not allowed in scripts.")
-        return node
-
-    def visit_BinOp(self, node: ast.BinOp) -> ast.AST:
-        node = self.node_contents_visit(node)
-        guard = _BINOP_GUARDS.get(type(node.op))
-        return node if guard is None else _call(guard, [node.left, node.right], node)
-
-    def visit_FormattedValue(self, node: ast.FormattedValue) -> ast.AST:
-        node = self.node_contents_visit(node)
-        if node.format_spec is not None:
-            args = [node.value, node.format_spec, ast.Constant(node.conversion)]
-            node.value = _call("_format_", args, node.value)
-            node.format_spec, node.conversion = None, -1
-        return node
-
-    def visit_AugAssign(self, node: ast.AugAssign) -> ast.AST:
-        target = node.target
-        if not isinstance(target, ast.Subscript) or isinstance(target.slice, ast.Slice):
-            return super().visit_AugAssign(node)
-        # d[k] += v  ->  _write_(t)[i] = _inplacevar_('+=', _getitem_(t := d, i := k), v)
-        obj, key = self.visit(target.value), self.visit(target.slice)
-        value = self.visit(node.value)
-        t_obj, t_key = self.gen_tmp_name(), self.gen_tmp_name()
-        load = _call("_getitem_", [ast.NamedExpr(ast.Name(t_obj, ast.Store()), obj),
-                                   ast.NamedExpr(ast.Name(t_key, ast.Store()), key)], node)
-        new_value = _call("_inplacevar_", [ast.Constant(IOPERATOR_TO_STR[type(node.op)]), load, value], node)
-        store = ast.Subscript(_call("_write_", [ast.Name(t_obj, ast.Load())], node),
-                              ast.Name(t_key, ast.Load()), ast.Store())
-        assign = ast.Assign(targets=[store], value=new_value)
-        copy_locations(assign, node)
-        return assign
-
-    def visit_Try(self, node: ast.Try) -> ast.AST:
-        node = self.node_contents_visit(node)
-        for body in [h.body for h in node.handlers] + ([node.finalbody] if node.finalbody else []):
-            check = ast.Expr(_call("_check_", [], body[0]))
-            copy_locations(check, body[0])
-            body.insert(0, check)
-        return node

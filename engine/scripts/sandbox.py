@@ -1,6 +1,6 @@
 """The sandbox every gateway condition, expression and script task runs in.
 
-Source is compiled with RestrictedPython under :class:`~engine.scripts.guards.SandboxPolicy` (cached by
+Source is compiled with RestrictedPython under :class:`SandboxPolicy` (cached by
 source text), run against a copy of the task data with safe builtins and guard hooks, under a
 ``sys.settrace`` step/time limit. After a script, only new or changed JSON-like values go back into the
 task data; helpers, builtins, functions and modules never do.
@@ -8,6 +8,7 @@ task data; helpers, builtins, functions and modules never do.
 
 from __future__ import annotations
 
+import ast
 import functools
 import logging
 import re
@@ -15,24 +16,102 @@ import sys
 import time
 from collections.abc import Iterator
 from datetime import date, datetime
-from types import CodeType, ModuleType
+from types import CodeType, ModuleType, SimpleNamespace
 from typing import Any, NamedTuple
 
-from RestrictedPython import compile_restricted_eval, compile_restricted_exec
+from RestrictedPython import RestrictingNodeTransformer, compile_restricted_eval, compile_restricted_exec
+from RestrictedPython.transformer import IOPERATOR_TO_STR, copy_locations
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
 from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScriptEngineEnvironment
 
 from . import guards
-from .guards import GUARDS, SAFE_BUILTINS, SandboxPolicy, SandboxViolation, set_current_run
+from .guards import GUARDS, SAFE_BUILTINS, SandboxViolation, set_current_run
 
 log = logging.getLogger(__name__)
 
-_LINE = re.compile(r"^Line (\d+|None): (?:SyntaxError: )?")
+_LINE = re.compile(r"^Line (\d+|None): (SyntaxError: )?")
 _TRUSTED_FILES = frozenset({guards.guarded_getattr.__code__.co_filename, (lambda: 0).__code__.co_filename})
+_TICK_CODE, _KEY_CODE = guards.tick.__code__, guards._counted(len).__code__
 _SCALARS = frozenset({str, int, float, bool, type(None), date, datetime})
 _KEYS = (str, int, float, bool, type(None))
 _MAX_DEPTH = 100
 _MISSING = object()
+
+
+_BINOP_GUARDS = {
+    ast.Pow: "_pow_", ast.Mult: "_mul_", ast.LShift: "_lshift_", ast.Add: "_add_", ast.Mod: "_mod_",
+}
+
+
+def _call(name: str, args: list[ast.expr], where: ast.AST) -> ast.Call:
+    node = ast.Call(func=ast.Name(name, ast.Load()), args=args, keywords=[])
+    copy_locations(node, where)
+    return node
+
+
+class SandboxPolicy(RestrictingNodeTransformer):
+    """RestrictedPython's policy, plus: no imports or classes, size-checked operators, and
+    ``except``/``finally`` blocks that cannot swallow a sandbox violation."""
+
+    def visit_Import(self, node: ast.Import | ast.ImportFrom) -> ast.AST:
+        self.error(node, '"import" is not allowed in scripts; use the functions the engine provides.')
+        return node
+
+    visit_ImportFrom = visit_Import
+
+    def visit_ClassDef(self, node: ast.ClassDef) -> ast.AST:
+        self.error(node, "Class definitions are not allowed in scripts.")
+        return node
+
+    def visit_BinOp(self, node: ast.BinOp) -> ast.AST:
+        node = self.node_contents_visit(node)
+        guard = _BINOP_GUARDS.get(type(node.op))
+        return node if guard is None else _call(guard, [node.left, node.right], node)
+
+    def visit_FormattedValue(self, node: ast.FormattedValue) -> ast.AST:
+        node = self.node_contents_visit(node)
+        if node.format_spec is not None:
+            args = [node.value, node.format_spec, ast.Constant(node.conversion)]
+            node.value = _call("_format_", args, node.value)
+            node.format_spec, node.conversion = None, -1
+        return node
+
+    def visit_AugAssign(self, node: ast.AugAssign) -> ast.AST:
+        target = node.target
+        if not isinstance(target, ast.Subscript):
+            return super().visit_AugAssign(node)
+        if isinstance(target.slice, ast.Slice):
+            self.error(node, "Augmented assignment to a slice (x[a:b] += ...) is not allowed.")
+            return node
+        # d[k] += v  ->  _write_(t)[i] = _inplacevar_('+=', _getitem_(t := d, i := k), v)
+        obj, key = self.visit(target.value), self.visit(target.slice)
+        value = self.visit(node.value)
+        t_obj, t_key = self.gen_tmp_name(), self.gen_tmp_name()
+        load = _call("_getitem_", [ast.NamedExpr(ast.Name(t_obj, ast.Store()), obj),
+                                   ast.NamedExpr(ast.Name(t_key, ast.Store()), key)], node)
+        new_value = _call("_inplacevar_", [ast.Constant(IOPERATOR_TO_STR[type(node.op)]), load, value], node)
+        store = ast.Subscript(_call("_write_", [ast.Name(t_obj, ast.Load())], node),
+                              ast.Name(t_key, ast.Load()), ast.Store())
+        assign = ast.Assign(targets=[store], value=new_value)
+        copy_locations(assign, node)
+        return assign
+
+    def visit_While(self, node: ast.While) -> ast.AST:
+        # CPython 3.11 emits no trace event for a loop that jumps to itself (``while True: pass``),
+        # so every ``while`` body starts with a call: each call is a traced step.
+        node = self.node_contents_visit(node)
+        tick = ast.Expr(_call("_tick_", [], node.body[0]))
+        copy_locations(tick, node.body[0])
+        node.body.insert(0, tick)
+        return node
+
+    def visit_Try(self, node: ast.Try) -> ast.AST:
+        node = self.node_contents_visit(node)
+        for body in [h.body for h in node.handlers] + ([node.finalbody] if node.finalbody else []):
+            check = ast.Expr(_call("_check_", [], body[0]))
+            copy_locations(check, body[0])
+            body.insert(0, check)
+        return node
 
 
 class ScriptProblem(NamedTuple):
@@ -53,7 +132,10 @@ def _compile(source: str, mode: str) -> tuple[CodeType | None, tuple[ScriptProbl
     for error in result.errors:
         match = _LINE.match(error)
         line = int(match.group(1)) if match and match.group(1) != "None" else 1
-        problems.append(ScriptProblem(line, error[match.end():] if match else error))
+        message = error[match.end():] if match else error
+        if match and match.group(2):
+            message = f"syntax error: {message}"
+        problems.append(ScriptProblem(line, message))
     return (None if problems else result.code), tuple(problems)
 
 
@@ -83,7 +165,7 @@ class _Run:
     def __init__(self, max_steps: int, max_seconds: float) -> None:
         self.violation: SandboxViolation | None = None
         deadline = time.monotonic() + max_seconds
-        clock, trusted = time.monotonic, _TRUSTED_FILES
+        clock, trusted, tick_code, key_code = time.monotonic, _TRUSTED_FILES, _TICK_CODE, _KEY_CODE
         steps = 0
 
         def stop() -> None:
@@ -104,10 +186,17 @@ class _Run:
 
         def trace_call(frame: Any, event: str, arg: Any) -> Any:
             nonlocal steps
+            code = frame.f_code
+            if code.co_filename in trusted:  # guards: only loop ticks and key= callbacks are steps
+                if code is tick_code or code is key_code:
+                    steps += 1
+                if steps > max_steps or clock() > deadline:
+                    stop()
+                return None
             steps += 1
             if steps > max_steps or clock() > deadline:
                 stop()
-            return None if frame.f_code.co_filename in trusted else trace_line
+            return trace_line
 
         self.tracer = trace_call
 
@@ -140,7 +229,7 @@ def _storable(value: Any, depth: int = 0) -> Any:
 
 def _not_data(value: Any) -> bool:
     """Values silently left out of task data, like SpiffWorkflow does with functions."""
-    return callable(value) or isinstance(value, (ModuleType, range, Iterator))
+    return callable(value) or isinstance(value, (ModuleType, SimpleNamespace, range, Iterator))
 
 
 class SandboxEnvironment(BasePythonScriptEngineEnvironment):

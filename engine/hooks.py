@@ -1,0 +1,35 @@
+"""In-transaction domain events: features (SLA, notifications, proposals...) subscribe to what the
+core commands do, and write their own rows in the same transaction.
+
+    from engine.hooks import subscribe
+    subscribe("task_created", on_task_created)   # fn(session, **payload)
+
+Kinds and payloads (all inside the command's transaction, after the workflow moved):
+``task_created`` (case, task, now), ``task_completed`` (case, task, actor, now),
+``task_claimed`` / ``task_released`` / ``task_delegated`` (case, task, actor, now),
+``task_cancelled`` (case, task, now), ``case_started`` (case, actor, now),
+``case_completed`` / ``case_cancelled`` / ``case_error`` (case, now).
+A subscriber that raises aborts the command (so keep them small and correct).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable
+from typing import Any
+
+import sqlalchemy.orm as so
+
+Handler = Callable[..., None]
+_handlers: dict[str, list[Handler]] = defaultdict(list)
+
+
+def subscribe(kind: str, handler: Handler) -> None:
+    """Call ``handler(session, **payload)`` whenever ``kind`` happens (idempotent per handler)."""
+    if handler not in _handlers[kind]:
+        _handlers[kind].append(handler)
+
+
+def emit(session: so.Session, kind: str, **payload: Any) -> None:
+    for handler in list(_handlers.get(kind, ())):
+        handler(session, **payload)
