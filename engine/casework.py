@@ -11,12 +11,11 @@ from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.exceptions import WorkflowException
 
 from .access import Actor
-from .hooks import emit
 from .definitions.parse import ParsedDefinition
+from .hooks import emit
 from .models import Case, Event, Task
 from .projection import sync
 from .runtime import Runtime
-
 
 HOOKED = {"case_started", "task_completed", "task_claimed", "task_released", "task_delegated",
           "case_cancelled", "case_error"}

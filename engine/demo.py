@@ -119,3 +119,10 @@ def seed(rt: Runtime, processes: Path) -> Iterator[str]:
         yield from _samples(rt)
     except DocketError as exc:
         yield f"sample cases not created: {exc.message} {exc.details}"
+    from .congress import demo as congress_demo
+    from .disputes import demo as disputes_demo
+    from .inbox import demo as inbox_demo
+    from .sla import demo as sla_demo
+
+    for feature in (congress_demo, disputes_demo, sla_demo, inbox_demo):
+        yield from feature.seed(rt)

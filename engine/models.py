@@ -212,3 +212,22 @@ class CaseCounter(Base):
     prefix: so.Mapped[str] = so.mapped_column(sa.String(32), primary_key=True)
     year: so.Mapped[int] = so.mapped_column(primary_key=True)
     last: so.Mapped[int] = so.mapped_column(default=0)
+
+
+class Notification(Base):
+    """An in-app message to one user (the bell); e-mail digests are built from the same rows."""
+
+    __tablename__ = "notification"
+    __table_args__ = (sa.Index("ix_notification_user_unread", "username", "read_at"),)
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    username: so.Mapped[str] = so.mapped_column(sa.String(64))
+    kind: so.Mapped[str] = so.mapped_column(sa.String(32))
+    title: so.Mapped[str] = so.mapped_column(sa.String(512))
+    body: so.Mapped[str | None] = so.mapped_column(sa.Text)
+    link: so.Mapped[str | None] = so.mapped_column(sa.String(512))
+    case_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("process_instance.id", ondelete="CASCADE"))
+    task_id: so.Mapped[str | None] = so.mapped_column(sa.String(36))
+    created_at: so.Mapped[datetime]
+    read_at: so.Mapped[datetime | None]
+    emailed_at: so.Mapped[datetime | None]

@@ -15,7 +15,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 from SpiffWorkflow.bpmn import BpmnWorkflow
 
-from . import timers  # noqa: F401  (puts SpiffWorkflow's timers on the engine clock)
+from . import features, timers  # noqa: F401  (loads features; puts SpiffWorkflow's timers on the engine clock)
 from .db import make_engine, make_session_factory
 from .definitions.parse import ParsedDefinition, SpecCache, build
 from .errors import Conflict, NotFound

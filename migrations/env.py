@@ -5,10 +5,10 @@ from __future__ import annotations
 from alembic import context
 
 from engine.db import make_engine
-from engine.models import Base
+from engine.schema import metadata as target_metadata_all
 
 config = context.config
-target_metadata = Base.metadata
+target_metadata = target_metadata_all
 
 
 def run_migrations_offline() -> None:

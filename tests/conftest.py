@@ -17,8 +17,8 @@ from engine.config import Settings
 from engine.definitions.bundle import Bundle, bundle_from_file
 from engine.deploy import deploy
 from engine.migrate import upgrade
-from engine.models import Base
 from engine.runtime import Runtime
+from engine.schema import metadata
 from engine.users import create_group, create_user
 
 HERE = Path(__file__).parent
@@ -46,7 +46,7 @@ def database_url(tmp_path: Path, pg_migrated: bool) -> Iterator[str]:
         yield PG_URL
         engine = sa.create_engine(PG_URL)
         with engine.begin() as conn:
-            names = ", ".join(t.name for t in Base.metadata.sorted_tables)
+            names = ", ".join(t.name for t in metadata.sorted_tables)
             conn.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
         engine.dispose()
     else:

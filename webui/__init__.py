@@ -59,13 +59,26 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None,
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
 
-    from . import auth, cases, errors, filters, inbox, tasks
+    from . import (
+        archive,
+        auth,
+        cases,
+        designer,
+        disputes,
+        errors,
+        filters,
+        inbox,
+        notifications,
+        ops,
+        proposals,
+        supervision,
+        tasks,
+    )
     from .api import bp as api_bp
 
-    app.register_blueprint(auth.bp)
-    app.register_blueprint(inbox.bp)
-    app.register_blueprint(tasks.bp)
-    app.register_blueprint(cases.bp)
+    for module in (auth, inbox, tasks, cases, notifications, supervision, designer, proposals, archive, disputes,
+                   ops):
+        app.register_blueprint(module.bp)
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     csrf.exempt(api_bp)
     errors.register(app)

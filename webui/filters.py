@@ -29,7 +29,29 @@ def event_label(kind: str) -> str:
     return str(EVENTS.get(kind, kind))
 
 
+NAV = [  # (endpoint, label, who sees it: None = everyone signed in, else a predicate on the actor)
+    ("proposals.index", _l("Proposals"), None),
+    ("archive.index", _l("Archive"), None),
+    ("disputes.index", _l("Mediation & appeals"), None),
+    ("supervision.board", _l("Supervision"), "is_supervisor"),
+    ("designer.index", _l("Designer"), "is_designer"),
+]
+
+
+def nav_features() -> list[tuple[str, str]]:
+    """The feature pages that exist in this build and that the signed-in user may open."""
+    from flask import current_app
+    from flask_login import current_user
+
+    if not current_user.is_authenticated:
+        return []
+    endpoints = current_app.view_functions
+    return [(e, str(label)) for e, label, who in NAV
+            if e in endpoints and (who is None or getattr(current_user.actor, who))]
+
+
 def register(app: Flask) -> None:
     app.add_template_filter(localtime, "localtime")
     app.add_template_global(event_label, "event_label")
     app.add_template_global(get_locale, "get_locale")
+    app.add_template_global(nav_features, "nav_features")

@@ -35,4 +35,17 @@ def docket_error(exc: DocketError):  # type: ignore[no-untyped-def]
     return error_response(status, exc.code, exc.message, exc.details)
 
 
-from . import cases, openapi, people, processes, tasks, tokens  # noqa: E402,F401  (registers the routes)
+from . import (  # noqa: E402,F401  (registers the routes)
+    archive,
+    cases,
+    disputes,
+    inbox,
+    notifications,
+    openapi,
+    people,
+    processes,
+    reports,
+    sla,
+    tasks,
+    tokens,
+)

@@ -1,0 +1,1 @@
+"""Staff congress proposals: congresses, sessions, delegates, co-signing, statistics, the public archive."""

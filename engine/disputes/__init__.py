@@ -1,0 +1,1 @@
+"""Dispute mediation and disciplinary appeals: early warnings, deadlines, documents."""

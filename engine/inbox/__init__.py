@@ -1,0 +1,1 @@
+"""Inbox and designer: saved filters, bulk actions, comments, attachments, version diffs, case migration."""

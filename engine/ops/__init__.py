@@ -1,0 +1,1 @@
+"""Operations: health, metrics, scheduler heartbeat, backup and restore."""

@@ -1,0 +1,1 @@
+"""SLA: due dates, pauses, extensions, reminders, escalation, out-of-office, the supervisors' board."""

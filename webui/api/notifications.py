@@ -1,0 +1,30 @@
+"""The caller's notifications."""
+
+from __future__ import annotations
+
+from flask import g, jsonify, request
+
+from engine.errors import Invalid
+from engine.notifications import list_for, mark_read, notification_json, unread_count
+
+from ..runtime import rt
+from . import bp
+from .errors import json_body
+
+
+@bp.get("/notifications")
+def notifications_index():  # type: ignore[no-untyped-def]
+    unread = request.args.get("unread") in ("1", "true")
+    with rt().reading() as session:
+        items = [notification_json(n) for n in list_for(session, g.actor.username, unread_only=unread)]
+        return jsonify({"unread": unread_count(session, g.actor.username), "items": items})
+
+
+@bp.post("/notifications/read")
+def notifications_read():  # type: ignore[no-untyped-def]
+    ids = json_body().get("ids")
+    if ids is not None and (not isinstance(ids, list) or not all(isinstance(i, int) for i in ids)):
+        raise Invalid("'ids' must be a list of notification ids", [{"field": "ids", "message": "invalid"}])
+    with rt().transaction() as session:
+        count = mark_read(session, g.actor.username, ids)
+    return jsonify({"marked": count})

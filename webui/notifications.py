@@ -1,0 +1,39 @@
+"""The bell: the signed-in user's notifications, unread count on every page, mark as read."""
+
+from __future__ import annotations
+
+from flask import Blueprint, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from engine.notifications import list_for, mark_read, unread_count
+
+from .runtime import rt
+
+bp = Blueprint("notifications", __name__, url_prefix="/notifications")
+
+
+@bp.app_context_processor
+def bell() -> dict:
+    """``unread_notifications`` for the top bar (one COUNT on an indexed column)."""
+    if not current_user.is_authenticated:
+        return {"unread_notifications": 0}
+    with rt().reading() as session:
+        return {"unread_notifications": unread_count(session, current_user.username)}
+
+
+@bp.route("/")
+@login_required
+def index():  # type: ignore[no-untyped-def]
+    with rt().reading() as session:
+        items = list_for(session, current_user.username, limit=100)
+    return render_template("notifications/index.html", items=items)
+
+
+@bp.route("/read", methods=["POST"])
+@login_required
+def read():  # type: ignore[no-untyped-def]
+    ids = [int(i) for i in request.form.getlist("id") if i.isdigit()]
+    with rt().transaction() as session:
+        mark_read(session, current_user.username, ids or None)
+    target = request.form.get("next", "")
+    return redirect(target if target.startswith("/") and not target.startswith("//") else url_for(".index"))
