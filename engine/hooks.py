@@ -4,8 +4,9 @@ core commands do, and write their own rows in the same transaction.
     from engine.hooks import subscribe
     subscribe("task_created", on_task_created)   # fn(session, **payload)
 
-Kinds and payloads (all inside the command's transaction, after the workflow moved):
-``task_created`` (case, task, now), ``task_completed`` (case, task, actor, now),
+Kinds and payloads (all inside the command's transaction; ``task_completing`` runs before the workflow moves,
+with the submitted ``data``, and may raise an engine error to refuse the completion; the rest run after it):
+``task_completing`` (case, task, actor, data, now), ``task_created`` (case, task, now), ``task_completed`` (case, task, actor, now),
 ``task_claimed`` / ``task_released`` / ``task_delegated`` (case, task, actor, now),
 ``task_cancelled`` (case, task, now), ``case_started`` (case, actor, now),
 ``case_completed`` / ``case_cancelled`` / ``case_error`` (case, now).

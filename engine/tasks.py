@@ -13,6 +13,7 @@ from .access import Actor, is_candidate, require_task_action
 from .casework import advance, clean_input, record, save
 from .clock import utcnow
 from .errors import Conflict, Forbidden, Invalid, NotFound
+from .hooks import emit
 from .forms import validate_submission
 from .models import Case, Group, Task, User
 from .runtime import Runtime
@@ -52,12 +53,14 @@ def complete_task(rt: Runtime, actor: Actor, task_id: str, data: dict[str, Any] 
         case = session.get(Case, task.case_id)
         if expected_revision is not None and case.revision != expected_revision:
             raise Conflict(f"case {case.business_key} is at revision {case.revision}, not {expected_revision}")
+        emit(session, "task_completing", case=case, task=task, actor=actor, data=data, now=now)
         parsed = rt.definition(session, case.definition_id)
         schema = parsed.forms.get(task.form_key) if task.form_key else None
         if schema is not None:
             errors = validate_submission(schema, data)
             if errors:
                 raise Invalid("the form has errors", [{"field": e.field, "message": e.message} for e in errors])
+        before = dict(case.data or {})
         workflow = rt.checkout(case, parsed)
         spiff_task = workflow.get_task_from_id(UUID(task.id))
         if spiff_task.state != TaskState.READY:
@@ -70,11 +73,17 @@ def complete_task(rt: Runtime, actor: Actor, task_id: str, data: dict[str, Any] 
         if task.assignee is None:
             task.assignee, task.claimed_at = actor.username, now
         save(rt, session, case, parsed, workflow, now, error)
-        record(session, case, actor, "task_completed", now, task, {"data": task.data})
+        record(session, case, actor, "task_completed", now, task,
+               {"data": task.data, "changes": data_changes(before, case.data or {})})
         if error:
             record(session, case, actor, "case_error", now, data={"message": error})
     rt.checkin(case, workflow)
     return case
+
+
+def data_changes(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
+    """{field: [old, new]} for every case variable the command changed (old is None when new)."""
+    return {k: [before.get(k), v] for k, v in after.items() if before.get(k) != v}
 
 
 def claim_task(rt: Runtime, actor: Actor, task_id: str) -> Task:
