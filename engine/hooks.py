@@ -6,7 +6,8 @@ core commands do, and write their own rows in the same transaction.
 
 Kinds and payloads (all inside the command's transaction; ``task_completing`` runs before the workflow moves,
 with the submitted ``data``, and may raise an engine error to refuse the completion; the rest run after it):
-``task_completing`` (case, task, actor, data, now), ``task_created`` (case, task, now), ``task_completed`` (case, task, actor, now),
+``task_completing`` (case, task, actor, data, now), ``task_created`` (case, task, now),
+``task_completed`` (case, task, actor, now),
 ``task_claimed`` / ``task_released`` / ``task_delegated`` (case, task, actor, now),
 ``task_cancelled`` (case, task, now), ``case_started`` (case, actor, now),
 ``case_completed`` / ``case_cancelled`` / ``case_error`` (case, now).

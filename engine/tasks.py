@@ -13,8 +13,8 @@ from .access import Actor, is_candidate, require_task_action
 from .casework import advance, clean_input, record, save
 from .clock import utcnow
 from .errors import Conflict, Forbidden, Invalid, NotFound
-from .hooks import emit
 from .forms import validate_submission
+from .hooks import emit
 from .models import Case, Group, Task, User
 from .runtime import Runtime
 
