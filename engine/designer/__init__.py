@@ -1,0 +1,1 @@
+"""Designer support: version diffs and moving running cases to a new process version."""
