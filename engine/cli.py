@@ -84,6 +84,59 @@ def deploy(paths: tuple[Path, ...], username: str) -> None:
     sys.exit(1 if failed else 0)
 
 
+@main.group()
+def db() -> None:
+    """Database schema, backup and restore."""
+
+
+@db.command("upgrade")
+def db_upgrade() -> None:
+    """Migrate the database to the newest schema."""
+    from .migrate import upgrade
+
+    settings = Settings()
+    upgrade(settings.database_url)
+    click.echo("database at the newest schema")
+
+
+@db.command("check")
+def db_check() -> None:
+    """Exit 1 unless the database is reachable and at the newest schema."""
+    from .db import make_engine
+    from .migrate import is_current
+
+    settings = Settings()
+    engine = make_engine(settings.database_url)
+    try:
+        current = is_current(engine, settings.database_url)
+    except Exception as exc:
+        click.echo(f"database not usable: {exc}")
+        sys.exit(1)
+    finally:
+        engine.dispose()
+    click.echo("database at the newest schema" if current else "database needs `docket db upgrade`")
+    sys.exit(0 if current else 1)
+
+
+@db.command("backup")
+@click.argument("target", type=click.Path(dir_okay=False, path_type=Path))
+def db_backup(target: Path) -> None:
+    """Write a consistent backup (SQLite file copy, or pg_dump SQL for PostgreSQL)."""
+    from .ops.backup import backup
+
+    click.echo(f"backup written to {backup(Settings().database_url, target)}")
+
+
+@db.command("restore")
+@click.argument("source", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def db_restore(source: Path) -> None:
+    """Replace the database's content with a backup made by `docket db backup`."""
+    from .ops.backup import restore
+
+    restore(Settings().database_url, source)
+    click.echo(f"restored from {source}")
+
+
 @main.command("add-user")
 @click.argument("username")
 @click.option("--password", prompt=True, hide_input=True)

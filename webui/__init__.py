@@ -83,4 +83,5 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None,
     csrf.exempt(api_bp)
     errors.register(app)
     filters.register(app)
+    ops.init_app(app)
     return app

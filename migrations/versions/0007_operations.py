@@ -6,10 +6,10 @@ Revises: 0006
 
 from __future__ import annotations
 
-import sqlalchemy as sa  # noqa: F401
-from alembic import op  # noqa: F401
+import sqlalchemy as sa
+from alembic import op
 
-import engine.models  # noqa: F401
+import engine.models
 
 revision = "0007"
 down_revision = "0006"
@@ -18,8 +18,15 @@ depends_on = None
 
 
 def upgrade() -> None:
-    pass
+    op.create_table(
+        "scheduler_heartbeat",
+        sa.Column("name", sa.String(length=128), nullable=False),
+        sa.Column("beat_at", engine.models.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("started_at", engine.models.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("woken", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("name", name=op.f("pk_scheduler_heartbeat")),
+    )
 
 
 def downgrade() -> None:
-    pass
+    op.drop_table("scheduler_heartbeat")
