@@ -8,6 +8,8 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 from SpiffWorkflow import TaskState
 from SpiffWorkflow.bpmn import BpmnWorkflow
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from .access import Actor
 from .casework import advance, clean_input, record, save
@@ -32,13 +34,12 @@ def may_start(actor: Actor, definition: ProcessDefinition) -> bool:
 
 
 def _next_business_key(session: so.Session, prefix: str, year: int) -> str:
-    counter = session.get(CaseCounter, (prefix, year), with_for_update=True)
-    if counter is None:
-        counter = CaseCounter(prefix=prefix, year=year, last=0)
-        session.add(counter)
-    counter.last += 1
-    session.flush()
-    return f"{prefix}{year}-{counter.last:03d}"
+    """The next number for ``prefix`` and ``year``: one atomic upsert, safe under concurrent starts."""
+    insert = sqlite_insert if session.get_bind().dialect.name == "sqlite" else pg_insert
+    stmt = insert(CaseCounter).values(prefix=prefix, year=year, last=1)
+    stmt = stmt.on_conflict_do_update(index_elements=["prefix", "year"], set_={"last": CaseCounter.last + 1})
+    number = session.execute(stmt.returning(CaseCounter.last)).scalar_one()
+    return f"{prefix}{year}-{number:03d}"
 
 
 def start_case(rt: Runtime, actor: Actor, process_key: str, data: dict[str, Any] | None = None) -> Case:

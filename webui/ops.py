@@ -104,3 +104,4 @@ def configure_json_logging(level: int = logging.INFO) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
+    logging.getLogger("spiff").setLevel(logging.WARNING)  # SpiffWorkflow logs every task state change

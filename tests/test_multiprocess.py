@@ -1,0 +1,165 @@
+"""Scale-out on PostgreSQL: 2 gunicorn workers and 2 scheduler processes on one database.
+
+500 cases are driven concurrently through the HTTP API from 8 client threads; the shared clock file then
+moves time so the cases' timers fall due, and the schedulers fire them. Every case must end in the right
+state, every timer fire exactly once, no request fail with a 5xx, and the task rows agree with the cases.
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from SpiffWorkflow import TaskState
+
+from engine.definitions.bundle import Bundle
+from engine.models import Case, Event, Task
+from engine.runtime import Runtime
+
+from conftest import PG_URL, deploy_file
+
+ROOT = Path(__file__).resolve().parents[1]
+CASES = 500
+THREADS = 8
+TIMED = (ROOT / "tests" / "bpmn" / "timed_review.bpmn")
+
+pytestmark = pytest.mark.skipif(not PG_URL, reason="needs PostgreSQL (DOCKET_TEST_DATABASE_URL)")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Client:
+    """A keep-alive JSON client per thread that records every status code."""
+
+    statuses: Counter[int] = Counter()
+    lock = threading.Lock()
+
+    def __init__(self, port: int, username: str) -> None:
+        self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        self.token = ""
+        self.token = self.call("POST", "/api/v1/tokens", {"username": username, "password": f"pw-{username}"})[1][
+            "token"]
+
+    def call(self, method: str, path: str, body: Any = None) -> tuple[int, Any]:
+        headers = {"Content-Type": "application/json"}
+        if self.token:
+            headers["Authorization"] = f"Bearer {self.token}"
+        self.conn.request(method, path, body=json.dumps(body) if body is not None else None, headers=headers)
+        res = self.conn.getresponse()
+        data = res.read()
+        with Client.lock:
+            Client.statuses[res.status] += 1
+        return res.status, json.loads(data) if data else None
+
+
+def _wait_ready(port: int, proc: subprocess.Popen, seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"gunicorn exited with {proc.returncode}")
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            conn.request("GET", "/healthz")
+            if conn.getresponse().status == 200:
+                return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError("gunicorn did not come up")
+
+
+def test_two_workers_two_schedulers_500_cases(tmp_path: Path, rt: Runtime, database_url: str, people: dict) -> None:
+    deploy_file(rt, Bundle(bpmn=TIMED.read_bytes(), filename=str(TIMED)))
+    clock_file = tmp_path / "clock"
+    clock_file.write_text("0")
+    port = _free_port()
+    env = {**os.environ, "DATABASE_URL": database_url, "DOCKET_CLOCK_FILE": str(clock_file),
+           "DOCKET_SECRET_KEY": "multiprocess-test", "DOCKET_HOME": str(tmp_path)}
+    logs = [open(tmp_path / f"{name}.log", "w") for name in ("web", "sched1", "sched2")]  # noqa: SIM115
+    procs = [subprocess.Popen([sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", "2",
+                               "--threads", "4", "webui.wsgi:app"], cwd=ROOT, env=env, stdout=logs[0],
+                              stderr=subprocess.STDOUT)]
+    for log in logs[1:]:
+        procs.append(subprocess.Popen([sys.executable, "-m", "engine.cli", "scheduler", "--every", "1"], cwd=ROOT,
+                                      env=env, stdout=log, stderr=subprocess.STDOUT))
+    try:
+        _wait_ready(port, procs[0])
+        local = threading.local()
+
+        def client(user: str) -> Client:
+            key = f"c_{user}"
+            if not hasattr(local, key):
+                setattr(local, key, Client(port, user))
+            return getattr(local, key)
+
+        def drive(i: int) -> tuple[int, bool]:
+            status, case = client("wang").call("POST", "/api/v1/cases", {"process": "timed_review",
+                                                                         "data": {"title": f"案件 {i}"}})
+            assert status == 201, case
+            decided = i % 2 == 0
+            if decided:  # half the cases are reviewed in time: their timer must never fire
+                task = case["open_tasks"][0]
+                status, body = client("zhao").call("POST", f"/api/v1/tasks/{task['id']}/complete", {"data": {}})
+                assert status == 200, body
+            return case["id"], decided
+
+        with ThreadPoolExecutor(THREADS) as pool:
+            outcomes = dict(pool.map(drive, range(CASES)))
+        assert len(outcomes) == CASES
+
+        clock_file.write_text(str(15 * 86400))  # fifteen days later, for every process
+        deadline = time.monotonic() + 180
+        while time.monotonic() < deadline:
+            with rt.reading() as s:
+                waiting = s.scalar(sa.select(sa.func.count()).where(Case.status == "running",
+                                                                    Case.wake_at.is_not(None)))
+            if waiting == 0:
+                break
+            time.sleep(0.5)
+        assert waiting == 0, f"{waiting} cases still wait for their timer"
+        for proc in procs[1:]:
+            assert proc.poll() is None, "a scheduler process died"
+    finally:
+        for proc in procs:
+            proc.terminate()
+        for proc in procs:
+            proc.wait(timeout=30)
+        for log in logs:
+            log.close()
+
+    assert not [code for code in Client.statuses if code >= 500], Client.statuses
+    with rt.reading() as s:
+        fired = Counter(s.scalars(sa.select(Event.case_id).where(Event.kind == "timers_fired")))
+        cases = {c.id: c for c in s.scalars(sa.select(Case))}
+        open_rows = {}
+        for task in s.scalars(sa.select(Task).where(Task.state.in_(("open", "claimed")))):
+            open_rows.setdefault(task.case_id, set()).add(task.id)
+        escalations = Counter(s.scalars(sa.select(Task.case_id).where(Task.name == "escalate")))
+    for case_id, decided in outcomes.items():
+        if decided:
+            assert cases[case_id].status == "completed" and fired[case_id] == 0
+        else:
+            assert fired[case_id] == 1, f"case {case_id} fired {fired[case_id]} times"
+            assert escalations[case_id] == 1 and cases[case_id].status == "running"
+    fresh = Runtime(database_url)  # task rows agree with each stored workflow
+    with fresh.reading() as s:
+        for case in cases.values():
+            wf = fresh.store.loads(case.workflow, fresh.definition(s, case.definition_id))
+            ready = {str(t.id) for t in wf.get_tasks(state=TaskState.READY, manual=True)}
+            assert ready == open_rows.get(case.id, set()), case.business_key
+    fresh.dispose()
