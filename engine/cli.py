@@ -178,17 +178,20 @@ def demo(host: str, port: int, reset: bool) -> None:
 
 
 @main.command()
-@click.option("--bind", default="127.0.0.1:8000", show_default=True)
-@click.option("--workers", default=2, show_default=True)
-def serve(bind: str, workers: int) -> None:
-    """Run the web app under gunicorn."""
+@click.option("--bind", help="host:port (default: DOCKET_BIND or 127.0.0.1:8000)")
+@click.option("--workers", type=int, help="gunicorn worker processes (default: DOCKET_WORKERS or 2)")
+@click.option("--threads", default=4, show_default=True, help="threads per worker")
+def serve(bind: str | None, workers: int | None, threads: int) -> None:
+    """Run the web app under gunicorn (migrates the database first)."""
     import os
 
     from .migrate import upgrade
 
-    upgrade(Settings().database_url)
-    os.execvp(sys.executable, [sys.executable, "-m", "gunicorn", "--bind", bind, "--workers", str(workers),
-                               "webui.wsgi:app"])
+    settings = Settings()
+    upgrade(settings.database_url)
+    os.execvp(sys.executable, [sys.executable, "-m", "gunicorn", "--bind", bind or settings.bind,
+                               "--workers", str(workers or settings.workers), "--threads", str(threads),
+                               "--access-logfile", "-", "webui.wsgi:app"])
 
 
 @main.command()
