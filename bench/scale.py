@@ -1,0 +1,165 @@
+"""Query cost at 10k and 1M task rows: inbox, overdue board and statistics, on SQLite and PostgreSQL.
+
+    .venv/bin/python bench/scale.py [--sizes 10000,1000000] [--database-url postgresql+psycopg://...]
+
+A university's history grows; its open work does not. Each database gets N task rows of which a fixed
+2,000 are open (the rest completed history), spread over processes and department groups, with their
+candidate rows. Then it times (median of 20 runs each):
+  inbox      one user's open tasks (assigned or in 2 of their groups), earliest due first, page of 50 + count
+  overdue    open tasks past due, oldest first, page of 50
+  statistics open / overdue counts by process and group (the SLA summary)
+and prints, per query, the time at each size and the ratio largest/smallest (target <= 2).
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import statistics
+import tempfile
+import time
+import uuid
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from engine.access import Actor
+from engine.migrate import upgrade
+from engine.models import Case, ProcessDefinition, Task, TaskCandidate
+from engine.queries import task_query
+from engine.runtime import Runtime
+
+OPEN = 2000
+GROUPS = [f"dept:{i}" for i in range(40)] + ["committee", "presidium", "mediation"]
+PROCESSES = ["proposals", "mediation", "appeals"]
+NOW = datetime.now(UTC)
+
+
+def populate(rt: Runtime, size: int) -> None:
+    rng = random.Random(size)
+    with rt.transaction() as session:
+        session.add(ProcessDefinition(key="p", version=1, name="p", content_hash="x", bpmn_xml="<x/>", forms={},
+                                      dmn={}, settings={}, deployed_at=NOW))
+    cases_per_batch, tasks_per_case = 2000, 10
+    made, case_no = 0, 0
+    with rt.db.begin() as conn:
+        while made < size:
+            cases, tasks, candidates = [], [], []
+            for _ in range(cases_per_batch):
+                case_no += 1
+                cases.append({"id": case_no, "definition_id": 1, "process_key": rng.choice(PROCESSES),
+                              "business_key": f"K-{case_no}", "status": "running", "workflow": "{}", "data": {},
+                              "revision": 1, "started_at": NOW, "updated_at": NOW})
+                for _ in range(tasks_per_case):
+                    if made >= size:
+                        break
+                    is_open = made < OPEN
+                    task_id = str(uuid.UUID(int=rng.getrandbits(128)))
+                    group = rng.choice(GROUPS)
+                    due = NOW + timedelta(days=rng.randint(-30, 30))
+                    tasks.append({"id": task_id, "case_id": case_no, "process_key": cases[-1]["process_key"],
+                                  "name": "t", "title": "任务", "candidate_groups": [group], "candidate_users": [],
+                                  "assignee": rng.choice([None, None, "u1", "u2"]),
+                                  "state": "open" if is_open else "completed", "created_at": due - timedelta(days=40),
+                                  "due_at": due, "version": 1})
+                    candidates.append({"task_id": task_id, "kind": "group", "principal": group})
+                    made += 1
+            conn.execute(sa.insert(Case), cases)
+            conn.execute(sa.insert(Task), tasks)
+            conn.execute(sa.insert(TaskCandidate), candidates)
+    with rt.db.begin() as conn:
+        if rt.db.dialect.name == "postgresql":
+            conn.execute(sa.text("ANALYZE"))
+        else:
+            conn.execute(sa.text("ANALYZE"))
+
+
+def timed(fn: Callable[[], object], runs: int = 20) -> float:
+    fn()
+    samples = []
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        fn()
+        samples.append(time.perf_counter() - t0)
+    return statistics.median(samples) * 1000
+
+
+def queries(rt: Runtime) -> dict[str, Callable[[], object]]:
+    actor = Actor("u1", frozenset({"dept:3", "committee"}))
+
+    def inbox() -> object:
+        stmt = task_query(actor, scope="all")
+        with rt.reading() as s:
+            s.execute(stmt.limit(50)).all()
+            return s.scalar(sa.select(sa.func.count()).select_from(stmt.order_by(None).subquery()))
+
+    def overdue() -> object:
+        with rt.reading() as s:
+            return s.execute(sa.select(Task.id, Task.due_at).where(Task.state.in_(("open", "claimed")),
+                                                                  Task.due_at < NOW)
+                             .order_by(Task.due_at).limit(50)).all()
+
+    def stats() -> object:
+        with rt.reading() as s:
+            open_ = Task.state.in_(("open", "claimed"))
+            return s.execute(
+                sa.select(Task.process_key, TaskCandidate.principal, sa.func.count(),
+                          sa.func.sum(sa.case((Task.due_at < NOW, 1), else_=0)))
+                .join(TaskCandidate, TaskCandidate.task_id == Task.id).where(open_)
+                .group_by(Task.process_key, TaskCandidate.principal)).all()
+
+    return {"inbox": inbox, "overdue": overdue, "statistics": stats}
+
+
+def fresh_database(base_url: str | None, size: int, folder: Path) -> str:
+    if base_url is None:
+        return f"sqlite:///{folder / f'scale-{size}.sqlite'}"
+    name = f"docket_scale_{size}_{uuid.uuid4().hex[:6]}"
+    admin = sa.create_engine(base_url.rsplit("/", 1)[0] + "/postgres", isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f"CREATE DATABASE {name}"))
+    admin.dispose()
+    return base_url.rsplit("/", 1)[0] + f"/{name}"
+
+
+def drop(url: str) -> None:
+    if url.startswith("postgresql"):
+        name = url.rsplit("/", 1)[1]
+        admin = sa.create_engine(url.rsplit("/", 1)[0] + "/postgres", isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(sa.text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+        admin.dispose()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="10000,1000000")
+    parser.add_argument("--database-url", help="a PostgreSQL server URL (a database is created per size)")
+    args = parser.parse_args()
+    sizes = [int(s) for s in args.sizes.split(",")]
+    folder = Path(tempfile.mkdtemp(prefix="docket-scale-"))
+    results: dict[str, dict[int, float]] = {}
+    backend = "PostgreSQL" if args.database_url else "SQLite"
+    for size in sizes:
+        url = fresh_database(args.database_url, size, folder)
+        try:
+            upgrade(url)
+            rt = Runtime(url)
+            t0 = time.perf_counter()
+            populate(rt, size)
+            print(f"{backend}: {size:,} task rows ({OPEN:,} open) written in {time.perf_counter() - t0:.1f} s")
+            for name, fn in queries(rt).items():
+                results.setdefault(name, {})[size] = timed(fn)
+            rt.dispose()
+        finally:
+            drop(url)
+    for name, by_size in results.items():
+        cells = "  ".join(f"{size:>9,}: {ms:7.2f} ms" for size, ms in by_size.items())
+        ratio = by_size[max(by_size)] / by_size[min(by_size)]
+        print(f"{backend} {name:<10} {cells}   {max(by_size):,}/{min(by_size):,} = {ratio:.2f} (target <= 2)")
+
+
+if __name__ == "__main__":
+    main()
