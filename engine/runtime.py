@@ -15,7 +15,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 from SpiffWorkflow.bpmn import BpmnWorkflow
 
-from . import features, timers  # noqa: F401  (loads features; puts SpiffWorkflow's timers on the engine clock)
+from . import timers  # noqa: F401  (puts SpiffWorkflow's timers on the engine clock)
 from .db import make_engine, make_session_factory
 from .definitions.parse import ParsedDefinition, SpecCache, build
 from .errors import Conflict, NotFound
@@ -52,6 +52,8 @@ class Runtime:
     """Everything a command needs besides its arguments."""
 
     def __init__(self, database_url: str, script_helpers: dict | None = None) -> None:
+        from . import features  # noqa: F401  (feature tables and hook subscribers; they import commands)
+
         self.database_url = database_url
         self.db: sa.Engine = make_engine(database_url)
         self.sessions = make_session_factory(self.db)

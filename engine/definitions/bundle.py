@@ -19,6 +19,22 @@ class Bundle:
     dmn: dict[str, str] = field(default_factory=dict)
     form_errors: dict[str, str] = field(default_factory=dict)  # form key -> why the file could not be read
 
+    def add_generated_forms(self) -> None:
+        """Forms for Camunda ``camunda:formData`` tasks that have no form file of their own."""
+        from lxml import etree
+
+        from .camunda_forms import generated_forms
+        from .meta import form_key_of
+        from .xml import parse_xml
+
+        try:
+            root = parse_xml(self.bpmn)
+        except etree.XMLSyntaxError:
+            return  # the checker reports it
+        for key, schema in generated_forms(root, form_key_of).items():
+            if key not in self.forms and key not in self.form_errors:
+                self.forms[key] = schema
+
     def content_hash(self, form_keys: set[str]) -> str:
         """A hash over the BPMN, the referenced forms and the DMN tables: equal content, equal hash."""
         content = {

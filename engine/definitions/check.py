@@ -213,13 +213,43 @@ def _check_due_date(report: _Report, node: etree._Element, due_date: str) -> Non
         report.add(node, f"dueDate {literal!r} is not an ISO date or date-time (nor a ${{...}} or =expression)")
 
 
+FIELD_PATH = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")
+
+
+def _check_sla(report: _Report, node: etree._Element, meta: Any) -> None:
+    """``dueFrom`` names a case-data field and needs ``dueIn``; ``extensionMax`` is a duration."""
+    if meta.due_from is not None:
+        if not FIELD_PATH.match(meta.due_from):
+            report.add(node, f"dueFrom '{meta.due_from}' must name a case-data field (e.g. sanction_known_on)")
+        if not meta.due_in:
+            report.add(node, f"dueFrom '{meta.due_from}' needs a dueIn duration to count from that date")
+        if meta.due_date:
+            report.add(node, "dueFrom and dueDate exclude each other (dueDate already gives the date)")
+    cap = meta.properties.get("extensionMax")
+    if cap is not None and not DURATION.match(cap.strip()):
+        report.add(node, f"extensionMax '{cap}' is not an ISO 8601 duration such as P1M or P15D")
+    lock = meta.properties.get("lockAfterDue")
+    if lock is not None and lock.strip().lower() not in ("true", "false"):
+        report.add(node, f"lockAfterDue '{lock}' must be true or false")
+
+
+SLA_DAY_SETTINGS = ("remindBeforeDays", "remindEveryDays", "escalateAfterDays", "escalateAgainAfterDays")
+
+
+def _check_sla_settings(report: _Report, process: etree._Element) -> None:
+    """Reminder and escalation settings on the process are whole numbers of days."""
+    settings = read_process(process).settings
+    for name in SLA_DAY_SETTINGS:
+        value = settings.get(name)
+        if value is not None and not value.strip().isdigit():
+            report.add(process, f"setting {name} '{value}' must be a whole number of days")
+
+
 def _check_form(report: _Report, node: etree._Element, key: str, bundle: Bundle) -> None:
     if key in bundle.form_errors:
         report.add(node, f"form '{key}': {bundle.form_errors[key]}")
     elif key not in bundle.forms:
-        generated = node.find(f"{bpmn('extensionElements')}/{{{NS['camunda']}}}formData") is not None
-        hint = "; Camunda generated forms (camunda:formData) are not read" if generated else ""
-        report.add(node, f"unknown form key '{key}' (no {key}.json given{hint})")
+        report.add(node, f"unknown form key '{key}' (no {key}.json given)")
     else:
         for msg in check_form_document(bundle.forms[key]):
             report.add(node, f"form '{key}': {msg}")
@@ -247,6 +277,7 @@ def _check_tasks(report: _Report, process: etree._Element, bundle: Bundle, lanes
                 _check_due_date(report, node, meta.due_date)
             if meta.due_in and not DURATION.match(meta.due_in.strip()):
                 report.add(node, f"dueIn '{meta.due_in}' is not an ISO 8601 duration such as P10D or PT4H")
+            _check_sla(report, node, meta)
             if meta.calendar not in CALENDARS:
                 report.add(node, f"calendar '{meta.calendar}' must be one of: {', '.join(CALENDARS)}")
             groups = set(meta.candidate_groups.literals)
@@ -331,6 +362,7 @@ def _check_definitions(report: _Report, root: etree._Element) -> list[etree._Ele
 def check_bundle(bundle: Bundle, known_groups: set[str] | None = None) -> list[Problem]:
     """Every problem in ``bundle``; ``known_groups`` (when given) must contain each assigned group."""
     report = _Report(bundle.filename)
+    bundle.add_generated_forms()
     try:
         root = parse_xml(bundle.bpmn)
     except etree.XMLSyntaxError as exc:
@@ -361,6 +393,7 @@ def _check_bpmn(report: _Report, root: etree._Element, bundle: Bundle, known_gro
         _check_calls(report, root, proc)
         _check_decisions(report, proc, bundle)
         _check_tasks(report, proc, bundle, lanes, known_groups)
+        _check_sla_settings(report, proc)
     if report.failed or not processes:
         return
     process = main_process(root)

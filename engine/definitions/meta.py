@@ -4,7 +4,7 @@ Both dialects designers use are read:
 
 * SpiffWorkflow: ``spiffworkflow:properties`` on a user task with ``formKey`` (or spiff-arena's
   ``formJsonSchemaFilename``), ``candidateGroups``, ``candidateUsers``, ``assignee``, ``dueIn``,
-  ``calendar``, ``dueDate``;
+  ``calendar``, ``dueDate``, ``dueFrom`` (the case-data field whose date starts the ``dueIn`` clock);
 * Camunda Modeler: the ``camunda:formKey``, ``camunda:candidateGroups``, ``camunda:candidateUsers``,
   ``camunda:assignee`` and ``camunda:dueDate`` attributes, plus ``camunda:properties``; on the process,
   ``camunda:candidateStarterGroups`` (the ``starters`` setting).
@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
+from .camunda_forms import form_data
 from .expressions import ExpressionError, is_camunda_expression, translate_text_with_expressions
 from .xml import NS, bpmn, camunda, extension_properties
 
@@ -51,6 +52,7 @@ class TaskMeta:
     due_in: str | None = None
     due_date: str | None = None  # Python expression yielding a date/datetime/ISO string
     calendar: str = "calendar"
+    due_from: str | None = None  # a case-data field holding the date the dueIn clock starts from
     properties: dict[str, str] = field(default_factory=dict)
 
 
@@ -93,7 +95,14 @@ def _form_key(node: etree._Element, props: dict[str, str]) -> str | None:
         key = props["formJsonSchemaFilename"].removesuffix(".json").removesuffix("-schema")
     if key and key.startswith("embedded:"):
         key = key.split("/")[-1].removesuffix(".html").removesuffix(".json")
+    if not key and form_data(node) is not None:
+        key = node.get("id")  # a Camunda generated form, named after its task
     return key or None
+
+
+def form_key_of(node: etree._Element) -> str | None:
+    """The form key Docket uses for a user task element."""
+    return _form_key(node, extension_properties(node))
 
 
 def _due_date(node: etree._Element, props: dict[str, str]) -> str | None:
@@ -134,6 +143,7 @@ def read_task(node: etree._Element) -> TaskMeta:
         due_in=(props.get("dueIn") or None),
         due_date=due_date,
         calendar=props.get("calendar", "calendar"),
+        due_from=(props.get("dueFrom") or "").strip() or None,
         properties=props,
     )
 
