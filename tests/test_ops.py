@@ -105,3 +105,19 @@ def test_backup_restores_every_case_into_a_fresh_database(tmp_path: Path, rt: An
             with admin.connect() as conn:
                 conn.execute(sa.text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
             admin.dispose()
+
+
+def test_sign_in_is_throttled_after_five_failures(api: Any) -> None:
+    for _ in range(5):
+        assert api.client.post("/api/v1/tokens", json={"username": "li", "password": "wrong"}).status_code == 401
+    res = api.client.post("/api/v1/tokens", json={"username": "li", "password": "pw-li"})
+    assert res.status_code == 429 and res.get_json()["error"]["code"] == "too_many_requests"
+    import re
+
+    page = api.client.get("/login").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    web = api.client.post("/login", data={"username": "li", "password": "pw-li", "csrf_token": token})
+    assert web.status_code == 429
+    assert api.client.post("/api/v1/tokens", json={"username": "wang", "password": "pw-wang"}).status_code == 201
+    clock.advance(timedelta(minutes=16))
+    assert api.client.post("/api/v1/tokens", json={"username": "li", "password": "pw-li"}).status_code == 201

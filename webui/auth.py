@@ -10,7 +10,7 @@ from flask_login import UserMixin, login_required, login_user, logout_user
 
 from engine.access import Actor
 from engine.models import User
-from engine.users import actor_for, authenticate
+from engine.users import TooManyAttempts, actor_for, authenticate
 
 from . import login_manager
 from .runtime import rt
@@ -39,20 +39,24 @@ def load_user(user_id: str) -> SessionUser | None:
 
 @bp.route("/login", methods=["GET", "POST"])
 def login():  # type: ignore[no-untyped-def]
-    error = None
+    error, status = None, 200
     if request.method == "POST":
-        with rt().reading() as session:
-            user = authenticate(session, request.form.get("username", ""), request.form.get("password", ""))
-            found = SessionUser(user) if user else None
-        if found is None:
-            error = _("Wrong username or password.")
-        else:
+        try:
+            with rt().transaction() as session:
+                user = authenticate(session, request.form.get("username", ""), request.form.get("password", ""))
+                found = SessionUser(user) if user else None
+        except TooManyAttempts:
+            found, status = None, 429
+            error = _("Too many failed attempts. Please try again in 15 minutes.")
+        if found is None and error is None:
+            error, status = _("Wrong username or password."), 401
+        elif found is not None:
             login_user(found)
             target = request.args.get("next", "")
             if not target or urlsplit(target).netloc or not target.startswith("/"):
                 target = url_for("inbox.index")
             return redirect(target)
-    return render_template("auth/login.html", error=error), (401 if error else 200)
+    return render_template("auth/login.html", error=error), status
 
 
 @bp.route("/logout", methods=["POST"])

@@ -9,7 +9,7 @@ from engine.errors import DocketError
 
 from .api.errors import error_response
 
-STATUS = {"not_found": 404, "forbidden": 403, "conflict": 409, "invalid": 422}
+STATUS = {"not_found": 404, "forbidden": 403, "conflict": 409, "invalid": 422, "too_many_requests": 429}
 
 
 def _wants_json() -> bool:

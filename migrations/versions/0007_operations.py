@@ -26,7 +26,16 @@ def upgrade() -> None:
         sa.Column("woken", sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint("name", name=op.f("pk_scheduler_heartbeat")),
     )
+    op.create_table(
+        "login_throttle",
+        sa.Column("username", sa.String(length=64), nullable=False),
+        sa.Column("failures", sa.Integer(), nullable=False),
+        sa.Column("first_failure_at", engine.models.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("locked_until", engine.models.UTCDateTime(timezone=True), nullable=True),
+        sa.PrimaryKeyConstraint("username", name=op.f("pk_login_throttle")),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("login_throttle")
     op.drop_table("scheduler_heartbeat")

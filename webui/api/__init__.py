@@ -31,7 +31,9 @@ def authenticate():  # type: ignore[no-untyped-def]
 
 @bp.errorhandler(DocketError)
 def docket_error(exc: DocketError):  # type: ignore[no-untyped-def]
-    status = {"not_found": 404, "forbidden": 403, "conflict": 409, "invalid": 422}.get(exc.code, 400)
+    from ..errors import STATUS
+
+    status = STATUS.get(exc.code, 400)
     return error_response(status, exc.code, exc.message, exc.details)
 
 
