@@ -196,14 +196,21 @@ def serve(bind: str | None, workers: int | None, threads: int) -> None:
 
 @main.command()
 @click.option("--every", default=30, show_default=True, help="seconds between runs of each job")
-def scheduler(every: int) -> None:
-    """Run the background jobs (BPMN timers) until stopped; catches up on missed timers first."""
+@click.option("--once", is_flag=True, help="run one round of every job (catch-up included) and exit")
+def scheduler(every: int, once: bool) -> None:
+    """Run the background jobs until stopped: BPMN timers, overdue marks, reminders, escalation, e-mail digests.
+    Catches up on whatever was missed while stopped first."""
     import logging
 
-    from .scheduler import run_forever
+    from .scheduler import catch_up, run_forever
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    run_forever(_runtime(Settings()), every)
+    rt = _runtime(Settings())
+    if once:
+        done = catch_up(rt)
+        click.echo(f"timers woken: {done['timers']}, SLA rules fired: {done['sla']}, digests: {done['digests']}")
+        return
+    run_forever(rt, every)
 
 
 if __name__ == "__main__":

@@ -6,7 +6,7 @@ Called by every command after the workflow moved, inside the command's transacti
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from datetime import date, datetime, time
 from typing import Any
 from uuid import UUID
 
@@ -21,7 +21,7 @@ from .definitions.parse import ParsedDefinition
 from .hooks import emit
 from .models import Case, Task, TaskCandidate
 from .timers import next_wake
-from .workdays import as_due, due_after
+from .workdays import LOCAL, as_due, due_after
 
 log = logging.getLogger(__name__)
 OPEN_STATES = ("open", "claimed")
@@ -53,14 +53,34 @@ def _task_meta(parsed: ParsedDefinition, spiff_task: SpiffTask) -> TaskMeta | No
     return parsed.meta.tasks.get(spiff_task.task_spec.bpmn_id or spiff_task.task_spec.name)
 
 
+def _clock_start(meta: TaskMeta, data: dict[str, Any], now: datetime) -> datetime:
+    """Where a ``dueIn`` clock starts: the date in the case-data field ``dueFrom`` names, else now."""
+    if not meta.due_from:
+        return now
+    value: Any = data
+    for part in meta.due_from.split("."):
+        value = value.get(part) if isinstance(value, dict) else None
+    if value in (None, ""):
+        log.warning("task %s: dueFrom field %r is empty; its clock starts now", meta.element_id, meta.due_from)
+        return now
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value) if "T" in value else date.fromisoformat(value[:10])
+    if isinstance(value, datetime):
+        return value if value.tzinfo else value.replace(tzinfo=LOCAL)
+    if isinstance(value, date):
+        return datetime.combine(value, time(0, 0), LOCAL)
+    raise ValueError(f"dueFrom field {meta.due_from!r} holds {type(value).__name__}, not a date")
+
+
 def _due(workflow: BpmnWorkflow, meta: TaskMeta | None, data: dict[str, Any], now: datetime) -> datetime | None:
+    """The task's due date: Camunda ``dueDate``, or ``dueIn`` on its calendar from now or the ``dueFrom`` date."""
     if meta is None:
         return None
     try:
         if meta.due_date:
             return as_due(_evaluate(workflow, meta.due_date, data))
         if meta.due_in:
-            return due_after(now, meta.due_in, meta.calendar)
+            return due_after(_clock_start(meta, data, now), meta.due_in, meta.calendar)
     except Exception as exc:
         log.warning("due date of task %s could not be computed: %s", meta.element_id, exc)
     return None

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
@@ -11,7 +12,7 @@ import sqlalchemy.orm as so
 from .access import Actor, involved_clause, may_act_on, task_visible_clause
 from .clock import utcnow
 from .errors import Forbidden, Invalid, NotFound
-from .models import Case, Event, Group, ProcessDefinition, Task
+from .models import Case, Event, Group, ProcessDefinition, Task, TaskCandidate
 
 PAGE_SIZE = 50
 
@@ -84,15 +85,32 @@ def list_cases(session: so.Session, actor: Actor, process: str | None = None, st
 
 SORTS = {"due_at": (Task.due_at.is_(None), Task.due_at, Task.created_at), "created": (Task.created_at,),
          "-created": (Task.created_at.desc(),)}
+DUE_WINDOWS = ("today", "week")
+LOCAL = ZoneInfo("Asia/Shanghai")
+
+
+def due_window(which: str, now: datetime | None = None) -> tuple[datetime, datetime]:
+    """[start, end) of today or of this Monday-to-Sunday week, in local (Asia/Shanghai) days."""
+    today = (now or utcnow()).astimezone(LOCAL).date()
+    start = today if which == "today" else today - timedelta(days=today.weekday())
+    begin = datetime.combine(start, time(0), LOCAL)
+    return begin, begin + timedelta(days=1 if which == "today" else 7)
 
 
 def task_query(actor: Actor, scope: str = "all", state: str = "open", overdue: bool | None = None,
-               process: str | None = None, sort: str = "due_at") -> sa.Select[tuple[Task, str]]:
-    """The inbox query: one statement, tasks joined with their case's business key."""
+               process: str | None = None, sort: str = "due_at", group: str | None = None,
+               due: str | None = None, q: str | None = None) -> sa.Select[tuple[Task, str]]:
+    """The inbox query: one statement, tasks joined with their case's business key.
+
+    ``group``: a candidate group key; ``due``: ``today`` or ``week``; ``q``: text in the business key,
+    the case title or the task title.
+    """
     if scope not in ("mine", "group", "all"):
         raise Invalid(f"scope '{scope}' must be mine, group or all", [{"field": "scope", "message": "invalid"}])
     if sort not in SORTS:
         raise Invalid(f"sort '{sort}' must be one of {', '.join(SORTS)}", [{"field": "sort", "message": "invalid"}])
+    if due and due not in DUE_WINDOWS:
+        raise Invalid(f"due '{due}' must be today or week", [{"field": "due", "message": "invalid"}])
     stmt = sa.select(Task, Case.business_key).join(Case, Case.id == Task.case_id)
     if scope == "mine":
         stmt = stmt.where(Task.assignee == actor.username)
@@ -108,6 +126,16 @@ def task_query(actor: Actor, scope: str = "all", state: str = "open", overdue: b
         stmt = stmt.where(Task.due_at < utcnow())
     if process:
         stmt = stmt.where(Task.process_key == process)
+    if group:
+        stmt = stmt.where(sa.exists().where(TaskCandidate.task_id == Task.id, TaskCandidate.kind == "group",
+                                            TaskCandidate.principal == group))
+    if due:
+        begin, end = due_window(due)
+        stmt = stmt.where(Task.due_at >= begin, Task.due_at < end)
+    if q and q.strip():
+        like = "%" + q.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        stmt = stmt.where(sa.or_(Case.business_key.ilike(like, escape="\\"), Case.title.ilike(like, escape="\\"),
+                                 Task.title.ilike(like, escape="\\")))
     return stmt.order_by(*SORTS[sort])
 
 
@@ -118,6 +146,38 @@ def list_tasks(session: so.Session, actor: Actor, page: int = 1, **filters: Any)
     rows = session.execute(stmt.limit(PAGE_SIZE).offset((max(page, 1) - 1) * PAGE_SIZE)).all()
     return {"items": [task_json(t, key, now) for t, key in rows], "page": max(page, 1),
             "page_size": PAGE_SIZE, "total": total}
+
+
+def inbox_page(session: so.Session, actor: Actor, page: int = 1, page_size: int = PAGE_SIZE,
+               **filters: Any) -> dict[str, Any]:
+    """One page of the inbox in ONE statement: tasks, case key and title, and the total (a window count)."""
+    page = max(page, 1)
+    stmt = task_query(actor, **filters).add_columns(Case.title, sa.func.count().over().label("total"))
+    rows = session.execute(stmt.limit(page_size).offset((page - 1) * page_size)).all()
+    now = utcnow()
+    items = []
+    for task, key, case_title, _total in rows:
+        item = task_json(task, key, now)
+        item["case_title"] = case_title
+        item["late_seconds"] = int((now - task.due_at).total_seconds()) if task.due_at else None
+        items.append(item)
+    return {"items": items, "page": page, "page_size": page_size, "total": rows[0].total if rows else 0}
+
+
+def inbox_counts(session: so.Session, actor: Actor) -> dict[str, int]:
+    """Open tasks per inbox tab (all, mine, group) and built-in view (overdue, today), in ONE statement."""
+    now = utcnow()
+    begin, end = due_window("today", now)
+
+    def count(condition: sa.ColumnElement[bool]) -> sa.ColumnElement[int]:
+        return sa.func.coalesce(sa.func.sum(sa.case((condition, 1), else_=0)), 0)
+
+    row = session.execute(
+        sa.select(sa.func.count(Task.id), count(Task.assignee == actor.username), count(Task.assignee.is_(None)),
+                  count(Task.due_at < now), count(sa.and_(Task.due_at >= begin, Task.due_at < end)))
+        .where(Task.state.in_(("open", "claimed")), task_visible_clause(actor))
+    ).one()
+    return dict(zip(("all", "mine", "group", "overdue", "today"), (int(v or 0) for v in row), strict=True))
 
 
 def visible_task(session: so.Session, actor: Actor, task_id: str) -> Task:

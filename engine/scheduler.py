@@ -1,47 +1,94 @@
-"""Background jobs (APScheduler): wake cases whose BPMN timers are due.
+"""Background jobs (APScheduler): wake cases whose BPMN timers are due, mark overdue tasks, send reminders and
+escalations, mail the daily digests.
 
-Each wake-up is an ordinary revision-checked command, so two scheduler processes can never fire the
-same timer twice: the second one finds the case moved on (or gets a conflict) and skips it.
+Every job works from an indexed queue (``process_instance.wake_at``, ``sla_clock.next_action_at``), so its cost
+does not grow with idle cases. Each wake-up claims its case row with ``FOR UPDATE SKIP LOCKED`` on PostgreSQL
+(and is revision-checked everywhere), so two scheduler processes never fire the same timer twice.
+After downtime the first run catches up: each missed timer fires once, and only the latest missed reminder of
+a task is sent (see engine.sla.reminders); the catch-up is logged.
 """
 
 from __future__ import annotations
 
 import logging
 
+import sqlalchemy as sa
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 
+from .casework import advance, record, save
+from .clock import utcnow
 from .errors import Conflict
-from .instances import due_cases, wake_case
+from .models import Case
 from .runtime import Runtime
+from .sla.clocks import backfill_clocks
+from .sla.digest import send_digests
+from .sla.reminders import run_due
 
 log = logging.getLogger(__name__)
+
+
+def _due_ids(rt: Runtime, limit: int) -> list[int]:
+    with rt.reading() as session:
+        return list(session.scalars(sa.select(Case.id).where(Case.status == "running", Case.wake_at <= utcnow())
+                                    .order_by(Case.wake_at).limit(limit)))
+
+
+def wake_one(rt: Runtime, case_id: int) -> bool:
+    """Fire one case's due timers, if no other scheduler holds it and they are still due; True when fired."""
+    now = utcnow()
+    with rt.transaction() as session:
+        case = session.scalars(sa.select(Case).where(Case.id == case_id, Case.status == "running",
+                                                     Case.wake_at <= now)
+                               .with_for_update(skip_locked=True)).first()
+        if case is None:
+            return False  # fired by another scheduler, moved on, or held right now
+        parsed = rt.definition(session, case.definition_id)
+        workflow = rt.checkout(case, parsed)
+        workflow.refresh_timers()
+        error = advance(workflow)
+        save(rt, session, case, parsed, workflow, now, error)
+        record(session, case, "scheduler", "timers_fired", now, data={"error": error} if error else None)
+        if error:
+            log.warning("case %s stopped with an error after its timer fired: %s", case_id, error)
+    rt.checkin(case, workflow)
+    return True
 
 
 def wake_due(rt: Runtime, batch: int = 100) -> int:
     """Fire every due timer (in batches, oldest first); returns how many cases were woken."""
     woken = 0
     while True:
-        ids = due_cases(rt, batch)
+        ids = _due_ids(rt, batch)
         if not ids:
             return woken
         progressed = 0
         for case_id in ids:
             try:
-                before = wake_case(rt, case_id)
+                progressed += wake_one(rt, case_id)
             except Conflict:
-                continue  # another scheduler or a user moved the case first
-            progressed += 1
-            if before.error_message:
-                log.warning("case %s stopped with an error after its timer fired: %s", case_id, before.error_message)
+                continue  # a user moved the case first
         woken += progressed
         if progressed == 0 or len(ids) < batch:
             return woken
 
 
+def run_once(rt: Runtime) -> dict[str, int]:
+    """One round of every job: timers woken, SLA rules fired, digests mailed."""
+    return {"timers": wake_due(rt), "sla": run_due(rt), "digests": send_digests(rt)}
+
+
+def _safely(job, rt: Runtime) -> None:  # type: ignore[no-untyped-def]
+    try:
+        job(rt)
+    except Exception:  # a failing round must not stop the scheduler; the next round retries
+        log.exception("scheduler job %s failed", job.__name__)
+
+
 def add_jobs(scheduler: BackgroundScheduler | BlockingScheduler, rt: Runtime, every_seconds: int = 30) -> None:
-    scheduler.add_job(wake_due, "interval", seconds=every_seconds, args=[rt], id="wake_due",
-                      max_instances=1, coalesce=True, replace_existing=True)
+    for job in (wake_due, run_due, send_digests):
+        scheduler.add_job(_safely, "interval", seconds=every_seconds, args=[job, rt], id=job.__name__,
+                          max_instances=1, coalesce=True, replace_existing=True)
 
 
 def start_in_background(rt: Runtime, every_seconds: int = 30) -> BackgroundScheduler:
@@ -52,9 +99,18 @@ def start_in_background(rt: Runtime, every_seconds: int = 30) -> BackgroundSched
     return scheduler
 
 
+def catch_up(rt: Runtime) -> dict[str, int]:
+    """The first round after a start: logged, so downtime shows in the log."""
+    backfill_clocks(rt)
+    done = run_once(rt)
+    log.info("catch-up after start: %d case(s) woken, %d SLA rule(s) fired, %d digest(s) mailed",
+             done["timers"], done["sla"], done["digests"])
+    return done
+
+
 def run_forever(rt: Runtime, every_seconds: int = 30) -> None:
-    """``docket scheduler``: run the jobs in this process until stopped."""
+    """``docket scheduler``: catch up, then run the jobs in this process until stopped."""
     scheduler = BlockingScheduler(timezone="UTC")
     add_jobs(scheduler, rt, every_seconds)
-    log.info("catching up on timers missed while stopped: %d case(s) woken", wake_due(rt))
+    catch_up(rt)
     scheduler.start()

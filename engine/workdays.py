@@ -47,6 +47,16 @@ def add_workdays(start: date, count: int) -> date:
     return day
 
 
+def subtract_workdays(start: date, count: int) -> date:
+    """The date ``count`` working days before ``start`` (the start day itself is not counted)."""
+    day = start
+    while count > 0:
+        day -= timedelta(days=1)
+        if is_workday(day):
+            count -= 1
+    return day
+
+
 def _add_months(day: date, months: int) -> date:
     month = day.month - 1 + months
     year = day.year + month // 12

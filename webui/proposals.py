@@ -1,7 +1,264 @@
-"""Proposal pages: congresses, sessions, co-signing, statistics, the handling report."""
+"""Proposal pages: my proposals, drafting and publishing, co-signing, statistics and the handling report."""
 
 from __future__ import annotations
 
-from flask import Blueprint
+from datetime import date
+from typing import Any
+
+import sqlalchemy as sa
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import login_required
+
+from engine.congress import proposals as cp
+from engine.congress.archive import similar
+from engine.congress.congresses import congresses_of, is_delegate
+from engine.congress.duty import add_entry
+from engine.congress.duty import record as duty_record
+from engine.congress.duty import to_csv as duty_to_csv
+from engine.congress.models import Congress, CongressSession, Proposal
+from engine.congress.settings import effective
+from engine.congress.stats import report, to_csv, to_xlsx
+from engine.errors import DocketError
+from engine.queries import visible_case
+
+from .runtime import current_actor, rt
 
 bp = Blueprint("proposals", __name__, url_prefix="/proposals")
+
+STATUS = {"draft": _l("Draft"), "seconding": _l("Open for co-signing"), "review": _l("Under review"),
+          "consulting": _l("Specialist consultation"), "presidium": _l("Before the presidium"),
+          "assigning": _l("Being assigned"), "assigned": _l("Awaiting acceptance"), "handling": _l("Being handled"),
+          "extension": _l("Extension requested"), "signoff": _l("Leader sign-off"), "rating": _l("Awaiting rating"),
+          "implementation": _l("Implementation"), "closing": _l("Being closed"), "closed": _l("Closed"),
+          "rejected": _l("Not registered"), "merged": _l("Merged"), "withdrawn": _l("Withdrawn"),
+          "cancelled": _l("Cancelled")}
+BADGE = {"draft": "cancelled", "seconding": "open", "rating": "claimed", "extension": "claimed", "closed": "completed",
+         "rejected": "error", "merged": "cancelled", "withdrawn": "cancelled", "cancelled": "cancelled"}
+OUTCOME = {"registered": _l("Registered"), "converted": _l("Converted to an opinion"), "merged": _l("Merged"),
+           "rejected": _l("Not registered"), "withdrawn": _l("Withdrawn")}
+CATEGORY = {"teaching": _l("Teaching"), "research": _l("Research"), "welfare": _l("Staff rights and welfare"),
+            "management": _l("Administration"), "campus": _l("Campus and services")}
+DEPARTMENT = {"hr": _l("Human Resources"), "logistics": _l("Logistics"), "academic": _l("Academic Affairs"),
+              "finance": _l("Finance"), "it": _l("IT Office")}
+RATING = {"satisfied": _l("Satisfied"), "basic": _l("Basically satisfied"), "unsatisfied": _l("Not satisfied"),
+          "none": _l("Not rated")}
+REPLY_TYPE = {"adopted": _l("Adopted"), "planned": _l("Planned"), "not_adopted": _l("Cannot be adopted")}
+FIELDS = ("title", "category", "cause", "analysis", "suggestion", "argument")
+
+
+@bp.app_context_processor
+def labels() -> dict[str, Any]:
+    """Label tables for the proposal and archive templates."""
+    return {"p_status": STATUS, "p_badge": BADGE, "p_outcome": OUTCOME, "p_category": CATEGORY,
+            "p_department": DEPARTMENT, "p_rating": RATING, "p_reply_type": REPLY_TYPE}
+
+
+@bp.get("/")
+@login_required
+def index():  # type: ignore[no-untyped-def]
+    actor = current_actor()
+    with rt().reading() as session:
+        lists = cp.proposals_for(session, actor)
+        congresses = congresses_of(session, actor)
+        counts = {p.id: len(cp.active_cosigners(session, p.id)) for group in lists.values() for p in group}
+        mine_delegate = [c for c in congresses if is_delegate(session, c.id, actor.username)]
+        officials = [c for c in congresses if c not in mine_delegate or actor.is_supervisor]
+        return render_template("proposals/index.html", lists=lists, counts=counts, congresses=congresses,
+                               can_draft=bool(mine_delegate), officials=officials)
+
+
+def _draft_form(congresses: list[Congress], values: dict[str, Any], errors: dict[str, str],
+                proposal: Proposal | None = None, status: int = 200):  # type: ignore[no-untyped-def]
+    return render_template("proposals/edit.html", congresses=congresses, values=values, errors=errors,
+                           proposal=proposal), status
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@bp.route("/<int:proposal_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(proposal_id: int | None = None):  # type: ignore[no-untyped-def]
+    actor = current_actor()
+    with rt().reading() as session:
+        congresses = [c for c in congresses_of(session, actor) if is_delegate(session, c.id, actor.username)]
+        proposal = None
+        if proposal_id is not None:
+            proposal = cp.visible_proposal(session, actor, proposal_id)
+            if proposal.status != "draft" or proposal.proposer != actor.username:
+                abort(404)
+            session.expunge(proposal)
+    if not congresses:
+        flash(_("Only congress delegates can write proposals."), "error")
+        return redirect(url_for("proposals.index"))
+    if request.method == "GET":
+        values = {k: getattr(proposal, k) for k in FIELDS} if proposal else {}
+        return _draft_form(congresses, values, {}, proposal)
+    values = {k: request.form.get(k, "") for k in FIELDS}
+    values["attachments"] = [a for a in request.form.get("attachments", "").splitlines() if a.strip()]
+    congress_key = request.form.get("congress") or congresses[0].key
+    try:
+        saved = cp.save_draft(rt(), actor, congress_key, values, proposal_id)
+        if request.form.get("action") == "publish":
+            case = cp.publish(rt(), actor, saved.id)
+            flash(_("Proposal %(key)s published: delegates can now co-sign it.", key=case.business_key), "success")
+        else:
+            flash(_("Draft saved. Only you can see it until you publish it."), "success")
+        return redirect(url_for("proposals.detail", proposal_id=saved.id))
+    except DocketError as exc:
+        errors = {str(d.get("field", "")): _field_message(str(d.get("message", ""))) for d in exc.details}
+        return _draft_form(congresses, values, errors | {"": exc.message}, proposal, 422)
+
+
+def _field_message(message: str) -> str:
+    if message == "is required":
+        return _("This field is required.")
+    if message.startswith("needs at least"):
+        return _("This text is too short.")
+    if message.startswith("must be one of"):
+        return _("Choose one of the options.")
+    return message
+
+
+@bp.get("/<int:proposal_id>")
+@login_required
+def detail(proposal_id: int):  # type: ignore[no-untyped-def]
+    actor = current_actor()
+    with rt().reading() as session:
+        p = cp.visible_proposal(session, actor, proposal_id)
+        congress = session.get(Congress, p.congress_id)
+        term = session.get(CongressSession, p.session_id)
+        signers = cp.active_cosigners(session, p.id)
+        case_visible = False
+        if p.case_id:
+            try:
+                visible_case(session, actor, p.case_id)
+                case_visible = True
+            except DocketError:
+                case_visible = False
+        alike = similar(session, actor, f"{p.title} {p.suggestion}", exclude=p.id) \
+            if p.proposer == actor.username and p.status in ("draft", "seconding") else []
+        merged_into = session.get(Proposal, p.merged_into_id) if p.merged_into_id else None
+        can_sign = (p.status == "seconding" and is_delegate(session, p.congress_id, actor.username)
+                    and actor.username != p.proposer)
+        return render_template("proposals/detail.html", p=p, congress=congress, term=term, signers=signers,
+                               case_visible=case_visible, alike=alike, merged_into=merged_into,
+                               can_sign=can_sign, signed=actor.username in signers,
+                               needed=int(effective(congress, term)["min_cosigners"]))
+
+
+def _command(proposal_id: int, fn: Any, done: str, *args: Any):  # type: ignore[no-untyped-def]
+    try:
+        fn(rt(), current_actor(), proposal_id, *args)
+        flash(done, "success")
+    except DocketError as exc:
+        flash(exc.message, "error")
+    return redirect(url_for("proposals.detail", proposal_id=proposal_id))
+
+
+@bp.post("/<int:proposal_id>/cosign")
+@login_required
+def cosign(proposal_id: int):  # type: ignore[no-untyped-def]
+    return _command(proposal_id, cp.cosign, _("You have co-signed this proposal."))
+
+
+@bp.post("/<int:proposal_id>/unsign")
+@login_required
+def unsign(proposal_id: int):  # type: ignore[no-untyped-def]
+    return _command(proposal_id, cp.withdraw_signature, _("Your co-signature has been withdrawn."))
+
+
+@bp.post("/<int:proposal_id>/withdraw")
+@login_required
+def withdraw(proposal_id: int):  # type: ignore[no-untyped-def]
+    return _command(proposal_id, cp.withdraw_proposal, _("The proposal has been withdrawn."),
+                    request.form.get("reason", ""))
+
+
+def _report_args() -> tuple[str | None, int | None, int | None]:
+    return (request.args.get("congress") or None, request.args.get("session", type=int),
+            request.args.get("year", type=int))
+
+
+@bp.get("/statistics")
+@login_required
+def statistics():  # type: ignore[no-untyped-def]
+    actor = current_actor()
+    congress, term, year = _report_args()
+    with rt().reading() as session:
+        congresses = congresses_of(session, actor)
+        if congress is None and congresses:
+            congress = congresses[0].key
+        data = report(session, actor, congress, term, year) if congresses else None
+        sessions = list(session.scalars(sa.select(CongressSession).join(Congress).where(Congress.key == congress)
+                                        .order_by(CongressSession.opens_at.desc()))) if congress else []
+        return render_template("proposals/statistics.html", data=data, congresses=congresses, chosen=congress,
+                               sessions=sessions, term=term, year=year, charts=_charts(data) if data else {})
+
+
+def _bars(rows: list[tuple[str, int]]) -> list[dict[str, Any]]:
+    top = max([v for _, v in rows] + [1])
+    return [{"label": str(label), "value": v, "width": round(100 * v / top, 1)} for label, v in rows]
+
+
+def _charts(data: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
+    """Bar lengths for the SVG charts (percent of the largest value)."""
+    outcomes = [(OUTCOME[k], data[k]) for k in ("registered", "converted", "merged", "rejected", "withdrawn")]
+    depts = [(DEPARTMENT.get(d["department"] or "", d["department"] or "—"), d["registered"])
+             for d in data["by_department"]]
+    cats = [(CATEGORY.get(c["category"] or "", c["category"] or "—"), c["submitted"]) for c in data["by_category"]]
+    ratings = [(RATING[k], data[k]) for k in ("satisfied", "basic", "unsatisfied")]
+    return {"outcomes": _bars(outcomes), "departments": _bars(depts), "categories": _bars(cats),
+            "ratings": _bars(ratings)}
+
+
+@bp.get("/statistics.<fmt>")
+@login_required
+def statistics_file(fmt: str):  # type: ignore[no-untyped-def]
+    if fmt not in ("csv", "xlsx"):
+        abort(404)
+    congress, term, year = _report_args()
+    with rt().reading() as session:
+        data = report(session, current_actor(), congress, term, year)
+    name = f"proposals-report-{congress or 'all'}.{fmt}"
+    if fmt == "csv":
+        return Response(to_csv(data), mimetype="text/csv; charset=utf-8",
+                        headers={"Content-Disposition": f"attachment; filename={name}"})
+    return Response(to_xlsx(data), headers={"Content-Disposition": f"attachment; filename={name}"},
+                    mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
+@bp.route("/duty", methods=["GET", "POST"])
+@login_required
+def duty():  # type: ignore[no-untyped-def]
+    """The delegate's duty record; officials may look at another delegate's with ?user=."""
+    actor = current_actor()
+    who = request.args.get("user") or actor.username
+    if request.method == "POST":
+        try:
+            when = date.fromisoformat(request.form.get("happened_on", ""))
+        except ValueError:
+            flash(_("Enter the date as YYYY-MM-DD."), "error")
+            return redirect(url_for("proposals.duty", user=who))
+        try:
+            with rt().transaction() as session:
+                add_entry(session, actor, int(request.form.get("session_id") or 0), request.form.get("kind", ""),
+                          request.form.get("title", ""), when, who)
+            flash(_("Entry added to the duty record."), "success")
+        except DocketError as exc:
+            flash(exc.message, "error")
+        return redirect(url_for("proposals.duty", user=who))
+    with rt().reading() as session:
+        blocks = duty_record(session, actor, who)
+        return render_template("proposals/duty.html", blocks=blocks, who=who)
+
+
+@bp.get("/duty.csv")
+@login_required
+def duty_csv():  # type: ignore[no-untyped-def]
+    actor = current_actor()
+    who = request.args.get("user") or actor.username
+    with rt().reading() as session:
+        text = duty_to_csv(who, duty_record(session, actor, who))
+    return Response(text, mimetype="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": f"attachment; filename=duty-{who}.csv"})

@@ -1,7 +1,193 @@
-"""The supervisors' board (督办): overdue and due-soon items, charts, exports."""
+"""The supervisors' board (督办): overdue and due-soon items, counts, charts, exports; a task's SLA clock
+(pause, resume, extend); and everyone's out-of-office page."""
 
 from __future__ import annotations
 
-from flask import Blueprint
+import csv
+import io
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import login_required
+from markupsafe import Markup
+
+from engine.clock import utcnow
+from engine.errors import DocketError, Invalid
+from engine.models import Case, User
+from engine.queries import group_names, latest_definitions, visible_task
+from engine.sla import board as q
+from engine.sla.absence import absence_json, clear_absence, current_absence, set_absence
+from engine.sla.charts import histogram, line_chart, rate_bars
+from engine.sla.clocks import clock_json, extend_task, pause_task, resume_task
+from engine.workdays import LOCAL
+
+from .runtime import current_actor, rt
 
 bp = Blueprint("supervision", __name__, url_prefix="/supervision")
+EXTENSIONS = ("P3D", "P5D", "P7D", "P15D", "P1M")
+
+
+def late_text(seconds: int) -> str:
+    """How late (or how soon) as '3 d 4 h'."""
+    days, hours = seconds // 86400, seconds % 86400 // 3600
+    if days:
+        return _("%(days)s d %(hours)s h", days=days, hours=hours)
+    return _("%(hours)s h", hours=hours) if hours else _("< 1 h")
+
+
+def _filters() -> dict[str, Any]:
+    days = request.args.get("days", "3")
+    return {"process": request.args.get("process") or None, "group": request.args.get("group") or None,
+            "days": int(days) if days.isdigit() and 1 <= int(days) <= 90 else 3}
+
+
+def _board_data(session: Any, actor: Any, now: datetime, f: dict[str, Any]) -> dict[str, Any]:
+    return {"summary": q.summary(session, actor, now, f["days"], f["process"], f["group"]),
+            "overdue": q.overdue(session, actor, now, f["process"], f["group"], limit=300),
+            "due_soon": q.due_soon(session, actor, now, f["days"], f["process"], f["group"], limit=300)}
+
+
+def _charts(trend: list, on_time: list, times: list, groups: dict[str, str]) -> dict[str, Markup | None]:
+    """The board's three inline SVG charts (None where there is nothing to draw)."""
+    bars = [(groups.get(r["group"], r["group"]), r["rate"], f"{r['on_time']}/{r['completed']}") for r in on_time]
+    buckets = [(_("%(range)s d", range=label), n) for label, n in times]
+    return {
+        "trend": Markup(line_chart(trend, _("Overdue tasks at the end of each day, last 30 days"), width=420)),
+        "on_time": Markup(rate_bars(bars, _("On-time rate by group, last 90 days"), width=420)) if bars else None,
+        "times": Markup(histogram(buckets, _("Days to complete, last 90 days"), width=420))
+        if any(n for _label, n in times) else None,
+    }
+
+
+@bp.route("/")
+@login_required
+def board():  # type: ignore[no-untyped-def]
+    actor = current_actor()
+    q.require_supervisor(actor)
+    f, now = _filters(), utcnow()
+    with rt().reading() as session:
+        data = _board_data(session, actor, now, f)
+        processes = {d.key: d.name for d in latest_definitions(session)}
+        groups = group_names(session)
+        trend = q.overdue_trend(session, now, 30, f["process"], f["group"])
+        on_time = q.on_time_by_group(session, now, 90, f["process"], f["group"])
+        times = q.completion_times(session, now, 90, f["process"], f["group"])
+    charts = _charts(trend, on_time, times, groups)
+    return render_template("supervision/board.html", f=f, processes=processes, groups=groups, charts=charts,
+                           late_text=late_text, now=now, **data)
+
+
+def _rows(data: dict[str, Any], processes: dict[str, str], groups: dict[str, str]) -> list[list[Any]]:
+    head = [_("Status"), _("Case"), _("Case title"), _("Process"), _("Task"), _("Groups"), _("Assignee"),
+            _("Due"), _("Hours overdue")]
+    rows: list[list[Any]] = [head]
+    for status, items in ((_("Overdue"), data["overdue"]), (_("Due soon"), data["due_soon"])):
+        for t in items:
+            due = datetime.fromisoformat(t["due_at"]).astimezone(LOCAL).strftime("%Y-%m-%d %H:%M")
+            rows.append([status, t["business_key"], t["case_title"] or "", processes.get(t["process"], t["process"]),
+                         t["title"], "、".join(groups.get(g, g) for g in t["candidate_groups"]), t["assignee"] or "",
+                         due, round(t["overdue_by"] / 3600, 1)])
+    return rows
+
+
+@bp.route("/export")
+@login_required
+def export():  # type: ignore[no-untyped-def]
+    actor = current_actor()
+    q.require_supervisor(actor)
+    f, fmt = _filters(), request.args.get("format", "csv")
+    if fmt not in ("csv", "xlsx"):
+        raise Invalid("format must be csv or xlsx", [{"field": "format", "message": "csv or xlsx"}])
+    now = utcnow()
+    with rt().reading() as session:
+        rows = _rows(_board_data(session, actor, now, f), {d.key: d.name for d in latest_definitions(session)},
+                     group_names(session))
+    stamp = now.astimezone(LOCAL).strftime("%Y%m%d-%H%M")
+    if fmt == "csv":
+        out = io.StringIO()
+        csv.writer(out).writerows(rows)
+        return Response("\ufeff" + out.getvalue(), mimetype="text/csv; charset=utf-8",
+                        headers={"Content-Disposition": f"attachment; filename=supervision-{stamp}.csv"})
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = _("Supervision")
+    for row in rows:
+        sheet.append(row)
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for column, width in zip("ABCDEFGHI", (10, 16, 36, 18, 22, 18, 12, 18, 12), strict=True):
+        sheet.column_dimensions[column].width = width
+    sheet.freeze_panes = "A2"
+    data = io.BytesIO()
+    book.save(data)
+    return Response(data.getvalue(), headers={"Content-Disposition": f"attachment; filename=supervision-{stamp}.xlsx"},
+                    mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
+@bp.route("/tasks/<task_id>")
+@login_required
+def clock(task_id: str):  # type: ignore[no-untyped-def]
+    actor = current_actor()
+    with rt().reading() as session:
+        task = visible_task(session, actor, task_id)
+        state = clock_json(session, task)
+        case = session.get(Case, task.case_id)
+    return render_template("sla/clock.html", task=task, case=case, state=state, extensions=EXTENSIONS,
+                           may_extend=actor.is_supervisor)
+
+
+@bp.route("/tasks/<task_id>/<action>", methods=["POST"])
+@login_required
+def clock_action(task_id: str, action: str):  # type: ignore[no-untyped-def]
+    actor, form = current_actor(), request.form
+    try:
+        if action == "pause":
+            pause_task(rt(), actor, task_id, form.get("reason", ""))
+            flash(_("The clock is paused."), "success")
+        elif action == "resume":
+            resume_task(rt(), actor, task_id)
+            flash(_("The clock runs again."), "success")
+        elif action == "extend":
+            extend_task(rt(), actor, task_id, form.get("duration", ""), form.get("reason", ""))
+            flash(_("The deadline was extended."), "success")
+        else:
+            raise Invalid(f"unknown action '{action}'", [{"field": "action", "message": "unknown"}])
+    except DocketError as exc:
+        if exc.code not in ("invalid", "conflict"):
+            raise
+        flash(exc.message, "error")
+    target = form.get("next", "")
+    return redirect(target if target.startswith("/") and not target.startswith("//")
+                    else url_for(".clock", task_id=task_id))
+
+
+@bp.route("/away", methods=["GET", "POST"])
+@login_required
+def away():  # type: ignore[no-untyped-def]
+    actor, errors, form = current_actor(), {}, request.form
+    if request.method == "POST":
+        try:
+            if form.get("clear"):
+                clear_absence(rt(), actor, actor.username)
+                flash(_("You are no longer marked as away."), "success")
+            else:
+                set_absence(rt(), actor, actor.username, form.get("deputy", ""), form.get("starts_on"),
+                            form.get("ends_on"), form.get("note"))
+                flash(_("Your out-of-office deputy is set."), "success")
+            return redirect(url_for(".away"))
+        except Invalid as exc:
+            errors = {d.get("field"): d.get("message") for d in exc.details}
+            flash(exc.message, "error")
+    with rt().reading() as session:
+        current = absence_json(current_absence(session, actor.username))
+        users = [(name, display) for name, display in session.execute(
+            sa.select(User.username, User.display_name).where(User.active.is_(True)).order_by(User.username))
+            if name != actor.username]
+    return render_template("sla/away.html", current=current, users=users, errors=errors, form=form), (
+        422 if errors else 200)

@@ -1,20 +1,60 @@
-"""Hook subscribers of the SLA feature (see engine.hooks); imported once by engine.features."""
+"""Hook subscribers of the SLA feature (see engine.hooks); imported once by engine.features.
+
+A new task: an absent assignee's task goes to their deputy (audited), everyone who may take it hears of it in
+the bell (absent people through their deputies), and a task with a due date gets its clock. Completing a task
+past its deadline is refused when its rules say ``lockAfterDue``.
+"""
 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy.orm as so
 
 from engine.hooks import subscribe
-from engine.models import Case, Task
+from engine.models import Case, Event, Task, TaskCandidate
 from engine.notifications import notify, task_recipients
+
+from .absence import active_deputies, resolve, today
+from .clocks import refuse_if_locked, start_clock
+
+
+def _hand_to_deputies(session: so.Session, case: Case, task: Task, deputies: dict[str, str], now: datetime) -> None:
+    """An absent assignee's task is assigned to the deputy; an absent named candidate gets the deputy beside them."""
+    if task.assignee and task.assignee in deputies:
+        deputy = resolve(task.assignee, deputies)
+        session.add(Event(case_id=case.id, task_id=task.id, actor="system", kind="task_deputized", at=now,
+                          data={"task": task.name, "title": task.title, "from": task.assignee, "to": deputy}))
+        task.assignee = deputy
+    absent = [u for u in (task.candidate_users or []) if u in deputies]
+    if absent:
+        added = [d for d in dict.fromkeys(resolve(u, deputies) for u in absent) if d not in task.candidate_users]
+        if added:
+            task.candidate_users = [*task.candidate_users, *added]
+            task.candidates.extend(TaskCandidate(kind="user", principal=d) for d in added)
+            session.add(Event(case_id=case.id, task_id=task.id, actor="system", kind="task_deputized", at=now,
+                              data={"task": task.name, "title": task.title, "from": absent, "to": added}))
 
 
 def tell_about_new_task(session: so.Session, case: Case, task: Task, now: datetime) -> None:
-    """Everyone who may take a new task hears of it in the bell."""
-    notify(session, task_recipients(session, task), "task_created", f"{case.business_key} · {task.title}",
-           case=case, task=task, now=now)
+    """Everyone who may take a new task hears of it in the bell (absent people through their deputies)."""
+    deputies = active_deputies(session, today(now))
+    if deputies:
+        _hand_to_deputies(session, case, task, deputies, now)
+    recipients = {resolve(u, deputies) for u in task_recipients(session, task)}
+    notify(session, recipients, "task_created", f"{case.business_key} · {task.title}", case=case, task=task,
+           now=now)
+
+
+def start_task_clock(session: so.Session, case: Case, task: Task, now: datetime) -> None:
+    start_clock(session, case, task, now)
+
+
+def refuse_locked_completion(session: so.Session, case: Case, task: Task, now: datetime, **_: Any) -> None:
+    refuse_if_locked(session, case, task, now)
 
 
 subscribe("task_created", tell_about_new_task)
+subscribe("task_created", start_task_clock)
+subscribe("task_completing", refuse_locked_completion)

@@ -1,5 +1,38 @@
-"""API routes of this feature (registered on the /api/v1 blueprint)."""
+"""GET /api/v1/reports/proposals: proposal statistics as JSON, CSV or xlsx (API.md)."""
 
 from __future__ import annotations
 
-from . import bp  # noqa: F401
+from flask import Response, g, jsonify, request
+
+from engine.congress.stats import report, to_csv, to_xlsx
+from engine.errors import Invalid
+
+from ..runtime import rt
+from . import bp
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _int_arg(name: str) -> int | None:
+    value = request.args.get(name, "").strip()
+    if not value:
+        return None
+    if not value.isdigit():
+        raise Invalid(f"'{name}' must be a number", [{"field": name, "message": "must be a number"}])
+    return int(value)
+
+
+@bp.get("/reports/proposals")
+def proposals_report():  # type: ignore[no-untyped-def]
+    fmt = request.args.get("format", "json")
+    if fmt not in ("json", "csv", "xlsx"):
+        raise Invalid("'format' must be json, csv or xlsx", [{"field": "format", "message": "unknown format"}])
+    with rt().reading() as session:
+        data = report(session, g.actor, request.args.get("congress") or None, _int_arg("session"), _int_arg("year"))
+    if fmt == "csv":
+        return Response(to_csv(data), mimetype="text/csv; charset=utf-8",
+                        headers={"Content-Disposition": "attachment; filename=proposals-report.csv"})
+    if fmt == "xlsx":
+        return Response(to_xlsx(data), mimetype=XLSX,
+                        headers={"Content-Disposition": "attachment; filename=proposals-report.xlsx"})
+    return jsonify(data)

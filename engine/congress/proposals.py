@@ -1,0 +1,266 @@
+"""Proposal commands outside the workflow: drafts, publishing, co-signing (附议), withdrawal, closing
+co-signing at the cutoff; and who may read a proposal."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+
+from engine.access import SYSTEM, Actor
+from engine.clock import utcnow
+from engine.errors import Conflict, Forbidden, Invalid, NotFound
+from engine.instances import cancel_case, start_case
+from engine.models import Case, Task
+from engine.runtime import Runtime
+from engine.tasks import complete_task
+
+from .congresses import get_congress, get_session, is_delegate, is_official
+from .models import Congress, CongressSession, Cosignature, Delegate, Proposal
+from .settings import effective
+
+TEXT_FIELDS = {"title": (4, 120), "cause": (2, 2000), "analysis": (0, 5000), "suggestion": (10, 5000),
+               "argument": (0, 5000)}
+PROCESS = "proposals"
+
+
+def _clean(data: dict[str, Any], categories: list[str]) -> dict[str, Any]:
+    """The draft's fields, checked; Invalid lists every problem by field."""
+    problems: list[dict[str, str]] = []
+    out: dict[str, Any] = {}
+    for name, (low, high) in TEXT_FIELDS.items():
+        value = data.get(name, "")
+        if not isinstance(value, str):
+            problems.append({"field": name, "message": "must be text"})
+            continue
+        value = value.strip()
+        if len(value) < low:
+            problems.append({"field": name, "message": "is required" if not value else f"needs at least {low}"
+                             " characters"})
+        elif len(value) > high:
+            problems.append({"field": name, "message": f"may have at most {high} characters"})
+        out[name] = value
+    if data.get("category") not in categories:
+        problems.append({"field": "category", "message": f"must be one of {', '.join(categories)}"})
+    out["category"] = data.get("category")
+    attachments = data.get("attachments") or []
+    if not isinstance(attachments, list) or not all(isinstance(a, str) for a in attachments):
+        problems.append({"field": "attachments", "message": "must be a list of file names"})
+    out["attachments"] = [a.strip() for a in attachments if isinstance(a, str) and a.strip()][:20]
+    if problems:
+        raise Invalid("the proposal has errors", problems)
+    return out
+
+
+def save_draft(rt: Runtime, actor: Actor, congress_key: str, data: dict[str, Any],
+               proposal_id: int | None = None) -> Proposal:
+    """Create or update the actor's private draft in the congress's current session."""
+    from .congresses import current_session
+
+    now = utcnow()
+    with rt.transaction() as session:
+        if proposal_id is None:
+            congress = get_congress(session, congress_key)
+            if not is_delegate(session, congress.id, actor.username):
+                raise Forbidden(f"only delegates of {congress.name} may write proposals")
+            sess = current_session(session, congress, now)
+            row = Proposal(congress_id=congress.id, session_id=sess.id, proposer=actor.username, status="draft",
+                           co_proposers=[], co_departments=[], reply={}, created_at=now, updated_at=now,
+                           title="", category="", cause="", analysis="", suggestion="", argument="")
+            session.add(row)
+        else:
+            row = _own_draft(session, actor, proposal_id)
+            congress = session.get(Congress, row.congress_id)
+        fields = _clean(data, list(effective(congress)["categories"]))
+        for key, value in fields.items():
+            setattr(row, key, value)
+        row.updated_at = now
+        session.flush()
+        session.expunge(row)
+    return row
+
+
+def _own_draft(session: so.Session, actor: Actor, proposal_id: int) -> Proposal:
+    row = session.get(Proposal, proposal_id, with_for_update=True)
+    if row is None or row.proposer != actor.username:
+        raise NotFound(f"draft {proposal_id} does not exist")
+    if row.status != "draft":
+        raise Conflict(f"proposal {row.business_key or proposal_id} is already published")
+    return row
+
+
+def start_data(proposal: Proposal, congress: Congress, sess: CongressSession) -> dict[str, Any]:
+    """The case variables a published proposal starts with (checked again when the case starts)."""
+    rules = effective(congress, sess)
+    return {
+        "proposal_id": proposal.id, "congress": congress.key, "session_id": sess.id, "title": proposal.title,
+        "category": proposal.category, "cause": proposal.cause, "analysis": proposal.analysis,
+        "suggestion": proposal.suggestion, "argument": proposal.argument,
+        "committee_group": congress.committee_group, "presidium_group": congress.presidium_group,
+        "leader_group": congress.leader_group, "cosign_cutoff": sess.cutoff_at.isoformat(),
+        "min_cosigners": int(rules["min_cosigners"]), "max_rehandle": int(rules["max_rehandle"]),
+        "rehandle_count": 0, "reply_action": "", "co_departments": [], "consult_groups": [],
+        "extension_used": False,
+    }
+
+
+PROTECTED = ("proposal_id", "congress", "session_id", "committee_group", "presidium_group", "leader_group",
+             "cosign_cutoff", "min_cosigners", "max_rehandle", "rehandle_count")
+
+
+def publish(rt: Runtime, actor: Actor, proposal_id: int) -> Case:
+    """Publish a draft: its case starts and co-signing opens until the session's cutoff."""
+    now = utcnow()
+    with rt.reading() as session:
+        row = _own_draft(session, actor, proposal_id)
+        congress = session.get(Congress, row.congress_id)
+        sess = session.get(CongressSession, row.session_id)
+        _clean({k: getattr(row, k) for k in (*TEXT_FIELDS, "category", "attachments")},
+               list(effective(congress)["categories"]))
+        if not (sess.opens_at <= now <= sess.cutoff_at):
+            raise Conflict(f"proposals for {sess.name} are collected from {sess.opens_at:%Y-%m-%d} to "
+                           f"{sess.cutoff_at:%Y-%m-%d}")
+        data = start_data(row, congress, sess)
+    # the proposer is a formal delegate of this congress (checked again when the case starts)
+    return start_case(rt, Actor(actor.username, actor.groups | {"delegate"}), PROCESS, data)
+
+
+def link_case(session: so.Session, case: Case, actor: Actor, now: Any) -> Proposal:
+    """Inside start_case: tie the new case to its draft, refusing a case that was not prepared by publish."""
+    data = case.data or {}
+    row = session.get(Proposal, data.get("proposal_id"), with_for_update=True) if data.get("proposal_id") else None
+    if row is None:
+        raise Invalid("a proposal is started by publishing a draft (see /proposals)",
+                      [{"field": "data.proposal_id", "message": "must name your draft"}])
+    if row.proposer != actor.username or row.status != "draft":
+        raise Forbidden(f"proposal {row.id} is not your unpublished draft")
+    congress = session.get(Congress, row.congress_id)
+    if not is_delegate(session, congress.id, actor.username):
+        raise Forbidden(f"only delegates of {congress.name} may submit proposals")
+    expected = start_data(row, congress, session.get(CongressSession, row.session_id))
+    wrong = [k for k in PROTECTED if data.get(k) != expected[k]]
+    if wrong:
+        raise Invalid("the case data does not match the draft", [{"field": f"data.{k}", "message": "is set by "
+                                                                  "the congress"} for k in wrong])
+    row.case_id, row.business_key, row.status = case.id, case.business_key, "seconding"
+    row.published_at = row.updated_at = now
+    return row
+
+
+def active_cosigners(session: so.Session, proposal_id: int) -> list[str]:
+    return list(session.scalars(sa.select(Cosignature.username).where(
+        Cosignature.proposal_id == proposal_id, Cosignature.withdrawn_at.is_(None)).order_by(Cosignature.signed_at)))
+
+
+def _seconding(session: so.Session, actor: Actor, proposal_id: int) -> tuple[Proposal, CongressSession]:
+    row = session.get(Proposal, proposal_id, with_for_update=True)
+    if row is None or row.status == "draft":
+        raise NotFound(f"proposal {proposal_id} does not exist")
+    if not is_delegate(session, row.congress_id, actor.username):
+        raise Forbidden("only delegates of the same congress may co-sign")
+    if row.proposer == actor.username or actor.username in (row.co_proposers or []):
+        raise Forbidden("proposers cannot co-sign their own proposal")
+    sess = get_session(session, row.session_id)
+    if row.status != "seconding" or utcnow() > sess.cutoff_at:
+        raise Conflict(f"co-signing of {row.business_key} has closed")
+    return row, sess
+
+
+def cosign(rt: Runtime, actor: Actor, proposal_id: int) -> int:
+    """Co-sign (附议) a proposal open for seconding; returns the number of co-signers."""
+    now = utcnow()
+    with rt.transaction() as session:
+        row, _ = _seconding(session, actor, proposal_id)
+        sig = session.scalar(sa.select(Cosignature).where(Cosignature.proposal_id == row.id,
+                                                          Cosignature.username == actor.username))
+        if sig is None:
+            session.add(Cosignature(proposal_id=row.id, username=actor.username, signed_at=now))
+        elif sig.withdrawn_at is not None:
+            sig.withdrawn_at, sig.signed_at = None, now
+        row.updated_at = now
+        session.flush()
+        return len(active_cosigners(session, row.id))
+
+
+def withdraw_signature(rt: Runtime, actor: Actor, proposal_id: int) -> int:
+    """Take one's co-signature back while co-signing is open; returns the number of co-signers."""
+    now = utcnow()
+    with rt.transaction() as session:
+        row, _ = _seconding(session, actor, proposal_id)
+        sig = session.scalar(sa.select(Cosignature).where(Cosignature.proposal_id == row.id,
+                                                          Cosignature.username == actor.username,
+                                                          Cosignature.withdrawn_at.is_(None)))
+        if sig is None:
+            raise Conflict("you have not co-signed this proposal")
+        sig.withdrawn_at = now
+        row.updated_at = now
+        session.flush()
+        return len(active_cosigners(session, row.id))
+
+
+def withdraw_proposal(rt: Runtime, actor: Actor, proposal_id: int, reason: str) -> Proposal:
+    """The proposer withdraws (撤回) a proposal that has not been registered yet; its case is cancelled."""
+    if not reason or not reason.strip():
+        raise Invalid("a reason is required", [{"field": "reason", "message": "is required"}])
+    with rt.reading() as session:
+        row = session.get(Proposal, proposal_id)
+        if row is None or row.proposer != actor.username:
+            raise NotFound(f"proposal {proposal_id} does not exist")
+        if row.status not in ("seconding", "review", "consulting", "presidium"):
+            raise Conflict(f"proposal {row.business_key} can no longer be withdrawn ({row.status})")
+        case_id = row.case_id
+    cancel_case(rt, SYSTEM, case_id, f"withdrawn by the proposer: {reason.strip()}")
+    with rt.reading() as session:
+        return session.get(Proposal, proposal_id)
+
+
+def close_due_seconding(rt: Runtime) -> int:
+    """Close co-signing of every proposal whose session cutoff has passed (for the scheduler and CLI)."""
+    now = utcnow()
+    with rt.reading() as session:
+        rows = session.execute(
+            sa.select(Task.id).join(Proposal, Proposal.case_id == Task.case_id)
+            .join(CongressSession, CongressSession.id == Proposal.session_id)
+            .where(Task.name == "seconding", Task.state.in_(("open", "claimed")), CongressSession.cutoff_at <= now)
+        ).scalars().all()
+    for task_id in rows:
+        complete_task(rt, SYSTEM, task_id, {"seconding_note": "co-signing closed at the cutoff"})
+    return len(rows)
+
+
+def may_read(session: so.Session, actor: Actor, row: Proposal) -> bool:
+    """Drafts: the proposer only. Published: people of the congress, the departments handling it, signers."""
+    if row.proposer == actor.username or actor.username in (row.co_proposers or []):
+        return True
+    if row.status == "draft":
+        return False
+    congress = session.get(Congress, row.congress_id)
+    if is_official(actor, congress) or is_delegate(session, congress.id, actor.username):
+        return True
+    departments = {f"dept:{d}" for d in [row.lead_department, *(row.co_departments or [])] if d}
+    if actor.groups & departments:
+        return True
+    return actor.username in active_cosigners(session, row.id)
+
+
+def visible_proposal(session: so.Session, actor: Actor, proposal_id: int) -> Proposal:
+    row = session.get(Proposal, proposal_id)
+    if row is None or not may_read(session, actor, row):
+        raise NotFound(f"proposal {proposal_id} does not exist")
+    return row
+
+
+def proposals_for(session: so.Session, actor: Actor) -> dict[str, list[Proposal]]:
+    """The actor's own proposals (drafts first) and those of their congresses open for co-signing."""
+    mine = session.scalars(sa.select(Proposal).where(sa.or_(
+        Proposal.proposer == actor.username)).order_by(Proposal.updated_at.desc())).all()
+    congress_ids = session.scalars(sa.select(Delegate.congress_id).where(Delegate.username == actor.username)).all()
+    seconding = session.scalars(sa.select(Proposal).where(
+        Proposal.congress_id.in_(congress_ids), Proposal.status == "seconding",
+        Proposal.proposer != actor.username).order_by(Proposal.published_at.desc())).all()
+    signed = set(session.scalars(sa.select(Cosignature.proposal_id).where(
+        Cosignature.username == actor.username, Cosignature.withdrawn_at.is_(None))))
+    co_signed = session.scalars(sa.select(Proposal).where(Proposal.id.in_(signed))
+                                .order_by(Proposal.published_at.desc())).all()
+    return {"mine": list(mine), "seconding": list(seconding), "signed": list(co_signed)}

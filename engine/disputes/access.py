@@ -1,0 +1,57 @@
+"""Who may see a mediation or appeal case (confidential: the parties, the handling committee, supervisors)."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+
+from engine.access import Actor, involved_clause
+from engine.errors import Forbidden, NotFound
+from engine.models import Case
+
+PROCESSES = ("mediation", "appeals")
+HEADS = {"mediation": "mediation-head", "appeals": "appeals-head"}  # the committee head decides recusals
+COMMITTEES = {"mediation": ("mediation", "dept-union"), "appeals": ("appeals",)}
+WARNING_GROUPS = frozenset({"mediation", "dept-union", "mediation-head", "supervisor", "admin"})
+STATS_GROUPS = frozenset({"mediation", "mediation-head", "appeals", "appeals-head", "dept-union", "supervisor",
+                          "admin"})
+
+
+def parties(case: Case) -> set[str]:
+    """Usernames of the case's own parties: the applicant or appellant and whoever filed for them."""
+    data = case.data or {}
+    found = {case.started_by or "", str(data.get("applicant") or ""), str(data.get("appellant") or "")}
+    return {p for p in found if p}
+
+
+def may_read(session: so.Session, actor: Actor, case: Case) -> bool:
+    """Involved users (the core's rule: starter, candidates, handlers) and supervisors, plus the parties."""
+    if actor.username in parties(case):
+        return True
+    return bool(session.scalar(sa.select(sa.literal(True)).where(Case.id == case.id, involved_clause(actor))))
+
+
+def dispute_case(session: so.Session, actor: Actor, case_id: int) -> Case:
+    """A mediation or appeal case the caller may read: 404 if there is none, 403 if it is not theirs."""
+    case = session.get(Case, case_id)
+    if case is None or case.process_key not in PROCESSES:
+        raise NotFound(f"dispute case {case_id} does not exist")
+    if not may_read(session, actor, case):
+        raise Forbidden(f"case {case.business_key} is confidential: only its parties and handlers may see it")
+    return case
+
+
+def is_committee(actor: Actor, process: str) -> bool:
+    return actor.is_supervisor or bool(actor.groups & set(COMMITTEES.get(process, ())))
+
+
+def is_head(actor: Actor, process: str) -> bool:
+    return actor.is_admin or HEADS.get(process, "") in actor.groups
+
+
+def may_see_warnings(actor: Actor) -> bool:
+    return bool(actor.groups & WARNING_GROUPS)
+
+
+def may_see_statistics(actor: Actor) -> bool:
+    return bool(actor.groups & STATS_GROUPS)

@@ -1,0 +1,230 @@
+"""Commands of mediation and appeals beyond the core's task commands: filing an application in one call,
+routing a sanction dispute to the appeal track, recusal (回避), consent to extend. One transaction each."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+
+from engine.access import Actor
+from engine.clock import utcnow
+from engine.errors import Conflict, Forbidden, Invalid, NotFound
+from engine.forms import validate_submission
+from engine.instances import start_case
+from engine.models import Case, Event, ProcessDefinition, Task
+from engine.notifications import members_of, notify
+from engine.runtime import Runtime
+from engine.tasks import complete_task
+
+from . import rules
+from .access import HEADS, dispute_case, is_committee, is_head, parties
+from .models import DisputeConsent, DisputeLink, DisputeRecusal
+from .validate import APPEALS, MEDIATION
+
+FIRST_TASK = {"mediation": "apply", "appeals": "file_review"}
+
+
+def _latest(session: so.Session, key: str) -> ProcessDefinition:
+    row = session.scalars(sa.select(ProcessDefinition).where(ProcessDefinition.key == key)
+                          .order_by(ProcessDefinition.version.desc())).first()
+    if row is None:
+        raise NotFound(f"process '{key}' is not deployed")
+    return row
+
+
+def precheck(rt: Runtime, actor: Actor, process: str, data: dict[str, Any]) -> None:
+    """Run the application form's checks before any case exists, so a refused filing leaves nothing behind."""
+    with rt.reading() as session:
+        definition = _latest(session, process)
+        form = FIRST_TASK[process]
+        form_key = "mediation-application" if process == "mediation" else "appeal-application"
+        schema = (definition.forms or {}).get(form_key)
+        if schema is not None:
+            errors = validate_submission(schema, data)
+            if errors:
+                raise Invalid("the form has errors", [{"field": e.field, "message": e.message} for e in errors])
+        draft = Case(process_key=process, data={}, business_key="", definition=definition)
+        checks = MEDIATION if process == "mediation" else APPEALS
+        checks[form](session, draft, actor, dict(data))
+
+
+def _open_task(rt: Runtime, case_id: int, name: str) -> str:
+    with rt.reading() as session:
+        task_id = session.scalar(sa.select(Task.id).where(Task.case_id == case_id, Task.name == name,
+                                                          Task.state.in_(("open", "claimed"))))
+    if task_id is None:
+        raise Conflict(f"case {case_id} has no open task '{name}'")
+    return task_id
+
+
+def file_application(rt: Runtime, actor: Actor, process: str, data: dict[str, Any]) -> Case:
+    """Start a mediation or appeal case and complete its application form in one call.
+
+    A sanction or appraisal dispute filed for mediation ends its mediation case at once and is routed to the
+    appeal track (the new appeal case is linked; its applicant completes the sanction details there)."""
+    if process not in FIRST_TASK:
+        raise Invalid(f"'{process}' is not mediation or appeals", [{"field": "process", "message": "invalid"}])
+    precheck(rt, actor, process, data)
+    if process == "mediation" and data.get("matter") in rules.APPEAL_TRACK_MATTERS:
+        _appeal_track_in_time(rt, data)
+    case = start_case(rt, actor, process, {"title": str(data.get("title") or "")})
+    case = complete_task(rt, actor, _open_task(rt, case.id, FIRST_TASK[process]), data)
+    if process == "mediation" and (case.data or {}).get("outcome") == "routed":
+        route_to_appeal(rt, actor, case.id)
+    return case
+
+
+def _appeal_track_in_time(rt: Runtime, data: dict[str, Any]) -> None:
+    """A sanction or appraisal dispute goes to the appeal track, whose 30-day filing limit then applies."""
+    with rt.reading() as session:
+        days = rules.setting(_latest(session, "appeals").settings, "reviewFilingDays")
+    known, today = rules.as_date(data.get("known_on"), "known_on"), rules.today()
+    deadline = rules.plus_days(known, days)
+    if today > deadline:
+        message = (f"处分、考核事项须走复核申诉程序，已超过申请期限：知道之日为 {known}，"
+                   f"应于 {deadline} 前提出，今天是 {today}"
+                   f"（appeal track: late, learned on {known}, deadline {deadline}, today {today}）")
+        raise Invalid(message, [{"field": "known_on", "message": message}])
+
+
+def route_to_appeal(rt: Runtime, actor: Actor, case_id: int) -> Case:
+    """Open the appeal case for a mediation application about a sanction or an appraisal, linked to it."""
+    with rt.reading() as session:
+        case = dispute_case(session, actor, case_id)
+        data = dict(case.data or {})
+        if data.get("outcome") != "routed":
+            raise Conflict(f"case {case.business_key} is not a sanction or appraisal dispute routed to appeals")
+        if session.scalar(sa.select(DisputeLink.id).where(DisputeLink.from_case_id == case_id,
+                                                          DisputeLink.kind == "routed_to_appeal")):
+            raise Conflict(f"case {case.business_key} has already been routed to the appeal track")
+        if actor.username not in parties(case) and not is_committee(actor, "mediation"):
+            raise Forbidden("only the applicant or the mediation committee may route this case")
+        source_key = case.business_key
+    carried = {"title": data.get("title"), "initiator": data.get("applicant"), "appellant": data.get("applicant"),
+               "appellant_name": data.get("applicant_name"), "subject": data.get("matter"),
+               "known_on": data.get("known_on"), "reasons": f"{data.get('claim', '')}\n{data.get('facts', '')}".strip(),
+               "linked_case": source_key}
+    appeal = start_case(rt, actor, "appeals", carried)
+    with rt.transaction() as session:
+        now = utcnow()
+        session.add(DisputeLink(from_case_id=case_id, to_case_id=appeal.id, kind="routed_to_appeal",
+                                created_by=actor.username, created_at=now))
+        session.add(Event(case_id=case_id, actor=actor.username, kind="dispute_routed", at=now,
+                          data={"reason": f"→ {appeal.business_key}", "to": appeal.business_key}))
+        session.add(Event(case_id=appeal.id, actor=actor.username, kind="dispute_routed", at=now,
+                          data={"reason": f"← {source_key}", "from": source_key}))
+    return appeal
+
+
+def request_recusal(rt: Runtime, actor: Actor, case_id: int, target: str, reason: str) -> DisputeRecusal:
+    """A party asks that a handler step aside, or a handler with a conflict withdraws (granted at once)."""
+    if not (reason or "").strip():
+        raise Invalid("a reason is required", [{"field": "reason", "message": "is required"}])
+    target = (target or "").strip()
+    if not target:
+        raise Invalid("name the handler", [{"field": "target", "message": "is required"}])
+    now = utcnow()
+    with rt.transaction() as session:
+        case = dispute_case(session, actor, case_id)
+        if case.status != "running":
+            raise Conflict(f"case {case.business_key} is {case.status}")
+        withdrawal = target == actor.username
+        if not withdrawal and actor.username not in parties(case) and not is_committee(actor, case.process_key):
+            raise Forbidden("only a party or the committee may ask for a recusal")
+        if session.scalar(sa.select(DisputeRecusal.id).where(
+                DisputeRecusal.case_id == case_id, DisputeRecusal.target == target,
+                DisputeRecusal.status.in_(("pending", "granted")))):
+            raise Conflict(f"a recusal of {target} is already pending or granted in this case")
+        row = DisputeRecusal(case_id=case_id, target=target, kind="withdrawal" if withdrawal else "request",
+                             reason=reason.strip(), requested_by=actor.username,
+                             status="granted" if withdrawal else "pending", created_at=now,
+                             decided_by=actor.username if withdrawal else None, decided_at=now if withdrawal else None,
+                             decision_note="本人存在利害关系，主动回避" if withdrawal else None)
+        session.add(row)
+        session.add(Event(case_id=case_id, actor=actor.username, kind="recusal_requested", at=now,
+                          data={"reason": f"{target}: {reason.strip()}", "target": target, "kind": row.kind}))
+        if not withdrawal:
+            notify(session, members_of(session, [HEADS[case.process_key]]), "dispute",
+                   f"{case.business_key} 回避申请待决定", f"请求 {target} 回避：{reason.strip()}", case=case,
+                   link=f"/disputes/cases/{case.id}", now=now)
+        session.flush()
+        return row
+
+
+def decide_recusal(rt: Runtime, actor: Actor, recusal_id: int, granted: bool, note: str = "",
+                   replacement: str | None = None) -> DisputeRecusal:
+    """The committee head grants or refuses a pending recusal request."""
+    now = utcnow()
+    with rt.transaction() as session:
+        row = session.get(DisputeRecusal, recusal_id)
+        if row is None:
+            raise NotFound(f"recusal {recusal_id} does not exist")
+        case = dispute_case(session, actor, row.case_id)
+        if not is_head(actor, case.process_key):
+            raise Forbidden("only the committee head decides on a recusal")
+        if row.target == actor.username:
+            raise Forbidden("the person to be recused cannot decide on it")
+        if row.status != "pending":
+            raise Conflict(f"recusal {recusal_id} is already {row.status}")
+        replacement = (replacement or "").strip() or None
+        if granted and replacement and replacement not in members_of(session, [case.process_key]):
+            raise Invalid(f"{replacement} is not a committee member", [{"field": "replacement", "message": "invalid"}])
+        row.status, row.decided_by, row.decided_at = ("granted" if granted else "refused"), actor.username, now
+        row.decision_note, row.replacement = (note or "").strip() or None, replacement if granted else None
+        session.add(Event(case_id=case.id, actor=actor.username, kind="recusal_decided", at=now,
+                          data={"reason": f"{row.target}: {row.status}", "target": row.target, "status": row.status}))
+        notify(session, [row.requested_by, row.target], "dispute", f"{case.business_key} 回避申请已决定",
+               f"{row.target}：{'准予回避' if granted else '不予回避'}", case=case,
+               link=f"/disputes/cases/{case.id}", now=now)
+        return row
+
+
+def record_consent(rt: Runtime, actor: Actor, case_id: int, party: str, agreed: bool, days: int,
+                   note: str = "") -> DisputeConsent:
+    """Record a party's consent (or refusal) to extend the mediation period by ``days``."""
+    if party not in ("applicant", "respondent"):
+        raise Invalid("party must be applicant or respondent", [{"field": "party", "message": "invalid"}])
+    if not isinstance(days, int) or isinstance(days, bool) or days < 1:
+        raise Invalid("days must be a positive whole number", [{"field": "days", "message": "invalid"}])
+    now = utcnow()
+    with rt.transaction() as session:
+        case = dispute_case(session, actor, case_id)
+        if case.process_key != "mediation" or case.status != "running":
+            raise Conflict(f"case {case.business_key} is not a running mediation")
+        cap = rules.setting(case.definition.settings, "extensionCapDays")
+        if days > cap:
+            raise Invalid(f"at most {cap} days", [{"field": "days", "message": f"must be at most {cap}"}])
+        own = party == "applicant" and actor.username == (case.data or {}).get("applicant")
+        if not own and not is_committee(actor, "mediation"):
+            raise Forbidden("the applicant records their own consent; the committee records the respondent's")
+        if not own and not (note or "").strip():
+            raise Invalid("say how the party's consent was given", [{"field": "note", "message": "is required"}])
+        row = DisputeConsent(case_id=case_id, party=party, agreed=bool(agreed), days=days, note=(note or "").strip(),
+                             recorded_by=actor.username, created_at=now)
+        session.add(row)
+        session.add(Event(case_id=case_id, actor=actor.username, kind="extension_consent", at=now,
+                          data={"reason": f"{party}: {'同意' if agreed else '不同意'}延长 {days} 日", "party": party}))
+        session.flush()
+        return row
+
+
+def recusals(session: so.Session, case_id: int) -> list[DisputeRecusal]:
+    return list(session.scalars(sa.select(DisputeRecusal).where(DisputeRecusal.case_id == case_id)
+                                .order_by(DisputeRecusal.id)))
+
+
+def consents(session: so.Session, case_id: int) -> list[DisputeConsent]:
+    return list(session.scalars(sa.select(DisputeConsent).where(DisputeConsent.case_id == case_id)
+                                .order_by(DisputeConsent.id)))
+
+
+def links(session: so.Session, case_id: int) -> list[tuple[str, Case]]:
+    """(direction, other case) for every link of the case."""
+    out: list[tuple[str, Case]] = []
+    for link in session.scalars(sa.select(DisputeLink).where(
+            sa.or_(DisputeLink.from_case_id == case_id, DisputeLink.to_case_id == case_id))):
+        other = link.to_case_id if link.from_case_id == case_id else link.from_case_id
+        out.append(("to" if link.from_case_id == case_id else "from", session.get(Case, other)))
+    return out

@@ -1,0 +1,213 @@
+"""Documents generated from case data (DOCX) and stored with the case: the 调解协议书 (three copies),
+notices (refusal; right to arbitration with the limitation date; 一次性告知 of missing materials; not
+accepted) and the 复核 / 申诉 / 再申诉 decisions. Generated inside the command's transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+
+from engine.access import Actor
+from engine.clock import utcnow
+from engine.errors import NotFound
+from engine.models import Case
+
+from . import rules
+from .access import dispute_case
+from .docx_writer import Writer
+from .models import DisputeDocument
+
+COMMITTEE = "劳动人事争议调解委员会"
+MATERIALS = {"application": "复核（申诉）申请书", "decision_copy": "处分决定书复印件", "evidence": "相关证据材料",
+             "id_copy": "身份证明", "authorization": "近亲属代为申请的证明"}
+CHECKS = {"procedure": "程序严谨", "basis": "依据明确", "evidence": "证据充分", "characterisation": "定性准确",
+          "proportionality": "处分恰当"}
+OUTCOMES = {"uphold": "维持", "quash": "撤销", "vary": "变更"}
+STAGES = {"review": ("复核决定书", "复核"), "appeal": ("申诉处理决定书", "申诉"),
+          "re_appeal": ("再申诉处理决定书", "再申诉")}
+ENDINGS = {"failed": "经调解未能达成协议，调解不成",
+           "expired": "自收到调解申请之日起在规定期限内未达成调解协议，视为调解不成",
+           "abandoned": "申请人无正当理由未参加调解，视为放弃调解，调解终止",
+           "withdrawn": "申请人撤回调解申请，调解终止",
+           "refused": "本委员会决定不予受理或对方当事人不同意调解",
+           "not_performed": "调解协议达成后，对方当事人未履行协议"}
+
+
+def _day(value: Any) -> str:
+    try:
+        day = rules.as_date(value)
+    except ValueError:
+        return str(value or "")
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def _sanction(data: dict[str, Any], key: str = "sanction_type") -> str:
+    value = data.get(key)
+    return rules.SANCTION_NAMES.get(str(value), str(value or ""))
+
+
+def _parties(w: Writer, case: Case, d: dict[str, Any]) -> None:
+    w.field("案号", case.business_key)
+    w.field("申请人", f"{d.get('applicant_name', '')}（{d.get('department', '')}）")
+    if d.get("collective"):
+        w.field("共同申请人", "、".join(x.strip() for x in str(d.get("co_applicants", "")).splitlines() if x.strip()))
+        w.field("代表人", d.get("representatives"))
+    w.field("被申请人", d.get("respondent"))
+    w.field("争议事项", f"{rules.MATTER_NAMES.get(str(d.get('matter')), d.get('matter'))}：{d.get('title', '')}")
+
+
+def _arbitration_right(w: Writer, d: dict[str, Any], settings: dict[str, Any]) -> dict[str, Any]:
+    years = rules.setting(settings, "limitationYears")
+    w.para(f"你可以依法向劳动人事争议仲裁委员会申请仲裁。劳动人事争议申请仲裁的时效期间为{years}年，自当事人知道或者应当知道"
+           f"其权利被侵害之日起计算。根据本案记录，你知道权利受侵害之日为{_day(d.get('known_on'))}，仲裁时效期间至"
+           f"{_day(d.get('limitation_ends'))}届满。向有关部门请求权利救济的，仲裁时效可能中断，具体以仲裁机构认定为准，"
+           "请及时主张权利。")
+    return {"known_on": d.get("known_on"), "limitation_ends": d.get("limitation_ends")}
+
+
+def agreement(case: Case, d: dict[str, Any], settings: dict[str, Any]) -> tuple[str, bytes, dict[str, Any]]:
+    """调解协议书: one document holding the three copies (applicant, respondent, committee archive)."""
+    level = "二级单位分工会调解小组" if d.get("settled_level") == "department" else f"学校{COMMITTEE}"
+    confirm_days = rules.setting(settings, "confirmationDays")
+    confirm_by = rules.plus_days(rules.today(), confirm_days)
+    mediators = "、".join(d.get("mediator_list") or []) or "—"
+    w = Writer()
+    for n, holder in enumerate(("申请人执", "被申请人执", "调解委员会存档"), start=1):
+        if n > 1:
+            w.page_break()
+        w.title("调解协议书", f"第{n}联（{holder}） 一式三份")
+        _parties(w, case, d)
+        w.field("调解组织", level)
+        w.field("调解员", mediators)
+        w.field("申请人请求", d.get("claim"))
+        w.field("争议事实", d.get("facts"))
+        w.field("协议内容", d.get("agreement_terms"))
+        w.para("本协议经双方当事人签名或者盖章，经调解员签名并加盖调解组织印章后生效，对双方当事人具有约束力，当事人应当履行。")
+        w.para(f"双方当事人可以自本协议生效之日起{confirm_days}日内（即{_day(confirm_by)}前）共同向仲裁委员会提出仲裁审查确认申请。"
+               "一方当事人在协议约定期限内不履行调解协议的，另一方当事人可以依法申请仲裁。")
+        w.signature(["申请人（签名）：__________", "被申请人（签章）：__________", "调解员（签名）：__________",
+                     f"{level}（盖章）", _day(rules.today())])
+    facts = {"copies": 3, "terms": d.get("agreement_terms"), "level": d.get("settled_level"),
+             "confirmation_due": confirm_by.isoformat()}
+    return "调解协议书", w.bytes(), facts
+
+
+def mediation_notice(case: Case, d: dict[str, Any], settings: dict[str, Any], reason: str
+                     ) -> tuple[str, bytes, dict[str, Any]]:
+    """Refusal, or the end of mediation without agreement: with the right to arbitration and its limitation."""
+    title = "不予受理调解申请通知书" if reason == "refused" else "调解终止及申请仲裁权利告知书"
+    w = Writer()
+    w.title(title)
+    w.para(f"{d.get('applicant_name', '')}：", indent=False)
+    w.para(f"你于{_day(d.get('received_on'))}提出的调解申请（{case.business_key}，{d.get('title', '')}），"
+           f"{ENDINGS.get(reason, '调解终止')}。")
+    if reason == "refused" and d.get("acceptance_note"):
+        w.field("理由", d.get("acceptance_note"))
+    facts = _arbitration_right(w, d, settings)
+    w.signature([f"学校{COMMITTEE}", _day(rules.today())])
+    return title, w.bytes(), {"reason": reason, **facts}
+
+
+def correction_notice(case: Case, d: dict[str, Any], settings: dict[str, Any]) -> tuple[str, bytes, dict[str, Any]]:
+    """一次性告知: every missing item in one notice; the decision clock waits until they are supplied."""
+    days = rules.setting(settings, "correctionDays")
+    missing = [MATERIALS.get(m, m) for m in d.get("missing_materials") or []]
+    w = Writer()
+    w.title("补正材料通知书", "（一次性告知）")
+    w.para(f"{d.get('appellant_name', '')}：", indent=False)
+    w.para(f"你于{_day(d.get('received_on'))}提出的复核申请（{case.business_key}）材料不齐全。现一次性告知需补正的全部材料如下：")
+    for i, item in enumerate(missing, start=1):
+        w.para(f"{i}. {item}")
+    w.para(f"请于收到本通知之日起{days}日内补正。补正期间不计入复核决定期限，自补齐材料之日起继续计算。")
+    w.signature(["申诉处理委员会", _day(rules.today())])
+    return "补正材料通知书", w.bytes(), {"missing": missing, "paused_on": d.get("paused_on")}
+
+
+def not_accepted_notice(case: Case, d: dict[str, Any], settings: dict[str, Any]) -> tuple[str, bytes, dict[str, Any]]:
+    from .validate import CONDITIONS
+
+    failed = [name for key, name in CONDITIONS.items() if d.get(key) is not True]
+    w = Writer()
+    w.title("不予受理通知书")
+    w.para(f"{d.get('appellant_name', '')}：", indent=False)
+    w.para(f"你于{_day(d.get('received_on'))}提出的复核申请（{case.business_key}）经审查，不符合受理条件："
+           f"{'、'.join(failed) or '见审查意见'}不满足，决定不予受理。")
+    w.field("审查意见", d.get("acceptance_note"))
+    w.signature(["申诉处理委员会", _day(rules.today())])
+    return "不予受理通知书", w.bytes(), {"failed_conditions": failed}
+
+
+def decision(case: Case, d: dict[str, Any], settings: dict[str, Any]) -> tuple[str, bytes, dict[str, Any]]:
+    """复核决定书 / 申诉处理决定书 / 再申诉处理决定书 with the five checks and the route onward."""
+    stage = str(d.get("stage", "review"))
+    title, word = STAGES.get(stage, STAGES["review"])
+    outcome = str(d.get("outcome"))
+    w = Writer()
+    w.title(title)
+    w.field("案号", case.business_key)
+    w.field("申请人", d.get("appellant_name"))
+    if d.get("subject") == "appraisal":
+        w.field("原考核等次", d.get("appraisal_rating"))
+    else:
+        w.field("原处分", f"{_sanction(d)}（{_day(d.get('sanction_date'))}，{d.get('decision_no') or '文号未填'}）")
+    w.para("经审查，对原处分逐项审查意见如下：", indent=False)
+    w.table(["审查事项", "结论", "说明"],
+            [[name, "符合" if d.get(f"check_{key}") == "pass" else "存在问题", str(d.get(f"check_{key}_note") or "")]
+             for key, name in CHECKS.items()])
+    result = OUTCOMES.get(outcome, outcome)
+    if outcome == "vary":
+        result += f"为：{_sanction(d, 'varied_sanction') or d.get('varied_rating')}"
+    w.field("决定", f"{result}原处理决定")
+    w.field("理由", d.get("decision_reasons"))
+    if stage == "review" and d.get("union_has_opinion"):
+        w.field("工会意见", d.get("union_opinion"))
+        w.field("对工会意见的答复", d.get("union_reply"))
+    w.para(f"{word}期间不停止原处理决定的执行；依法不因申请{word}而加重处分。")
+    if stage == "review":
+        w.para(f"如对本决定不服，可以自收到本决定之日起{rules.setting(settings, 'appealFilingDays')}日内提出申诉。")
+    elif stage == "appeal":
+        w.para(f"如对本决定不服，可以自收到本决定之日起{rules.setting(settings, 'reAppealFilingDays')}日内提出再申诉。")
+    else:
+        w.para("本决定为最终决定。")
+    w.signature(["申诉处理委员会" if stage != "review" else "作出处分的单位", _day(rules.today())])
+    return title, w.bytes(), {"stage": stage, "outcome": outcome, "varied": d.get("varied_sanction")}
+
+
+Builder = Callable[[Case, dict[str, Any], dict[str, Any]], tuple[str, bytes, dict[str, Any]]]
+
+
+def store(session: so.Session, case: Case, kind: str, built: tuple[str, bytes, dict[str, Any]],
+          by: str | None, now: datetime | None = None) -> DisputeDocument:
+    """Keep a generated document with its case."""
+    title, content, facts = built
+    row = DisputeDocument(case_id=case.id, kind=kind, title=title,
+                          filename=f"{case.business_key.replace(' ', '')}-{title}.docx", content=content,
+                          size=len(content), facts=facts, created_by=by, created_at=now or utcnow())
+    session.add(row)
+    session.flush()
+    return row
+
+
+def list_documents(session: so.Session, actor: Actor, case_id: int) -> list[DisputeDocument]:
+    dispute_case(session, actor, case_id)
+    return list(session.scalars(sa.select(DisputeDocument).where(DisputeDocument.case_id == case_id)
+                                .order_by(DisputeDocument.id)))
+
+
+def get_document(session: so.Session, actor: Actor, document_id: int) -> DisputeDocument:
+    """A document of a case the caller may read (404 / 403 otherwise)."""
+    row = session.get(DisputeDocument, document_id)
+    if row is None:
+        raise NotFound(f"document {document_id} does not exist")
+    dispute_case(session, actor, row.case_id)
+    return row
+
+
+def document_json(row: DisputeDocument) -> dict[str, Any]:
+    return {"id": row.id, "case_id": row.case_id, "kind": row.kind, "title": row.title, "filename": row.filename,
+            "size": row.size, "facts": row.facts, "created_by": row.created_by,
+            "created_at": row.created_at.isoformat(), "download": f"/api/v1/disputes/documents/{row.id}"}

@@ -1,0 +1,142 @@
+"""Read side of supervision: overdue and due-soon tasks, counts by process and group, and chart series.
+
+Each function is one aggregate statement on the ``task`` table (state/due_at indexed) and its candidate rows;
+no query per row.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+
+from engine.access import Actor, task_visible_clause
+from engine.errors import Forbidden, Invalid
+from engine.models import Case, Task, TaskCandidate
+from engine.queries import task_json
+from engine.workdays import LOCAL
+
+OPEN = ("open", "claimed")
+BUCKETS = ((1, "< 1"), (3, "1–3"), (7, "3–7"), (15, "7–15"), (30, "15–30"), (None, "> 30"))  # days
+
+
+def require_supervisor(actor: Actor) -> None:
+    if not actor.is_supervisor:
+        raise Forbidden("only supervisors and administrators may see the supervision board")
+
+
+def _filtered(stmt: sa.Select, process: str | None, group: str | None) -> sa.Select:
+    if process:
+        stmt = stmt.where(Task.process_key == process)
+    if group:
+        tc = so.aliased(TaskCandidate)
+        stmt = stmt.where(sa.exists().where(tc.task_id == Task.id, tc.kind == "group", tc.principal == group))
+    return stmt
+
+
+def _items(session: so.Session, actor: Actor, now: datetime, condition: sa.ColumnElement[bool],
+           process: str | None, group: str | None, limit: int) -> list[dict[str, Any]]:
+    stmt = (sa.select(Task, Case.business_key, Case.title).join(Case, Case.id == Task.case_id)
+            .where(Task.state.in_(OPEN), condition))
+    if not actor.is_supervisor:
+        stmt = stmt.where(task_visible_clause(actor))
+    stmt = _filtered(stmt, process, group).order_by(Task.due_at, Task.created_at).limit(limit)
+    out = []
+    for task, key, title in session.execute(stmt):
+        item = task_json(task, key, now)
+        item["case_title"] = title
+        item["overdue_by"] = max(int((now - task.due_at).total_seconds()), 0)
+        item["due_in"] = max(int((task.due_at - now).total_seconds()), 0)
+        out.append(item)
+    return out
+
+
+def overdue(session: so.Session, actor: Actor, now: datetime, process: str | None = None, group: str | None = None,
+            limit: int = 500) -> list[dict[str, Any]]:
+    """Open tasks past their due date, oldest first, each with ``overdue_by`` seconds (supervisors: all; others:
+    the tasks they may act on)."""
+    return _items(session, actor, now, Task.due_at < now, process, group, limit)
+
+
+def due_soon(session: so.Session, actor: Actor, now: datetime, days: int = 3, process: str | None = None,
+             group: str | None = None, limit: int = 500) -> list[dict[str, Any]]:
+    """Open tasks falling due within ``days`` days, earliest first, each with ``due_in`` seconds."""
+    return _items(session, actor, now, sa.and_(Task.due_at >= now, Task.due_at < now + timedelta(days=days)),
+                  process, group, limit)
+
+
+def _counts(now: datetime, days: int) -> list[sa.ColumnElement[Any]]:
+    soon = now + timedelta(days=days)
+    return [sa.func.count().label("open"),
+            sa.func.sum(sa.case((sa.and_(Task.due_at >= now, Task.due_at < soon), 1), else_=0)).label("due_soon"),
+            sa.func.sum(sa.case((Task.due_at < now, 1), else_=0)).label("overdue")]
+
+
+def summary(session: so.Session, actor: Actor, now: datetime, days: int = 3, process: str | None = None,
+            group: str | None = None) -> dict[str, Any]:
+    """Counts of open, due-soon and overdue tasks: in total, by process and by (candidate) group."""
+    require_supervisor(actor)
+    if days < 1 or days > 90:
+        raise Invalid("days must be between 1 and 90", [{"field": "days", "message": "out of range"}])
+    base = _filtered(sa.select(*_counts(now, days)).select_from(Task).where(Task.state.in_(OPEN)), process, group)
+    total = session.execute(base).one()
+    by_process = session.execute(base.add_columns(Task.process_key).group_by(Task.process_key)
+                                 .order_by(Task.process_key)).all()
+    by_group = session.execute(
+        _filtered(sa.select(*_counts(now, days), TaskCandidate.principal).select_from(Task)
+                  .join(TaskCandidate, sa.and_(TaskCandidate.task_id == Task.id, TaskCandidate.kind == "group"))
+                  .where(Task.state.in_(OPEN)), process, group)
+        .group_by(TaskCandidate.principal).order_by(TaskCandidate.principal)).all()
+
+    def row(r: Any) -> dict[str, int]:
+        return {"open": r.open or 0, "due_soon": r.due_soon or 0, "overdue": r.overdue or 0}
+
+    return {"due_soon_days": days, "totals": row(total),
+            "by_process": [{"process": r.process_key, **row(r)} for r in by_process],
+            "by_group": [{"group": r.principal, **row(r)} for r in by_group]}
+
+
+def overdue_trend(session: so.Session, now: datetime, days: int = 30, process: str | None = None,
+                  group: str | None = None) -> list[tuple[str, int]]:
+    """How many tasks were overdue at the end of each of the last ``days`` local days (one statement)."""
+    today = now.astimezone(LOCAL).date()
+    ends = [min(datetime.combine(today - timedelta(days=i), datetime.max.time(), LOCAL), now)
+            for i in range(days - 1, -1, -1)]
+    start = ends[0]
+    cols = [sa.func.sum(sa.case((sa.and_(Task.due_at < end, Task.created_at <= end,
+                                         sa.or_(Task.completed_at.is_(None), Task.completed_at > end)), 1),
+                                else_=0)) for end in ends]
+    stmt = _filtered(sa.select(*cols).select_from(Task).where(
+        Task.due_at < now, sa.or_(Task.completed_at.is_(None), Task.completed_at > start)), process, group)
+    values = session.execute(stmt).one()
+    return [(end.astimezone(LOCAL).strftime("%m-%d"), int(v or 0)) for end, v in zip(ends, values, strict=True)]
+
+
+def on_time_by_group(session: so.Session, now: datetime, days: int = 90, process: str | None = None,
+                     group: str | None = None) -> list[dict[str, Any]]:
+    """Per group: tasks with a due date completed in the last ``days`` days, and how many on time."""
+    on_time = sa.func.sum(sa.case((Task.completed_at <= Task.due_at, 1), else_=0))
+    stmt = _filtered(
+        sa.select(TaskCandidate.principal, sa.func.count(), on_time).select_from(Task)
+        .join(TaskCandidate, sa.and_(TaskCandidate.task_id == Task.id, TaskCandidate.kind == "group"))
+        .where(Task.state == "completed", Task.due_at.is_not(None), Task.completed_at >= now - timedelta(days=days)),
+        process, group).group_by(TaskCandidate.principal).order_by(TaskCandidate.principal)
+    return [{"group": g, "completed": n, "on_time": int(ok or 0), "rate": (int(ok or 0) / n) if n else 0.0}
+            for g, n, ok in session.execute(stmt)]
+
+
+def completion_times(session: so.Session, now: datetime, days: int = 90, process: str | None = None,
+                     group: str | None = None) -> list[tuple[str, int]]:
+    """How long tasks completed in the last ``days`` days took, bucketed in days (one statement)."""
+    if session.get_bind().dialect.name == "sqlite":
+        took = sa.func.julianday(Task.completed_at) - sa.func.julianday(Task.created_at)
+    else:
+        took = sa.extract("epoch", Task.completed_at - Task.created_at) / 86400.0
+    whens = [(took < limit, label) for limit, label in BUCKETS if limit is not None]
+    bucket = sa.case(*whens, else_=BUCKETS[-1][1]).label("bucket")
+    stmt = _filtered(sa.select(bucket, sa.func.count()).select_from(Task).where(
+        Task.state == "completed", Task.completed_at >= now - timedelta(days=days)), process, group).group_by(bucket)
+    found = dict(session.execute(stmt).all())
+    return [(label, int(found.get(label, 0))) for _, label in BUCKETS]

@@ -1,0 +1,118 @@
+"""In Debian's chromium: a delegate submits a proposal, another co-signs it, and after registration any
+staff member finds it in the archive."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from test_proposals_helpers import BODY, congress, do, row, to_review
+from werkzeug.serving import make_server
+
+from engine.runtime import Runtime
+
+CHROMIUM = "/usr/bin/chromium"
+OUT = Path(os.environ.get("DOCKET_TEST_OUTPUT", Path(__file__).resolve().parents[1] / "test-output")) / "proposals"
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not shutil.which(CHROMIUM) and not Path(CHROMIUM).exists(), reason="no /usr/bin/chromium"),
+]
+__all__ = ["congress"]
+
+
+@pytest.fixture
+def server(app: Any, congress: dict[str, Any]) -> Iterator[str]:
+    srv = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=srv.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{srv.server_port}"
+    srv.shutdown()
+
+
+@pytest.fixture
+def browser() -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=CHROMIUM, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+            "--disable-sync", "--no-first-run"])
+        yield chromium
+        chromium.close()
+
+
+def signed_in(browser: Any, server: str, user: str, mobile: bool = False) -> Any:
+    size = {"width": 390, "height": 844} if mobile else {"width": 1280, "height": 860}
+    page = browser.new_context(viewport=size, locale="zh-CN").new_page()
+    page.goto(f"{server}/login")
+    page.fill("input[name=username]", user)
+    page.fill("input[name=password]", f"pw-{user}")
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{server}/inbox")
+    return page
+
+
+def shot(page: Any, name: str) -> None:
+    OUT.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(OUT / f"{name}.png"), full_page=True)
+
+
+def test_submit_cosign_register_and_find_in_archive(server: str, browser: Any, rt: Runtime,
+                                                     congress: dict[str, Any]) -> None:
+    wang = signed_in(browser, server, "wang")
+    wang.goto(f"{server}/proposals/")
+    shot(wang, "01-my-proposals-empty")
+    wang.click("#new-proposal")
+    wang.click("#publish")  # empty form: errors named per field, nothing saved
+    assert wang.locator(".field-error").count() >= 3
+    shot(wang, "02-draft-errors")
+    wang.fill("input[name=title]", BODY["title"])
+    wang.select_option("select[name=category]", "welfare")
+    for name in ("cause", "analysis", "suggestion", "argument"):
+        wang.fill(f"textarea[name={name}]", BODY[name])
+    wang.click("#publish")
+    wang.wait_for_selector("#cosign")
+    assert wang.locator(".cosign-count strong").inner_text() == "0"
+    shot(wang, "03-published")
+    pid = int(wang.url.rstrip("/").split("/")[-1])
+
+    for name in ("li", "zheng", "wu"):
+        page = signed_in(browser, server, name, mobile=name == "wu")
+        page.goto(f"{server}/proposals/")
+        page.locator("#seconding a.proposal-link", has_text=BODY["title"]).click()
+        page.click("#cosign-button")
+        page.wait_for_selector("#unsign")
+        if name == "li":
+            shot(page, "04-cosigned")
+        if name == "wu":
+            shot(page, "05-cosigned-mobile")
+        page.context.close()
+    assert row(rt, pid).status == "seconding"
+
+    a = congress["actors"]
+    case_id = row(rt, pid).case_id
+    to_review(rt, a, case_id)
+    do(rt, a["zhao"], case_id, "review", {"decision": "register", "review_opinion": "符合立案条件。"})
+    assert row(rt, pid).outcome == "registered"
+
+    chen = signed_in(browser, server, "chen")  # a department handler, not a delegate
+    chen.goto(f"{server}/archive/")
+    chen.fill("#archive-q", "窗口")
+    chen.keyboard.press("Enter")
+    chen.wait_for_url("**/archive/?q=*")
+    result = chen.locator(".archive-item h2 a", has_text=BODY["title"])
+    assert result.count() == 1
+    shot(chen, "06-archive-search")
+    result.click()
+    assert BODY["suggestion"] in chen.locator(".proposal-body").inner_text()
+    shot(chen, "07-archive-detail")
+
+    zhao = signed_in(browser, server, "zhao")
+    zhao.goto(f"{server}/proposals/statistics")
+    zhao.wait_for_selector("#chart-outcomes svg")
+    shot(zhao, "08-statistics")

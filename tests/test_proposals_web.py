@@ -1,0 +1,114 @@
+"""The proposal and archive pages through the web client, signed in as different users."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from test_proposals_helpers import BODY, REPLY, congress, do, row, to_reply
+
+from engine.config import Settings
+from engine.congress.models import Proposal
+from engine.runtime import Runtime
+
+__all__ = ["congress"]
+
+
+@pytest.fixture
+def web(rt: Runtime, database_url: str, tmp_path: Path, congress: dict[str, Any]) -> Any:
+    from webui import create_app
+
+    settings = Settings(database_url=database_url, secret_key="test-secret", home=tmp_path)
+    app = create_app(settings, runtime=rt, overrides={"TESTING": True, "WTF_CSRF_ENABLED": False})
+
+    def client(user: str | None) -> Any:
+        c = app.test_client()
+        if user:
+            res = c.post("/login", data={"username": user, "password": f"pw-{user}"})
+            assert res.status_code in (302, 303)
+        return c
+
+    return client
+
+
+def _latest(rt: Runtime) -> Proposal:
+    import sqlalchemy as sa
+
+    with rt.reading() as session:
+        found = session.scalars(sa.select(Proposal).order_by(Proposal.id.desc())).first()
+        session.expunge(found)
+        return found
+
+
+def test_draft_publish_cosign_and_archive_pages(rt: Runtime, web: Any, congress: dict[str, Any]) -> None:
+    wang = web("wang")
+    page = wang.get("/proposals/")
+    assert page.status_code == 200 and 'id="new-proposal"' in page.get_data(as_text=True)
+    bad = wang.post("/proposals/new", data={"congress": "school", "title": "短", "action": "save"})
+    assert bad.status_code == 422 and "field-error" in bad.get_data(as_text=True)
+    res = wang.post("/proposals/new", data={"congress": "school", **BODY, "action": "save"})
+    assert res.status_code == 302
+    draft = _latest(rt)
+    assert draft.status == "draft"
+    assert web("li").get(f"/proposals/{draft.id}").status_code == 404  # private draft
+    res = wang.post(f"/proposals/{draft.id}/edit", data={**BODY, "action": "publish"})
+    assert res.status_code == 302 and row(rt, draft.id).status == "seconding"
+    for name in ("li", "zheng", "wu"):
+        client = web(name)
+        assert 'id="cosign-button"' in client.get(f"/proposals/{draft.id}").get_data(as_text=True)
+        assert client.post(f"/proposals/{draft.id}/cosign").status_code == 302
+    assert web("zheng").post(f"/proposals/{draft.id}/unsign").status_code == 302
+    assert web("zheng").post(f"/proposals/{draft.id}/cosign").status_code == 302
+    detail = wang.get(f"/proposals/{draft.id}").get_data(as_text=True)
+    assert "<strong>3</strong> / 3" in detail
+    a = congress["actors"]
+    case_id = row(rt, draft.id).case_id
+    to_reply(rt, a, case_id)
+    do(rt, a["chen"], case_id, "draft_reply", REPLY)
+    archive = web("chen").get("/archive/?q=窗口").get_data(as_text=True)
+    assert BODY["title"] in archive
+    assert BODY["title"] not in web("chen").get("/archive/?q=图书馆").get_data(as_text=True)
+    assert REPLY["reply"] in web("chen").get(f"/archive/{draft.id}").get_data(as_text=True)
+    assert web(None).get("/archive/").status_code == 302  # staff-only archive: sign in first
+
+
+def test_statistics_page_and_downloads(rt: Runtime, web: Any, congress: dict[str, Any]) -> None:
+    zhao = web("zhao")
+    page = zhao.get("/proposals/statistics?congress=school")
+    assert page.status_code == 200
+    assert 'id="completion-rate"' in page.get_data(as_text=True)
+    xlsx = zhao.get("/proposals/statistics.xlsx?congress=school")
+    assert xlsx.status_code == 200 and xlsx.data[:2] == b"PK"
+    assert zhao.get("/proposals/statistics.csv?congress=cs").status_code == 403
+    assert web("chen").get("/proposals/statistics").status_code == 200  # empty state, no congress
+
+
+def test_public_archive_can_be_read_anonymously(rt: Runtime, web: Any, congress: dict[str, Any]) -> None:
+    from engine.congress.models import Congress
+
+    with rt.transaction() as session:
+        session.get(Congress, congress["ids"]["school"]).settings = {"archive": "public"}
+    assert web(None).get("/archive/").status_code == 200
+
+
+def test_duty_record_lists_proposals_cosignatures_and_meetings(rt: Runtime, web: Any,
+                                                               congress: dict[str, Any]) -> None:
+    from test_proposals_helpers import submit
+
+    a = congress["actors"]
+    submit(rt, a, proposer="wang", signers=("li", "zheng", "wu"))
+    submit(rt, a, proposer="zheng", signers=("li",))
+    li = web("li")
+    sid = congress["ids"]["school_session"]
+    assert li.post("/proposals/duty", data={"session_id": sid, "kind": "meeting", "title": "代表团分组讨论",
+                                            "happened_on": "2026-11-20"}).status_code == 302
+    assert li.post("/proposals/duty?user=wang", data={"session_id": sid, "kind": "meeting", "title": "冒名记录",
+                                                      "happened_on": "2026-11-20"}).status_code == 302
+    page = li.get("/proposals/duty").get_data(as_text=True)
+    assert "代表团分组讨论" in page and page.count("badge badge-open") == 2  # two co-signatures
+    assert "冒名记录" not in web("wang").get("/proposals/duty").get_data(as_text=True)  # refused
+    csv_text = li.get("/proposals/duty.csv").data.decode("utf-8-sig")
+    assert csv_text.count("附议") == 2 and "代表团分组讨论" in csv_text
+    assert "代表团分组讨论" in web("zhao").get("/proposals/duty?user=li").get_data(as_text=True)  # committee
+    assert "代表团分组讨论" not in web("wang").get("/proposals/duty?user=li").get_data(as_text=True)

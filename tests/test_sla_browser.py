@@ -1,0 +1,96 @@
+"""In Debian's chromium: a supervisor opens the board, sees the overdue item highlighted, drills down to the case."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from test_sla_common import SLA, deploy_xml, local, open_tasks
+from werkzeug.serving import make_server
+
+from engine.clock import clock
+from engine.instances import start_case
+from engine.runtime import Runtime
+from engine.tasks import complete_task
+
+CHROMIUM = "/usr/bin/chromium"
+OUT = Path(os.environ.get("DOCKET_TEST_OUTPUT", Path(__file__).resolve().parents[1] / "test-output")) / "sla"
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not Path(CHROMIUM).exists() and not shutil.which("chromium"), reason="no /usr/bin/chromium"),
+]
+
+
+@pytest.fixture
+def server(app: Any) -> Iterator[str]:
+    srv = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=srv.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{srv.server_port}"
+    srv.shutdown()
+
+
+@pytest.fixture
+def page() -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+            "--disable-sync", "--no-first-run"])
+        context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+        yield context.new_page()
+        browser.close()
+
+
+def shot(page: Any, name: str) -> None:
+    OUT.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(OUT / f"{name}.png"), full_page=True)
+
+
+def test_supervisor_sees_the_overdue_item_highlighted_and_drills_down(server: str, page: Any, rt: Runtime,
+                                                                       people: dict) -> None:
+    deploy_xml(rt, SLA, "sla")
+    clock.freeze(local(2026, 8, 3, 10, 0))
+    done = start_case(rt, people["wang"], "sla_demo", {"title": "按时办结的提案"})
+    clock.freeze(local(2026, 8, 10, 10, 0))
+    complete_task(rt, people["zhao"], open_tasks(rt, done.id)[0].id, {})
+    clock.freeze(local(2026, 9, 28, 10, 0))
+    late = start_case(rt, people["wang"], "sla_demo", {"title": "关于改善教工食堂伙食的建议"})
+    clock.freeze(local(2026, 10, 12, 10, 0))
+    soon = start_case(rt, people["li"], "sla_demo", {"title": "关于增设校园停车位的建议"})
+    clock.freeze(local(2026, 10, 24, 12, 0))
+    clock.unfreeze()
+    clock.offset = local(2026, 10, 24, 12, 0) - clock.now() + clock.offset  # time runs on for the server
+
+    page.goto(f"{server}/login")
+    page.fill("input[name=username]", "sun")
+    page.fill("input[name=password]", "pw-sun")
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{server}/inbox")
+    page.click("nav.mainnav a[href='/supervision/']")
+    page.wait_for_url(f"{server}/supervision/")
+    assert page.locator("h1").first.inner_text() in ("督办", "Supervision")
+    row = page.locator("#overdue-table tbody tr", has_text=late.business_key)
+    assert row.count() == 1
+    assert "row-overdue" in row.get_attribute("class")
+    background = row.evaluate("r => getComputedStyle(r).backgroundColor")
+    assert background not in ("rgba(0, 0, 0, 0)", "rgb(255, 255, 255)")  # highlighted
+    assert row.locator(".badge-overdue").count() == 1
+    assert page.locator("#due-soon-table tbody tr", has_text=soon.business_key).count() == 1
+    assert page.locator("svg.chart").count() >= 2
+    shot(page, "01-board")
+
+    page.set_viewport_size({"width": 390, "height": 844})
+    shot(page, "02-board-mobile")
+    page.set_viewport_size({"width": 1280, "height": 900})
+
+    row.locator(f"a[href='/cases/{late.id}']").click()
+    page.wait_for_url(f"{server}/cases/{late.id}")
+    assert late.business_key in page.content()
+    shot(page, "03-case")
