@@ -22,13 +22,12 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from conftest import PG_URL, deploy_file
 from SpiffWorkflow import TaskState
 
 from engine.definitions.bundle import Bundle
 from engine.models import Case, Event, Task
 from engine.runtime import Runtime
-
-from conftest import PG_URL, deploy_file
 
 ROOT = Path(__file__).resolve().parents[1]
 CASES = 500
