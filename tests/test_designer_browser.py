@@ -99,6 +99,10 @@ def test_case_diagram_highlights_current_and_overdue_task(server: str, page: Any
     assert wait_diagram(page, "#case-diagram") == "ok"
     assert page.locator('#case-diagram .djs-element.dk-overdue[data-element-id="committee_review"]').count() == 1
     shot(page, "02-case-diagram-overdue")
+    page.set_viewport_size({"width": 390, "height": 844})  # a phone
+    page.reload()
+    assert wait_diagram(page, "#case-diagram") == "ok"
+    shot(page, "02b-case-diagram-phone")
     assert page.js_errors == []
 
 

@@ -158,3 +158,23 @@ def test_case_page_includes_render(app: Any) -> None:
         body = render_template("designer/_case_diagram.html", case={"id": 7})
     assert "bpmn-navigated-viewer.production.min.js" in head and "designer.js" in head
     assert 'data-case-url="/designer/cases/7/diagram.json"' in body
+
+
+def test_modeler_new_process_starts_blank_and_deploys_version_one(web: Any, rt: Runtime) -> None:
+    from webui.designer import NEW_PROCESS
+
+    zhou = web("zhou")
+    page = zhou.get("/designer/modeler?lang=en").get_data(as_text=True)
+    assert "new_process" in page and "Check and deploy as a new version" in page
+    drawn = NEW_PROCESS.replace('id="new_process" name="New process"', 'id="leave_request" name="请假"').replace(
+        '<bpmn:startEvent id="start"/>',
+        '<bpmn:startEvent id="start"/><bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="ok"/>'
+        '<bpmn:userTask id="ok" name="批准"><bpmn:extensionElements><spiffworkflow:properties>'
+        '<spiffworkflow:property name="candidateGroups" value="committee"/></spiffworkflow:properties>'
+        '</bpmn:extensionElements></bpmn:userTask><bpmn:sequenceFlow id="f2" sourceRef="ok" targetRef="end"/>'
+        '<bpmn:endEvent id="end"/>').replace('bpmnElement="new_process"', 'bpmnElement="leave_request"')
+    res = zhou.post("/designer/modeler", data={"process": "", "xml": drawn})
+    assert res.status_code == 302 and res.headers["Location"].endswith("/designer/processes/leave_request?v=1")
+    assert _versions(rt, "leave_request") == [1]
+    index = zhou.get("/designer/?lang=en").get_data(as_text=True)
+    assert "leave_request" in index and "Upload a .bpmn file" in index

@@ -119,7 +119,8 @@ def test_uphold_with_the_five_checks_and_lapse_of_the_appeal_period(rt: Runtime,
 def test_quash_needs_a_failed_check_and_union_opinion_needs_an_answer(rt: Runtime, disputes):
     case = accepted_case(rt, disputes, union_opinion=True)
     with pytest.raises(Invalid) as err:
-        do(rt, disputes["chen"], case.id, "review_decision", {**checks(), "outcome": "quash", "decision_reasons": "撤销"})
+        do(rt, disputes["chen"], case.id, "review_decision", {**checks(), "outcome": "quash",
+                                                              "decision_reasons": "撤销"})
     assert err.value.details[0]["field"] == "outcome"
     failing = {**checks(procedure="未听取陈述申辩"), "outcome": "quash", "decision_reasons": "程序违法，撤销处分。"}
     with pytest.raises(Invalid) as err:

@@ -124,7 +124,8 @@ def test_consented_extension_moves_the_deadline(rt: Runtime, disputes):
     advance_days(16)
     assert wake_case(rt, case.id).status == "running"  # the old deadline passed, the case goes on
     case = do(rt, disputes["ma"], case.id, "conduct_mediation", {"session_result": "agreement",
-                                                                 "session_record": "达成协议", "agreement_terms": "补发差额"})
+                                                                 "session_record": "达成协议",
+                                                                 "agreement_terms": "补发差额"})
     assert case.data["outcome"] == "agreement"
     advance_days(10)
     assert wake_case(rt, case.id).status == "running"

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from test_disputes_helpers import accept_mediation, disputes, do, mediation_application
+from test_disputes_helpers import accept_mediation, case_row, disputes, do, mediation_application
 
 from engine.config import Settings
 from engine.disputes import commands
@@ -48,12 +48,17 @@ def test_case_file_shows_deadlines_documents_and_is_confidential(rt: Runtime, we
     assert case.business_key not in listing and "暂无案件" in listing or "No cases yet" in listing
 
 
-def test_apply_buttons_open_the_application_form(web, disputes):
+def test_apply_buttons_open_the_application_form(rt: Runtime, web, disputes):
     client = signed_in(web, "zhang")
     res = client.post("/disputes/apply/mediation")
     assert res.status_code == 302 and "/tasks/" in res.headers["Location"]
     form = client.get(res.headers["Location"]).get_data(as_text=True)
     assert "劳动人事争议调解申请" in form and "知道或应当知道权利受侵害之日" in form
+    done = client.post(res.headers["Location"], data=mediation_application())
+    assert done.status_code == 302
+    case_id = int(done.headers["Location"].rstrip("/").split("/")[-1])
+    assert case_row(rt, case_id).title == "绩效工资发放争议"
+    assert case_row(rt, case_id).data["mediation_deadline"]
 
 
 def test_recusal_and_consent_forms(rt: Runtime, web, disputes):
@@ -69,7 +74,8 @@ def test_recusal_and_consent_forms(rt: Runtime, web, disputes):
     html = head.get(f"/disputes/cases/{case.id}").get_data(as_text=True)
     assert "亲属关系" in html and "recusal-decide" in html
     recusal_id = html.split('/disputes/recusals/')[1].split('/')[0]
-    assert head.post(f"/disputes/recusals/{recusal_id}/decide", data={"granted": "1", "note": "准予"}).status_code == 302
+    assert head.post(f"/disputes/recusals/{recusal_id}/decide", data={"granted": "1",
+                                                                      "note": "准予"}).status_code == 302
     html = zhang.get(f"/disputes/cases/{case.id}").get_data(as_text=True)
     assert "recusal-decide" not in html and "7" in html
 
@@ -80,7 +86,8 @@ def test_early_warning_pages(web, disputes):
     bad = xu.post("/disputes/warnings", data={"persons": "", "department": "化学系", "matter": "x", "category": "pay",
                                               "risk_level": "high", "source": "dept_union"})
     assert bad.status_code == 422
-    xu.post("/disputes/warnings", data={"persons": "化学系教师2人", "department": "化学系", "matter": "岗位聘用争议苗头",
+    xu.post("/disputes/warnings", data={"persons": "化学系教师2人", "department": "化学系",
+                                        "matter": "岗位聘用争议苗头",
                                         "category": "contract", "risk_level": "medium", "source": "dept_union"})
     html = xu.get("/disputes/warnings").get_data(as_text=True)
     assert "岗位聘用争议苗头" in html and "risk-medium" in html
@@ -88,7 +95,8 @@ def test_early_warning_pages(web, disputes):
     page = signed_in(web, "gao").get(convert)
     assert page.status_code == 200 and "化学系" in page.get_data(as_text=True)
     res = signed_in(web, "gao").post(convert, data={"applicant": "zhang", "applicant_name": "张老师",
-                                                    "department": "化学系", "respondent": "人事处", "title": "岗位聘用争议",
+                                                    "department": "化学系", "respondent": "人事处",
+                                                    "title": "岗位聘用争议",
                                                     "claim": "恢复原岗位。", "facts": "岗位聘用争议苗头",
                                                     "known_on": mediation_application()["known_on"]})
     assert res.status_code == 302 and "/disputes/cases/" in res.headers["Location"]

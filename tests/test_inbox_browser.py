@@ -157,7 +157,7 @@ def test_delegate(server: str, browser: Any, rt: Any, people: dict, review_proce
     assert [o for o in options if "(" in o] == ["Qian (qian)", "Zhao (zhao)"]  # only the committee
     zhao.select_option("#delegate-user", "qian")
     shot(zhao, "09-delegate-picker")
-    zhao.click("#delegate button[type=submit]")
+    zhao.click(".delegate-form button[type=submit]")
     zhao.wait_for_url(f"{server}/inbox**")
     qian = login(browser, server, "qian")
     qian.click("a[data-tab=mine]")

@@ -112,10 +112,18 @@ def test_bulk_claim_from_the_page_reports_each_task(web: Any, rt: Runtime, peopl
     zhao = signed_in(web, "zhao")
     res = zhao.post("/inbox/bulk", data={"action": "claim", "task": ids}, follow_redirects=True)
     page = res.get_data(as_text=True)
-    assert "2 of 3 tasks claimed." in page or "3 个任务中 2 个已认领。" in page
+    assert "2 of 3 tasks claimed." in page or "3 项任务中已认领 2 项。" in page
     assert page.count("flash-error") == 2  # the summary, and the one task qian holds
     mine = zhao.get("/inbox?scope=mine").get_data(as_text=True)
     assert mine.count('class="task-link"') == 2
+    refused = zhao.post("/inbox/bulk", data={"action": "reassign", "task": ids, "user": "qian"},
+                        follow_redirects=True).get_data(as_text=True)
+    assert "flash-error" in refused and "supervisors" in refused  # only supervisors reassign
+    assert zhao.get("/inbox?scope=mine").get_data(as_text=True).count('class="task-link"') == 2
+    sun = signed_in(web, "sun")
+    assert 'name="user"' in sun.get("/inbox").get_data(as_text=True)  # the reassign picker
+    sun.post("/inbox/bulk", data={"action": "reassign", "task": ids[:2], "user": "qian"})
+    assert signed_in(web, "qian").get("/inbox?scope=mine").get_data(as_text=True).count('class="task-link"') == 3
 
 
 def test_delegate_from_the_task_page(web: Any, rt: Runtime, people: dict, review_process: Any) -> None:
@@ -151,6 +159,8 @@ def test_comment_with_attachment_on_the_case_page(web: Any, rt: Runtime, people:
     bad = wang.post(f"/inbox/cases/{case.id}/comments", data={"body": "x", "file": (io.BytesIO(b"MZ"), "a.pdf")},
                     content_type="multipart/form-data", follow_redirects=True).get_data(as_text=True)
     assert "flash-error" in bad and bad.count('class="comment"') == 1  # nothing was posted
+    assert '>x</textarea>' in bad  # the refused comment's text is kept for another try
+    assert '>x</textarea>' not in wang.get(f"/cases/{case.id}").get_data(as_text=True)
 
 
 def test_inbox_in_english_and_chinese(web: Any, rt: Runtime, review_process: Any) -> None:

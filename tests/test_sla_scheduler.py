@@ -143,3 +143,27 @@ def test_two_schedulers_on_postgresql_fire_each_of_1000_timers_once(rt: Runtime,
                                  .group_by(Event.case_id)).all())
         assert set(overdue) == set(slas) and set(overdue.values()) == {1}
     assert sum(r["sla"] for r in results) == 100 * 2  # overdue + the latest reminder (after:1); older ones skipped
+
+
+def test_one_failing_task_does_not_hold_up_the_others(rt: Runtime, people: dict,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    import engine.sla.reminders as reminders
+
+    deploy_xml(rt, SLA, "sla")
+    clock.freeze(local(2026, 9, 28, 10, 0))
+    first = open_tasks(rt, start_case(rt, people["wang"], "sla_demo", {}).id)[0]
+    second = open_tasks(rt, start_case(rt, people["wang"], "sla_demo", {}).id)[0]
+    real, calls = reminders.rules_for, []
+
+    def flaky(session: object, definition_id: int, name: str) -> object:
+        calls.append(name)
+        if len(calls) == 1:
+            raise RuntimeError("broken rule")
+        return real(session, definition_id, name)
+
+    monkeypatch.setattr(reminders, "rules_for", flaky)
+    clock.freeze(local(2026, 10, 17, 10, 0))
+    assert run_due(rt) == 2  # the second task: overdue + the latest reminder
+    with rt.reading() as s:
+        waits = sorted(s.get(TaskClock, t.id).next_action_at for t in (first, second))
+    assert waits[0] == local(2026, 10, 17, 11, 0)  # the failed one is retried in an hour

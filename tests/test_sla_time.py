@@ -50,6 +50,13 @@ def test_the_clock_can_start_from_a_date_in_the_case_data(rt: Runtime, people: d
     case = start_case(rt, people["wang"], "appeal_filing", {"sanction": {"known_on": "2026-11-02"}})
     [task] = open_tasks(rt, case.id)
     assert task.due_at == local(2026, 12, 2, 23, 59, 59)  # 30 days from learning of the sanction, not from now
+    late = start_case(rt, people["li"], "appeal_filing", {"sanction": {"known_on": "2026-09-01"}})
+    [late_task] = open_tasks(rt, late.id)
+    assert late_task.due_at == local(2026, 10, 1, 23, 59, 59)  # already past when the task is created
+    from engine.sla.reminders import run_due
+
+    assert run_due(rt) == 4  # next round: overdue, the latest reminder, both escalation levels (50 days late)
+    assert [e.task_id for e in events(rt, "task_overdue")] == [late_task.id]
 
 
 def test_checker_validates_due_from_and_sla_properties() -> None:

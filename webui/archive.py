@@ -11,6 +11,7 @@ from engine.access import Actor
 from engine.congress.archive import ARCHIVED, readable_congresses, search
 from engine.congress.models import Congress, CongressSession, Proposal
 
+from .proposals import display_names
 from .runtime import current_actor, rt
 
 bp = Blueprint("archive", __name__, url_prefix="/archive")
@@ -50,4 +51,5 @@ def detail(proposal_id: int):  # type: ignore[no-untyped-def]
                 return redirect(url_for("auth.login", next=request.full_path))
             abort(404)
         return render_template("archive/detail.html", p=p, congress=session.get(Congress, p.congress_id),
-                               term=session.get(CongressSession, p.session_id))
+                               term=session.get(CongressSession, p.session_id),
+                               names=display_names(session, [p.proposer, *(p.co_proposers or [])]))

@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 from flask import Blueprint, flash, redirect, render_template, request, send_file, url_for
+from flask import session as web_session
 from flask.globals import request_ctx
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -98,7 +99,11 @@ def bulk():  # type: ignore[no-untyped-def]
         flash(_("Select at least one task first."), "error")
         return redirect(_back(url_for("inbox.index")))
     action = request.form.get("action", "")
-    results = bulk_action(rt(), current_actor(), action, ids, request.form.get("user") or None)
+    try:
+        results = bulk_action(rt(), current_actor(), action, ids, request.form.get("user") or None)
+    except DocketError as exc:
+        flash(_("Nothing was done: %(reason)s", reason=exc.message), "error")
+        return redirect(_back(url_for("inbox.index")))
     with rt().reading() as session:
         labels = {i: f"{k} · {t}" for i, k, t in session.execute(
             sa.select(Task.id, Case.business_key, Task.title).join(Case, Case.id == Task.case_id)
@@ -173,6 +178,7 @@ def comment(case_id: int):  # type: ignore[no-untyped-def]
             raise
         reason = exc.message + "".join(f" ({d['message']})" for d in exc.details if d.get("message"))
         flash(_("The comment was not posted: %(reason)s", reason=reason), "error")
+        web_session["inbox_draft"] = {"case": case_id, "task": task_id, "body": request.form.get("body", "")[:5000]}
         return redirect(back + "#comments")
     flash(_("Comment posted."), "success")
     if result["notified"]:
@@ -214,8 +220,13 @@ def _in_body() -> bool:
 
 
 def _discussion(case_id: int, task_id: str | None = None) -> dict[str, Any]:
+    """The case's (or task's) comments and files, plus the draft of a comment that was just refused."""
     with rt().reading() as session:
-        return case_discussion(session, current_actor(), case_id, task_id)
+        out = case_discussion(session, current_actor(), case_id, task_id)
+    draft = web_session.get("inbox_draft")
+    if draft and draft.get("case") == case_id and draft.get("task") == task_id:
+        out["draft"] = web_session.pop("inbox_draft")["body"]
+    return out
 
 
 def _choices(task_id: str) -> list[dict[str, str]]:

@@ -48,6 +48,14 @@ REPLY_TYPE = {"adopted": _l("Adopted"), "planned": _l("Planned"), "not_adopted":
 FIELDS = ("title", "category", "cause", "analysis", "suggestion", "argument")
 
 
+def display_names(session: Any, usernames: list[str]) -> dict[str, str]:
+    """username -> display name, for showing people on proposal pages."""
+    from engine.models import User
+
+    found = session.execute(sa.select(User.username, User.display_name).where(User.username.in_(set(usernames))))
+    return {u: n for u, n in found}
+
+
 @bp.app_context_processor
 def labels() -> dict[str, Any]:
     """Label tables for the proposal and archive templates."""
@@ -144,6 +152,7 @@ def detail(proposal_id: int):  # type: ignore[no-untyped-def]
         return render_template("proposals/detail.html", p=p, congress=congress, term=term, signers=signers,
                                case_visible=case_visible, alike=alike, merged_into=merged_into,
                                can_sign=can_sign, signed=actor.username in signers,
+                               names=display_names(session, [p.proposer, *(p.co_proposers or []), *signers]),
                                needed=int(effective(congress, term)["min_cosigners"]))
 
 
@@ -250,7 +259,8 @@ def duty():  # type: ignore[no-untyped-def]
         return redirect(url_for("proposals.duty", user=who))
     with rt().reading() as session:
         blocks = duty_record(session, actor, who)
-        return render_template("proposals/duty.html", blocks=blocks, who=who)
+        return render_template("proposals/duty.html", blocks=blocks, who=who,
+                               name=display_names(session, [who]).get(who, who))
 
 
 @bp.get("/duty.csv")

@@ -138,7 +138,9 @@ def clock(task_id: str):  # type: ignore[no-untyped-def]
         task = visible_task(session, actor, task_id)
         state = clock_json(session, task)
         case = session.get(Case, task.case_id)
-    return render_template("sla/clock.html", task=task, case=case, state=state, extensions=EXTENSIONS,
+    labels = [(d, _("%(n)s days", n=d[1:-1]) if d.endswith("D") else _("%(n)s month(s)", n=d[1:-1]))
+              for d in EXTENSIONS]
+    return render_template("sla/clock.html", task=task, case=case, state=state, extensions=labels,
                            may_extend=actor.is_supervisor)
 
 

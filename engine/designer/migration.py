@@ -87,10 +87,16 @@ def _inspect(plan: CasePlan, diff: WorkflowDiff | None, workflow: Any) -> None:
             plan.reset.append(_label(task))
             if task.state == TaskState.WAITING and "Timer" in type(getattr(spec, "event_definition", None)).__name__:
                 plan.timers.append(_label(task))
-        if id(task) in changed and not task.has_state(TaskState.COMPLETED):
+        if id(task) in changed and not task.has_state(TaskState.COMPLETED) and _really_changed(spec, aligned):
             plan.changed.append(_label(task))
     for name in ("reset", "timers", "changed", "dropped"):
         setattr(plan, name, list(dict.fromkeys(getattr(plan, name))))
+
+
+def _really_changed(old: Any, new: Any) -> bool:
+    """Did the element itself change (not only the flows around it)?"""
+    a, b = _REGISTRY.convert(old), _REGISTRY.convert(new)
+    return any(a.get(k) != b.get(k) for k in set(a) | set(b) if k not in ("inputs", "outputs"))
 
 
 def _diffs(workflow: BpmnWorkflow, target: ParsedDefinition) -> tuple[WorkflowDiff, dict[Any, WorkflowDiff | None]]:

@@ -54,7 +54,8 @@ def _actor(rt: Runtime, username: str) -> Actor:
 class _Demo:
     def __init__(self, rt: Runtime) -> None:
         self.rt = rt
-        self.a = {u: _actor(rt, u) for u in ("tang", "song", "han", "xu", "yang", "lin", "zhang", "qin", "wang", "chen")}
+        self.a = {u: _actor(rt, u) for u in ("tang", "song", "han", "xu", "yang", "lin", "zhang", "qin", "wang",
+                                             "chen")}
 
     def do(self, who: str, case: Case, task: str, data: dict[str, Any]) -> Case:
         with self.rt.reading() as session:
@@ -63,13 +64,15 @@ class _Demo:
         return complete_task(self.rt, self.a[who], task_id, data)
 
     def mediation(self, who: str, **over: Any) -> Case:
-        body = {"application_mode": "written", "applicant_name": "张老师", "department": "物理学系", "respondent": "人事处",
+        body = {"application_mode": "written", "applicant_name": "张老师", "department": "物理学系",
+                "respondent": "人事处",
                 "matter": "pay", "title": "绩效工资发放争议", "claim": "补发2026年上半年绩效工资差额。",
                 "facts": "学院按新办法核减了绩效工资，事先未告知。", "known_on": str(today() - timedelta(days=5))}
         return commands.file_application(self.rt, self.a[who], "mediation", {**body, **over})
 
     def appeal(self, who: str, **over: Any) -> Case:
-        body = {"title": "对记过处分申请复核", "filed_by": "self", "appellant_name": "王老师", "staff_category": "staff",
+        body = {"title": "对记过处分申请复核", "filed_by": "self", "appellant_name": "王老师",
+                "staff_category": "staff",
                 "subject": "sanction", "sanction_type": "demerit", "sanction_date": str(today() - timedelta(days=8)),
                 "known_on": str(today() - timedelta(days=6)), "sanction_unit": "hr", "decision_no": "人字〔2026〕12号",
                 "reasons": "处分所依据的事实不清，未听取本人陈述申辩。",
@@ -79,11 +82,13 @@ class _Demo:
     def accept(self, case: Case, mediators: str = "song") -> Case:
         return self.do("tang", case, "accept_case", {
             "acceptance": "accept", "respondent_consent": True, "mediators": mediators,
-            "mediation_mode": "panel" if "," in mediators else "single", "acceptance_note": "属于受理范围，对方同意调解。"})
+            "mediation_mode": "panel" if "," in mediators else "single",
+            "acceptance_note": "属于受理范围，对方同意调解。"})
 
     def accepted_appeal(self, who: str = "wang", opinion: bool = False, **over: Any) -> Case:
         case = self.appeal(who, **over)
-        self.do("yang", case, "acceptance_check", {**FIVE, "acceptance_decision": "accept", "acceptance_note": "予以受理。"})
+        self.do("yang", case, "acceptance_check", {**FIVE, "acceptance_decision": "accept",
+                                                   "acceptance_note": "予以受理。"})
         body = {"union_has_opinion": True, "union_opinion": "工会认为处分偏重，请单位研究答复。"} if opinion else {}
         return self.do("yang", case, "union_opinion", body)
 
@@ -98,10 +103,12 @@ def _in_the_past(days: int, make: Callable[[], Case]) -> Case:
 
 def _cases(rt: Runtime) -> Iterator[str]:
     d = _Demo(rt)
-    settle = {"dept_result": "settled", "dept_record": "分工会组织双方协商。", "agreement_terms": "学院于30日内补发差额。"}
+    settle = {"dept_result": "settled", "dept_record": "分工会组织双方协商。",
+              "agreement_terms": "学院于30日内补发差额。"}
     c = d.mediation("zhang")
     yield f"{c.business_key}: department union mediating"
-    c = d.mediation("qin", applicant_name="秦老师", department="化学系", title="岗位聘用合同续签争议", matter="contract",
+    c = d.mediation("qin", applicant_name="秦老师", department="化学系", title="岗位聘用合同续签争议",
+                    matter="contract",
                     request_school=True, co_applicants="赵老师\n钱老师", representatives="秦老师")
     yield f"{c.business_key}: collective case awaiting acceptance"
     c = d.mediation("zhang", title="加班补贴争议", matter="welfare")
@@ -122,7 +129,8 @@ def _cases(rt: Runtime) -> Iterator[str]:
     d.do("tang", c, "track_performance", {"performance": "performed", "performance_note": "已全额补发。"})
     yield f"{c.business_key}: settled at department level, performed"
     c = d.mediation("zhang", title="课时费标准争议", request_school=True)
-    d.do("tang", c, "accept_case", {"acceptance": "respondent_refused", "acceptance_note": "人事处书面答复不同意调解。"})
+    d.do("tang", c, "accept_case", {"acceptance": "respondent_refused",
+                                    "acceptance_note": "人事处书面答复不同意调解。"})
     yield f"{c.business_key}: refused, notice sent"
     c = _in_the_past(20, lambda: d.mediation("qin", applicant_name="秦老师", department="化学系", title="科研奖励争议",
                                              request_school=True))
@@ -140,23 +148,27 @@ def _cases(rt: Runtime) -> Iterator[str]:
     yield f"{c.business_key}: acceptance check"
     c = d.appeal("wang", title="对降低岗位等级处分申请复核", sanction_type="post_demotion", materials=["application"])
     d.do("yang", c, "acceptance_check", {**FIVE, "cond_materials": False, "acceptance_decision": "correction",
-                                         "missing_materials": ["decision_copy", "evidence"], "acceptance_note": "材料不全。"})
+                                         "missing_materials": ["decision_copy",
+                                                               "evidence"], "acceptance_note": "材料不全。"})
     yield f"{c.business_key}: missing materials, clock paused"
     c = d.accepted_appeal(opinion=True)
     yield f"{c.business_key}: review by the sanctioning unit"
     c = d.accepted_appeal(title="对记过处分申请复核（二）")
-    d.do("chen", c, "review_decision", {**ALL_PASS, "outcome": "uphold", "decision_reasons": "事实清楚，程序合法，处分适当。"})
+    d.do("chen", c, "review_decision", {**ALL_PASS, "outcome": "uphold",
+                                        "decision_reasons": "事实清楚，程序合法，处分适当。"})
     yield f"{c.business_key}: review upheld, appellant may appeal"
     c = _in_the_past(30, lambda: d.accepted_appeal(title="对开除处分申请复核", sanction_type="dismissal"))
     _in_the_past(25, lambda: d.do("chen", c, "review_decision", {
         **ALL_PASS, "check_proportionality": "fail", "check_proportionality_note": "情节较轻，处分偏重。",
         "outcome": "vary", "varied_sanction": "post_demotion", "decision_reasons": "变更为降低岗位等级。"}))
-    _in_the_past(20, lambda: d.do("wang", c, "appellant_next", {"next_step": "appeal", "appeal_reasons": "仍认为过重。"}))
+    _in_the_past(20, lambda: d.do("wang", c, "appellant_next", {"next_step": "appeal",
+                                                                "appeal_reasons": "仍认为过重。"}))
     d.do("yang", c, "body_decision", {"outcome": "extend", "decision_reasons": "需补充调查。",
                                       "extension_reasons": "涉及多名证人，案情复杂。"})
     yield f"{c.business_key}: appeal, time limit extended for a complex case"
     c = _in_the_past(15, lambda: d.accepted_appeal(opinion=True, title="对警告处分申请复核", sanction_type="warning"))
-    d.do("chen", c, "review_decision", {**ALL_PASS, "check_procedure": "fail", "check_procedure_note": "未听取陈述申辩。",
+    d.do("chen", c, "review_decision", {**ALL_PASS, "check_procedure": "fail",
+                                        "check_procedure_note": "未听取陈述申辩。",
                                         "outcome": "quash", "decision_reasons": "程序违法，撤销处分。",
                                         "union_reply": "采纳工会意见。"})
     d.do("wang", c, "appellant_next", {"next_step": "accept"})
@@ -173,8 +185,10 @@ def _warnings(rt: Runtime) -> Iterator[str]:
                                          "matter": "对新绩效分配办法意见较大，可能引发集体争议。", "risk_level": "high",
                                          "source": "dept_union"})
     warnings.follow_up(rt, xu, w.id, "已与学院领导沟通，学院承诺召开说明会。")
-    warnings.create_warning(rt, tang, {"persons": "后勤集团合同制职工", "department": "后勤保障处", "category": "contract",
-                                       "matter": "合同到期续签安排未及时告知。", "risk_level": "medium", "source": "petition"})
+    warnings.create_warning(rt, tang, {"persons": "后勤集团合同制职工", "department": "后勤保障处",
+                                       "category": "contract",
+                                       "matter": "合同到期续签安排未及时告知。", "risk_level": "medium",
+                                       "source": "petition"})
     w = warnings.create_warning(rt, xu, {"persons": "图书馆一名职工", "department": "图书馆", "category": "leave",
                                          "matter": "调休安排有异议。", "risk_level": "low", "source": "union_office"})
     warnings.follow_up(rt, xu, w.id, "经沟通已调整排班，关闭。", close=True)

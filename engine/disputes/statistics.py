@@ -79,7 +79,8 @@ def _appeals(rows: list[Case]) -> dict[str, Any]:
         days = _days(case)
         if days is not None:
             durations.append(days)
-    table = [{"sanction": k, "name": SANCTION_NAMES.get(k, {"appraisal": "考核结果"}.get(k, k)),
+    table = [{"sanction": k, "name": SANCTION_NAMES.get(k, {"appraisal": "考核结果",
+                                                            "sanction": "处分（种类待填写）"}.get(k, k)),
               "uphold": c["uphold"], "quash": c["quash"], "vary": c["vary"], "not_accepted": c["not_accepted"],
               "pending": c["pending"], "total": sum(c.values())} for k, c in sorted(by_type.items())]
     return {"total": len(rows), "by_sanction": table, "decided_at_stage": dict(stages),

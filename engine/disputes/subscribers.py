@@ -42,6 +42,10 @@ def on_task_claimed(session: so.Session, case: Case, task: Task, actor: Actor, n
 
 
 def on_task_completed(session: so.Session, case: Case, task: Task, actor: Actor, now: datetime) -> None:
+    if task.name in ("apply", "file_review") and case.process_key in ("mediation", "appeals"):
+        title = str((task.data or {}).get("title") or "").strip()
+        if title and title != case.title:
+            case.title = title[:512]  # cases opened from the web page start without one
     if case.process_key == "mediation":
         _mediation_step(session, case, task, actor, now)
     elif case.process_key == "appeals":

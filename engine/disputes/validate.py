@@ -62,6 +62,8 @@ def _party(session: so.Session, data: dict[str, Any], actor: Actor, field: str, 
     if not on_behalf:
         if named and named != actor.username and not (actor.groups & STAFF_GROUPS):
             raise invalid(field, "本人申请时账号须为本人（when filing yourself this must be your own user name）")
+        if named and named != actor.username and not _user_exists(session, named):
+            raise invalid(field, f"账号 {named} 不存在（no such user）")
         return named or actor.username
     if not named:
         raise invalid(field, "代为申请或口头申请须填写当事人账号（name the party's user name）")

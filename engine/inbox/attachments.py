@@ -16,7 +16,6 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
-import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from engine.access import Actor
@@ -160,7 +159,3 @@ def attachment_json(a: Attachment) -> dict[str, Any]:
             "filename": a.filename, "kind": a.kind, "content_type": a.content_type, "size": a.size,
             "sha256": a.sha256, "uploaded_by": a.uploaded_by, "uploaded_at": iso(a.uploaded_at),
             "url": f"/api/v1/attachments/{a.id}"}
-
-
-def case_attachment_count(session: so.Session, case_id: int) -> int:
-    return session.scalar(sa.select(sa.func.count(Attachment.id)).where(Attachment.case_id == case_id)) or 0

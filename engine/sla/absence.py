@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import threading
+import time
+import weakref
 from collections.abc import Iterable
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
@@ -45,6 +48,30 @@ def active_deputies(session: so.Session, on: date) -> dict[str, str]:
     rows = session.execute(sa.select(Absence.username, Absence.deputy)
                            .where(Absence.ends_on >= on, Absence.starts_on <= on))
     return {username: deputy for username, deputy in rows}
+
+
+_recent: weakref.WeakKeyDictionary[Any, tuple[date, float, dict[str, str]]] = weakref.WeakKeyDictionary()
+_recent_lock = threading.Lock()
+CACHE_SECONDS = 30.0
+
+
+def deputies_cached(session: so.Session, on: date) -> dict[str, str]:
+    """``active_deputies`` kept for up to 30 seconds per database, so creating a task costs no extra query;
+    changes made in this process apply at once, those of other processes within 30 seconds."""
+    bind = session.get_bind()
+    with _recent_lock:
+        hit = _recent.get(bind)
+    if hit is not None and hit[0] == on and time.monotonic() - hit[1] < CACHE_SECONDS:
+        return hit[2]
+    found = active_deputies(session, on)
+    with _recent_lock:
+        _recent[bind] = (on, time.monotonic(), found)
+    return found
+
+
+def _forget() -> None:
+    with _recent_lock:
+        _recent.clear()
 
 
 def resolve(username: str, deputies: dict[str, str]) -> str:
@@ -119,6 +146,7 @@ def set_absence(rt: Runtime, actor: Actor, username: str, deputy: str, starts_on
         session.add(row)
         session.add(Event(actor=actor.username, kind="absence_set", at=now,
                           data={"username": username, **(absence_json(row) or {})}))
+    _forget()
     return row
 
 
@@ -132,4 +160,5 @@ def clear_absence(rt: Runtime, actor: Actor, username: str) -> int:
                                                           Absence.ends_on >= today(now))).rowcount or 0
         if count:
             session.add(Event(actor=actor.username, kind="absence_cleared", at=now, data={"username": username}))
+    _forget()
     return count

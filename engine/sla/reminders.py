@@ -7,7 +7,7 @@ what was sent); after downtime only the latest missed reminder is sent, the olde
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from engine.runtime import Runtime
 
 log = logging.getLogger(__name__)
+RETRY = timedelta(hours=1)
 
 
 def _late(task: Task, now: datetime) -> str:
@@ -111,8 +112,14 @@ def run_batch(rt: Runtime, batch: int = 200) -> tuple[int, int]:
             if task.state not in OPEN or task.due_at is None or clock_row.paused_at is not None:
                 clock_row.next_action_at = None
                 continue
-            rules = rules_for(session, case.definition_id, task.name)
-            fired += len(_handle(session, clock_row, task, case, rules, sent.get(task.id, set()), deputies, now))
+            try:
+                with session.begin_nested():  # one bad task must not hold up the others
+                    rules = rules_for(session, case.definition_id, task.name)
+                    fired += len(_handle(session, clock_row, task, case, rules, sent.get(task.id, set()), deputies,
+                                         now))
+            except Exception:
+                log.exception("SLA rules of task %s failed; retrying in an hour", task.id)
+                clock_row.next_action_at = now + RETRY
         return len(claimed), fired
 
 

@@ -130,6 +130,7 @@ def is_reminder(rule: str) -> bool:
 
 
 def next_action(items: list[tuple[str, datetime]], done: set[str], now: datetime) -> datetime | None:
-    """When the scheduler should next look at the task: the earliest rule not yet done and not yet due."""
-    later = [at for rule, at in items if rule not in done and at > now]
-    return min(later) if later else None
+    """When the scheduler should next look at the task: the earliest rule not yet done (a time already past,
+    e.g. the due date of a task whose clock started from an old date, means the next round)."""
+    pending = [at for rule, at in items if rule not in done]
+    return min(pending) if pending else None

@@ -16,7 +16,7 @@ from engine.hooks import subscribe
 from engine.models import Case, Event, Task, TaskCandidate
 from engine.notifications import notify, task_recipients
 
-from .absence import active_deputies, resolve, today
+from .absence import deputies_cached, resolve, today
 from .clocks import refuse_if_locked, start_clock
 
 
@@ -39,7 +39,7 @@ def _hand_to_deputies(session: so.Session, case: Case, task: Task, deputies: dic
 
 def tell_about_new_task(session: so.Session, case: Case, task: Task, now: datetime) -> None:
     """Everyone who may take a new task hears of it in the bell (absent people through their deputies)."""
-    deputies = active_deputies(session, today(now))
+    deputies = deputies_cached(session, today(now))
     if deputies:
         _hand_to_deputies(session, case, task, deputies, now)
     recipients = {resolve(u, deputies) for u in task_recipients(session, task)}

@@ -102,4 +102,6 @@ def attachments_create(case_id: int):  # type: ignore[no-untyped-def]
 def attachments_get(attachment_id: int):  # type: ignore[no-untyped-def]
     with rt().reading() as session:
         row, path = open_attachment(session, g.actor, upload_directory(), attachment_id)
-    return send_file(path, mimetype=row.content_type, as_attachment=True, download_name=row.filename)
+    response = send_file(path, mimetype=row.content_type, as_attachment=True, download_name=row.filename)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
