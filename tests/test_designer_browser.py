@@ -132,12 +132,18 @@ def test_upload_broken_bpmn_then_deploy_fixed(server: str, page: Any, rt: Runtim
     fixed.parent.mkdir()
     fixed.write_text(review_v2_xml(), encoding="utf-8")
     page.set_input_files("#bpmn", str(fixed))
+    page.click("button[value=check]")  # check first: no problem, and what differs from v1
+    page.wait_for_selector("#upload-diff")
+    assert wait_diagram(page) == "ok"
+    assert page.locator('#diagram .djs-element.dk-added[data-element-id="notify_rep"]').count() == 1
+    shot(page, "05a-upload-checked-fixed")
+    page.set_input_files("#bpmn", str(fixed))
     page.click("button[value=deploy]")
     page.wait_for_url("**/designer/processes/proposal_review?v=2")
     assert wait_diagram(page) == "ok"
     assert "notify_rep" in page.locator("#diff").inner_text()
     assert page.locator('#diagram .djs-element.dk-added[data-element-id="notify_rep"]').count() == 1
-    shot(page, "05-deployed-fixed-version")
+    shot(page, "05b-deployed-fixed-version")
     assert page.js_errors == []
 
 

@@ -82,6 +82,8 @@ def test_upload_and_deploy_then_process_page_shows_diff_and_forms(web: Any, rt: 
     zhou = web("zhou")
     checked = _upload(zhou, review_v2_xml(), "check")
     assert checked.status_code == 200 and _versions(rt) == [1]
+    preview = checked.get_data(as_text=True)
+    assert 'id="upload-diff"' in preview and "<code>notify_rep</code>" in preview  # compared with v1
     res = _upload(zhou, review_v2_xml(), "deploy", forms=False)  # forms come from the deployed version
     assert res.status_code == 302 and res.headers["Location"].endswith("/designer/processes/proposal_review?v=2")
     assert _versions(rt) == [1, 2]

@@ -200,3 +200,22 @@ def test_sanction_is_routed_from_mediation_to_appeals(rt: Runtime, disputes):
     assert task_row(rt, open_task(rt, appeal.id, "file_review")).candidate_users == ["wang"]
     with pytest.raises(Conflict):
         commands.route_to_appeal(rt, disputes["wang"], case.id)
+
+
+def test_scheduler_ends_expired_mediation_and_unperformed_agreement_gets_notice(rt: Runtime, disputes):
+    from engine.scheduler import wake_due
+
+    late = commands.file_application(rt, disputes["zhang"], "mediation", mediation_application(request_school=True))
+    agreed = commands.file_application(rt, disputes["zhang"], "mediation", mediation_application())
+    do(rt, disputes["xu"], agreed.id, "dept_mediate", {"dept_result": "settled", "dept_record": "协商一致。",
+                                                       "agreement_terms": "学院补发差额。"})
+    advance_days(16)
+    assert wake_due(rt) >= 1
+    assert case_row(rt, late.id).data["outcome"] == "expired"
+    assert case_row(rt, agreed.id).status == "running"  # an agreement is no longer on the mediation clock
+    do(rt, disputes["zhang"], agreed.id, "apply_confirmation", {"confirmation": "not_applied"})
+    do(rt, disputes["ma"], agreed.id, "track_performance", {"performance": "not_performed",
+                                                            "performance_note": "学院逾期未补发。"})
+    kinds = [d.kind for d in documents(rt, agreed.id)]
+    assert kinds == ["agreement", "arbitration_notice"]
+    assert "未履行协议" in text_of(documents(rt, agreed.id)[-1].content)

@@ -256,3 +256,29 @@ def test_silence_is_recorded_as_no_rating(rt: Runtime, congress: dict[str, Any])
     assert open_tasks(rt, case_id) == ["grade"]
     assert row(rt, pid).rating == "none"
 
+
+
+def test_lead_department_updates_the_grade_until_the_self_check_date(rt: Runtime, congress: dict[str, Any]) -> None:
+    from datetime import timedelta
+
+    from engine.clock import clock, utcnow
+    from engine.congress.models import CongressSession
+    from engine.congress.proposals import update_grade
+
+    a = congress["actors"]
+    with rt.transaction() as session:
+        session.get(CongressSession, congress["ids"]["school_session"]).self_check_on = \
+            (utcnow() + timedelta(days=60)).date()
+    pid, case_id = submit(rt, a)
+    to_reply(rt, a, case_id)
+    do(rt, a["chen"], case_id, "draft_reply", REPLY)
+    do(rt, a["he"], case_id, "sign_off", {"signoff": "approve"})
+    do(rt, a["wang"], case_id, "rate", {"rating": "satisfied"})
+    do(rt, a["chen"], case_id, "grade", {"grade": "B", "grade_note": "列入明年计划。"})
+    with pytest.raises(NotFound):
+        update_grade(rt, a["liu"], pid, "A", "不是本部门")
+    assert update_grade(rt, a["chen"], pid, "A", "已全部完成。").grade == "A"
+    clock.advance(timedelta(days=90))
+    with pytest.raises(Conflict):
+        update_grade(rt, a["chen"], pid, "B", "晚了")
+    assert row(rt, pid).grade == "A"

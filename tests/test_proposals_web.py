@@ -112,3 +112,20 @@ def test_duty_record_lists_proposals_cosignatures_and_meetings(rt: Runtime, web:
     assert csv_text.count("附议") == 2 and "代表团分组讨论" in csv_text
     assert "代表团分组讨论" in web("zhao").get("/proposals/duty?user=li").get_data(as_text=True)  # committee
     assert "代表团分组讨论" not in web("wang").get("/proposals/duty?user=li").get_data(as_text=True)
+
+
+def test_lead_department_updates_the_grade_on_the_page(rt: Runtime, web: Any, congress: dict[str, Any]) -> None:
+    from test_proposals_helpers import submit
+
+    a = congress["actors"]
+    pid, case_id = submit(rt, a)
+    to_reply(rt, a, case_id)
+    do(rt, a["chen"], case_id, "draft_reply", REPLY)
+    do(rt, a["he"], case_id, "sign_off", {"signoff": "approve"})
+    do(rt, a["wang"], case_id, "rate", {"rating": "basic"})
+    do(rt, a["chen"], case_id, "grade", {"grade": "C", "grade_note": "需待条件成熟。"})
+    chen = web("chen")
+    assert 'id="update-grade"' in chen.get(f"/proposals/{pid}").get_data(as_text=True)
+    assert 'id="update-grade"' not in web("wang").get(f"/proposals/{pid}").get_data(as_text=True)
+    chen.post(f"/proposals/{pid}/grade", data={"grade": "B", "grade_note": "已列入明年计划。"})
+    assert row(rt, pid).grade == "B"

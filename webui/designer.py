@@ -116,6 +116,9 @@ def download(definition_id: int):  # type: ignore[no-untyped-def]
 
 def _outcome_page(template: str, outcome: Outcome | None, xml: str | None, **extra: Any) -> Any:
     markers = {"error": sorted({p.element for p in outcome.errors if p.element})} if outcome else {}
+    diff = extra.get("diff")
+    if diff is not None:
+        markers.update(added=[e.id for e in diff.added], changed=[d.element.id for d in diff.changed])
     status = 422 if outcome is not None and outcome.errors else 200
     return render_template(template, outcome=outcome, xml=xml, markers=markers, **extra), status
 
@@ -137,8 +140,25 @@ def upload():  # type: ignore[no-untyped-def]
         _flash_deployed(outcome)
         return redirect(url_for("designer.process", key=outcome.key, v=outcome.version))
     xml = data.decode("utf-8", errors="replace")
+    deployed, diff = _against_deployed(outcome.key, data)
     return _outcome_page("designer/upload.html", outcome, xml, filename=bundle.filename,
-                         forms=sorted(bundle.forms))
+                         forms=sorted(bundle.forms), deployed=deployed, diff=diff)
+
+
+def _against_deployed(key: str | None, data: bytes) -> tuple[Any, Any]:
+    """The latest deployed version of the uploaded process and the element diff to the upload (or Nones)."""
+    if not key:
+        return None, None
+    with rt().reading() as session:
+        latest = session.scalars(sa.select(ProcessDefinition).where(ProcessDefinition.key == key)
+                                 .order_by(ProcessDefinition.version.desc()).limit(1)).first()
+        if latest is None:
+            return None, None
+        try:
+            diff = diff_versions(latest.bpmn_xml, data)
+        except Exception:  # unreadable XML: the checker's problems say why
+            return None, None
+        return {"key": latest.key, "version": latest.version}, diff
 
 
 def _flash_deployed(outcome: Outcome) -> None:

@@ -152,6 +152,7 @@ def detail(proposal_id: int):  # type: ignore[no-untyped-def]
         return render_template("proposals/detail.html", p=p, congress=congress, term=term, signers=signers,
                                case_visible=case_visible, alike=alike, merged_into=merged_into,
                                can_sign=can_sign, signed=actor.username in signers,
+                               can_grade=bool(p.grade and f"dept:{p.lead_department}" in actor.groups),
                                names=display_names(session, [p.proposer, *(p.co_proposers or []), *signers]),
                                needed=int(effective(congress, term)["min_cosigners"]))
 
@@ -175,6 +176,13 @@ def cosign(proposal_id: int):  # type: ignore[no-untyped-def]
 @login_required
 def unsign(proposal_id: int):  # type: ignore[no-untyped-def]
     return _command(proposal_id, cp.withdraw_signature, _("Your co-signature has been withdrawn."))
+
+
+@bp.post("/<int:proposal_id>/grade")
+@login_required
+def grade(proposal_id: int):  # type: ignore[no-untyped-def]
+    return _command(proposal_id, cp.update_grade, _("The implementation grade has been updated."),
+                    request.form.get("grade", ""), request.form.get("grade_note", ""))
 
 
 @bp.post("/<int:proposal_id>/withdraw")

@@ -264,3 +264,35 @@ def proposals_for(session: so.Session, actor: Actor) -> dict[str, list[Proposal]
     co_signed = session.scalars(sa.select(Proposal).where(Proposal.id.in_(signed))
                                 .order_by(Proposal.published_at.desc())).all()
     return {"mine": list(mine), "seconding": list(seconding), "signed": list(co_signed)}
+
+
+GRADES = ("A", "B", "C", "D")
+
+
+def update_grade(rt: Runtime, actor: Actor, proposal_id: int, grade: str, note: str) -> Proposal:
+    """The lead department updates its implementation grade until the session's self-check date."""
+    from datetime import datetime, time
+
+    from engine.workdays import LOCAL
+
+    if grade not in GRADES:
+        raise Invalid("unknown grade", [{"field": "grade", "message": "must be one of A, B, C, D"}])
+    if not note or not note.strip():
+        raise Invalid("describe the implementation", [{"field": "grade_note", "message": "is required"}])
+    now = utcnow()
+    with rt.transaction() as session:
+        row = session.get(Proposal, proposal_id, with_for_update=True)
+        if row is None or not row.lead_department or f"dept:{row.lead_department}" not in actor.groups:
+            raise NotFound(f"proposal {proposal_id} is not handled by your department")
+        if row.grade is None:
+            raise Conflict("grade the implementation in the proposal's task first")
+        sess = session.get(CongressSession, row.session_id)
+        if sess.self_check_on is not None and now > datetime.combine(sess.self_check_on, time(23, 59, 59), LOCAL):
+            raise Conflict(f"implementation could be updated until {sess.self_check_on:%Y-%m-%d}")
+        row.grade, row.grade_note, row.updated_at = grade, note.strip(), now
+        from .archive import reindex
+
+        reindex(session, row)
+        session.flush()
+        session.expunge(row)
+    return row

@@ -12,8 +12,10 @@ Process-level properties (``spiffworkflow:properties`` / ``camunda:properties`` 
 from __future__ import annotations
 
 import threading
+import weakref
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
 import sqlalchemy.orm as so
 
@@ -25,7 +27,7 @@ from engine.workdays import LOCAL, subtract_workdays
 
 REMIND_HOUR = time(9, 0)
 REMINDER_RULES = ("before", "due", "after")
-_cache: dict[int, ProcessMeta] = {}
+_cache: weakref.WeakKeyDictionary[Any, dict[int, ProcessMeta]] = weakref.WeakKeyDictionary()  # per database
 _lock = threading.Lock()
 
 
@@ -47,15 +49,16 @@ class Rules:
 
 
 def process_meta(session: so.Session, definition_id: int) -> ProcessMeta:
-    """Docket's reading of a deployed version (cached per version: deployed versions never change)."""
+    """Docket's reading of a deployed version (cached per database and version: versions never change)."""
+    bind = session.get_bind()
     with _lock:
-        found = _cache.get(definition_id)
+        found = _cache.get(bind, {}).get(definition_id)
     if found is not None:
         return found
     row = session.get(ProcessDefinition, definition_id)
     meta = read_process(main_process(parse_xml(row.bpmn_xml.encode("utf-8"))))
     with _lock:
-        _cache[definition_id] = meta
+        _cache.setdefault(bind, {})[definition_id] = meta
     return meta
 
 
