@@ -14,7 +14,7 @@ EVENTS = {
     "case_started": _l("started the case"), "task_completed": _l("completed"), "task_claimed": _l("claimed a task"),
     "task_released": _l("released a task"), "task_delegated": _l("delegated a task"),
     "case_cancelled": _l("cancelled the case"), "case_error": _l("hit an error"), "case_retried": _l("retried"),
-    "timers_fired": _l("timers fired"),
+    "timers_fired": _l("timers fired"), "case_migrated": _l("moved the case to another process version"),
 }
 
 
