@@ -26,7 +26,7 @@ def next_wake(workflow: BpmnWorkflow) -> _dt.datetime | None:
     """The earliest due time of the workflow's waiting timers, or None."""
     times = []
     for event in workflow.waiting_events():
-        if "Timer" in event.event_type and event.value:
+        if "Time" in event.event_type and event.value:  # duration, date and cycle timer definitions
             try:
                 when = _dt.datetime.fromisoformat(str(event.value))
             except ValueError:
