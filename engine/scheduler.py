@@ -73,9 +73,28 @@ def wake_due(rt: Runtime, batch: int = 100) -> int:
             return woken
 
 
+def close_seconding(rt: Runtime) -> int:
+    """Close co-signing of proposals whose session cutoff has passed."""
+    from .congress.proposals import close_due_seconding
+
+    return close_due_seconding(rt) or 0
+
+
+def heartbeat(rt: Runtime) -> int:
+    """Tell /readyz this scheduler process is alive."""
+    from .ops.health import beat
+
+    beat(rt)
+    return 1
+
+
+JOBS = (wake_due, run_due, send_digests, close_seconding, heartbeat)
+
+
 def run_once(rt: Runtime) -> dict[str, int]:
-    """One round of every job: timers woken, SLA rules fired, digests mailed."""
-    return {"timers": wake_due(rt), "sla": run_due(rt), "digests": send_digests(rt)}
+    """One round of every job: timers woken, SLA rules fired, digests mailed, co-signing closed."""
+    return {"timers": wake_due(rt), "sla": run_due(rt), "digests": send_digests(rt),
+            "seconding": close_seconding(rt), "heartbeat": heartbeat(rt)}
 
 
 def _safely(job, rt: Runtime) -> None:  # type: ignore[no-untyped-def]
@@ -86,7 +105,7 @@ def _safely(job, rt: Runtime) -> None:  # type: ignore[no-untyped-def]
 
 
 def add_jobs(scheduler: BackgroundScheduler | BlockingScheduler, rt: Runtime, every_seconds: int = 30) -> None:
-    for job in (wake_due, run_due, send_digests):
+    for job in JOBS:
         scheduler.add_job(_safely, "interval", seconds=every_seconds, args=[job, rt], id=job.__name__,
                           max_instances=1, coalesce=True, replace_existing=True)
 

@@ -90,6 +90,9 @@ def claim_task(rt: Runtime, actor: Actor, task_id: str) -> Task:
     """Take an open group task; someone else's claim is a conflict."""
     now = utcnow()
     with rt.transaction() as session:
+        task = get_task_row(session, task_id)
+        if task.assignee not in (None, actor.username) and is_candidate(actor, task):
+            raise Conflict(f"task '{task.title}' is already claimed by {task.assignee}")
         task = _open_task(session, actor, task_id)
         if task.assignee == actor.username:
             return task

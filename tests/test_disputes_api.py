@@ -35,9 +35,9 @@ def test_outsider_cannot_read_a_case_or_its_documents(api, disputes):
     for user in ("zhang", "gao", "ma", "sun"):  # the applicant, the committee, a supervisor
         assert api.get(f"/api/v1/disputes/cases/{case['id']}", user).status_code == 200
     docs = api.get(f"/api/v1/disputes/cases/{case['id']}/documents", "zhang").get_json()["items"]
-    assert [d["kind"] for d in docs] == ["refusal_notice"]
-    assert api.get(docs[0]["download"], "wei").status_code == 403
-    res = api.get(docs[0]["download"], "zhang")
+    assert [d["kind"] for d in docs] == ["application", "refusal_notice"]
+    assert api.get(docs[-1]["download"], "wei").status_code == 403
+    res = api.get(docs[-1]["download"], "zhang")
     assert res.status_code == 200 and res.mimetype.endswith("wordprocessingml.document")
     assert "不予受理调解申请通知书" in text_of(res.data)
     assert api.get("/api/v1/disputes/documents/9999", "zhang").status_code == 404

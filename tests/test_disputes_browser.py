@@ -84,7 +84,7 @@ def test_apply_and_case_file(server: str, browser: Any, rt: Any, disputes: dict)
                                                      "acceptance_note": "人事处书面答复不同意调解。"})
     page.goto(f"{server}/disputes/cases/{case_id}")
     assert "调解期限" in page.locator("#deadlines").inner_text()
-    assert page.locator("#documents a.doc-link").count() == 1
+    assert page.locator("#documents a.doc-link").count() == 2
     shot(page, "03-case-file-refused")
 
     outsider = sign_in(browser, server, "wei")

@@ -48,10 +48,11 @@ def test_department_level_settlement_with_agreement_and_confirmation_reminder(rt
     assert reminder.candidate_users == ["zhang"] and reminder.due_at is not None
     assert 14 <= (reminder.due_at - reminder.created_at).days <= 15
     docs = documents(rt, case.id)
-    assert [d.kind for d in docs] == ["agreement"]
-    text = text_of(docs[0].content)
+    assert [d.kind for d in docs] == ["application", "agreement"]
+    assert "劳动人事争议调解申请书" in text_of(docs[0].content)
+    text = text_of(docs[1].content)
     assert text.count("调解协议书") >= 3 and "第3联（调解委员会存档）" in text and "学院于30日内补发差额" in text
-    assert "二级单位分工会调解小组" in text and docs[0].facts["copies"] == 3
+    assert "二级单位分工会调解小组" in text and docs[1].facts["copies"] == 3
     do(rt, disputes["zhang"], case.id, "apply_confirmation", {"confirmation": "applied"})
     case = do(rt, disputes["ma"], case.id, "track_performance",
               {"performance": "performed", "performance_note": "已付"})
@@ -68,7 +69,7 @@ def test_escalation_to_school_committee_then_agreement(rt: Runtime, disputes):
     case = do(rt, disputes["ma"], case.id, "conduct_mediation", {
         "session_result": "agreement", "session_record": "达成一致。", "agreement_terms": "补发差额。"})
     assert case.data["settled_level"] == "school" and open_names(rt, case.id) == ["apply_confirmation"]
-    assert "学校劳动人事争议调解委员会" in text_of(documents(rt, case.id)[0].content)
+    assert "学校劳动人事争议调解委员会" in text_of(documents(rt, case.id)[-1].content)
 
 
 def test_refused_acceptance_sends_written_notice(rt: Runtime, disputes):
@@ -82,7 +83,7 @@ def test_refused_acceptance_sends_written_notice(rt: Runtime, disputes):
     case = do(rt, disputes["gao"], case.id, "accept_case", {"acceptance": "respondent_refused",
                                                             "acceptance_note": "人事处书面答复不同意调解。"})
     assert case.status == "completed" and case.data["outcome"] == "refused"
-    [doc] = documents(rt, case.id)
+    doc = documents(rt, case.id)[-1]
     text = text_of(doc.content)
     assert doc.kind == "refusal_notice" and "不同意调解" in text and case.data["limitation_ends"] in doc.facts.values()
     assert "仲裁时效期间至" in text
@@ -100,7 +101,7 @@ def test_expiry_on_day_16_without_consent_sends_arbitration_notice(rt: Runtime, 
     advance_days(1)
     case = wake_case(rt, case.id)
     assert case.status == "completed" and case.data["outcome"] == "expired"
-    [doc] = documents(rt, case.id)
+    doc = documents(rt, case.id)[-1]
     text = text_of(doc.content)
     assert doc.kind == "arbitration_notice" and "视为调解不成" in text and "申请仲裁" in text
     assert doc.facts["limitation_ends"] == case.data["limitation_ends"]
@@ -166,7 +167,7 @@ def test_session_notice_must_be_five_days_ahead_and_absence_is_abandonment(rt: R
     case = do(rt, disputes["ma"], case.id, "conduct_mediation", {"session_result": "abandoned",
                                                                  "session_record": "申请人无正当理由未到场。"})
     assert case.status == "completed" and case.data["outcome"] == "abandoned"
-    assert documents(rt, case.id)[0].kind == "arbitration_notice"
+    assert documents(rt, case.id)[-1].kind == "arbitration_notice"
 
 
 def test_collective_case_needs_representatives(rt: Runtime, disputes):
@@ -185,6 +186,8 @@ def test_oral_application_recorded_by_union_staff(rt: Runtime, disputes):
     case = commands.file_application(rt, disputes["xu"], "mediation",
                                      mediation_application(application_mode="oral", applicant="zhang"))
     assert case.data["applicant"] == "zhang" and case.started_by == "xu"
+    [record] = documents(rt, case.id)
+    assert "口头申请记录" in text_of(record.content) and "记录人：xu" in text_of(record.content)
 
 
 def test_sanction_is_routed_from_mediation_to_appeals(rt: Runtime, disputes):
@@ -192,6 +195,7 @@ def test_sanction_is_routed_from_mediation_to_appeals(rt: Runtime, disputes):
                                      mediation_application(matter="sanction", title="对记过处分不服"))
     mediation = case_row(rt, case.id)
     assert mediation.status == "completed" and mediation.data["outcome"] == "routed"
+    assert documents(rt, case.id) == []
     with rt.reading() as session:
         [(direction, appeal)] = commands.links(session, case.id)
     assert direction == "to" and appeal.process_key == "appeals"
@@ -217,5 +221,5 @@ def test_scheduler_ends_expired_mediation_and_unperformed_agreement_gets_notice(
     do(rt, disputes["ma"], agreed.id, "track_performance", {"performance": "not_performed",
                                                             "performance_note": "学院逾期未补发。"})
     kinds = [d.kind for d in documents(rt, agreed.id)]
-    assert kinds == ["agreement", "arbitration_notice"]
+    assert kinds == ["application", "agreement", "arbitration_notice"]
     assert "未履行协议" in text_of(documents(rt, agreed.id)[-1].content)

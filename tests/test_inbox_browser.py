@@ -207,4 +207,5 @@ def test_inbox_in_chinese_english_and_on_a_phone(server: str, browser: Any, spre
     assert phone.locator("#inbox-list thead").is_hidden()  # the table became cards
     first = phone.locator("#inbox-list tbody tr").first.bounding_box()
     assert first["width"] <= 390
+    assert phone.locator("#inbox-list a.task-link").first.is_visible()  # the task title is on each card
     shot(phone, "16-inbox-phone")

@@ -15,6 +15,10 @@ EVENTS = {
     "task_released": _l("released a task"), "task_delegated": _l("delegated a task"),
     "case_cancelled": _l("cancelled the case"), "case_error": _l("hit an error"), "case_retried": _l("retried"),
     "timers_fired": _l("timers fired"), "case_migrated": _l("moved the case to another process version"),
+    "task_overdue": _l("marked a task overdue"), "task_escalated": _l("escalated an overdue task"),
+    "task_extended": _l("extended a deadline"), "task_paused": _l("paused a deadline"),
+    "task_resumed": _l("resumed a deadline"), "task_deputized": _l("handed a task to a deputy"),
+    "absence_set": _l("set an out-of-office deputy"), "absence_cleared": _l("ended an absence"),
 }
 
 

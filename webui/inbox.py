@@ -10,7 +10,6 @@ from urllib.parse import urlsplit
 import sqlalchemy as sa
 from flask import Blueprint, flash, redirect, render_template, request, send_file, url_for
 from flask import session as web_session
-from flask.globals import request_ctx
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -213,12 +212,6 @@ def lateness(task: dict[str, Any], now: datetime | None = None) -> tuple[str, st
     return text, "late-soon" if days < 2 else "late-ok"
 
 
-def _in_body() -> bool:
-    """True once the page's <main> has started (base.html reads the flashes there): the case page
-    includes ``inbox/_case_comments.html`` in its title and head blocks as well, which must stay empty."""
-    return request_ctx.flashes is not None
-
-
 def _discussion(case_id: int, task_id: str | None = None) -> dict[str, Any]:
     """The case's (or task's) comments and files, plus the draft of a comment that was just refused."""
     with rt().reading() as session:
@@ -236,6 +229,6 @@ def _choices(task_id: str) -> list[dict[str, str]]:
 
 @bp.app_context_processor
 def inbox_helpers() -> dict[str, Any]:
-    return {"inbox_lateness": lateness, "inbox_in_body": _in_body, "inbox_discussion": _discussion,
+    return {"inbox_lateness": lateness, "inbox_discussion": _discussion,
             "inbox_choices": _choices, "inbox_upload_types": ALLOWED,
             "inbox_upload_max_mb": MAX_BYTES // (1024 * 1024)}

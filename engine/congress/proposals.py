@@ -224,9 +224,14 @@ def close_due_seconding(rt: Runtime) -> int:
             .join(CongressSession, CongressSession.id == Proposal.session_id)
             .where(Task.name == "seconding", Task.state.in_(("open", "claimed")), CongressSession.cutoff_at <= now)
         ).scalars().all()
+    closed = 0
     for task_id in rows:
-        complete_task(rt, SYSTEM, task_id, {"seconding_note": "co-signing closed at the cutoff"})
-    return len(rows)
+        try:
+            complete_task(rt, SYSTEM, task_id, {"seconding_note": "co-signing closed at the cutoff"})
+            closed += 1
+        except Conflict:
+            continue  # another scheduler or a committee member closed it first
+    return closed
 
 
 def may_read(session: so.Session, actor: Actor, row: Proposal) -> bool:

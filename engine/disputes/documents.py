@@ -96,6 +96,27 @@ def agreement(case: Case, d: dict[str, Any], settings: dict[str, Any]) -> tuple[
     return "调解协议书", w.bytes(), facts
 
 
+def application_record(case: Case, d: dict[str, Any], settings: dict[str, Any]) -> tuple[str, bytes, dict[str, Any]]:
+    """调解申请书, or for an oral application the 口头申请记录 the applicant signs."""
+    oral = d.get("application_mode") == "oral"
+    title = "劳动人事争议调解口头申请记录" if oral else "劳动人事争议调解申请书"
+    w = Writer()
+    w.title(title)
+    _parties(w, case, d)
+    w.field("请求事项", d.get("claim"))
+    w.field("事实与理由", d.get("facts"))
+    w.field("知道或应当知道权利受侵害之日", _day(d.get("known_on")))
+    w.field("收到申请之日", _day(d.get("received_on")))
+    days = rules.setting(settings, "mediationDays")
+    w.field("调解期限", f"自收到申请之日起{days}日内，至{_day(d.get('mediation_deadline'))}")
+    if oral:
+        w.para("以上内容经向申请人宣读（或交其阅读），确认无误。")
+        w.signature(["申请人（签名）：__________", f"记录人：{case.started_by or ''}", _day(d.get("received_on"))])
+    else:
+        w.signature(["申请人（签名）：__________", _day(d.get("received_on"))])
+    return title, w.bytes(), {"oral": oral, "received_on": d.get("received_on")}
+
+
 def mediation_notice(case: Case, d: dict[str, Any], settings: dict[str, Any], reason: str
                      ) -> tuple[str, bytes, dict[str, Any]]:
     """Refusal, or the end of mediation without agreement: with the right to arbitration and its limitation."""

@@ -54,7 +54,10 @@ def on_task_completed(session: so.Session, case: Case, task: Task, actor: Actor,
 
 def _mediation_step(session: so.Session, case: Case, task: Task, actor: Actor, now: datetime) -> None:
     data, settings = _merged(case, task), _settings(case)
-    if task.name in ("dept_mediate", "conduct_mediation") and data.get("outcome") == "agreement":
+    if task.name == "apply" and data.get("outcome") != "routed":
+        documents.store(session, case, "application", documents.application_record(case, data, settings),
+                        actor.username, now)
+    elif task.name in ("dept_mediate", "conduct_mediation") and data.get("outcome") == "agreement":
         built = documents.agreement(case, data, settings)
         doc = documents.store(session, case, "agreement", built, actor.username, now)
         due = doc.facts.get("confirmation_due")
