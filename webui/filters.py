@@ -19,6 +19,8 @@ EVENTS = {
     "task_extended": _l("extended a deadline"), "task_paused": _l("paused a deadline"),
     "task_resumed": _l("resumed a deadline"), "task_deputized": _l("handed a task to a deputy"),
     "absence_set": _l("set an out-of-office deputy"), "absence_cleared": _l("ended an absence"),
+    "dispute_routed": _l("routed the case to appeals"), "recusal_requested": _l("asked for a recusal"),
+    "recusal_decided": _l("decided a recusal"), "extension_consent": _l("recorded consent to extend"),
 }
 
 
