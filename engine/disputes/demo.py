@@ -177,6 +177,11 @@ def _cases(rt: Runtime) -> Iterator[str]:
     d.do("yang", c, "acceptance_check", {**FIVE, "cond_jurisdiction": False, "acceptance_decision": "reject",
                                          "acceptance_note": "监察机关作出的政务处分，应向其申请复审。"})
     yield f"{c.business_key}: not accepted"
+    c = _in_the_past(12, lambda: d.mediation("zhang", title="聘期考核后续聘争议", matter="contract",
+                                             request_school=True))
+    yield f"{c.business_key}: acceptance overdue (filed 12 days ago, for the supervisors' board)"
+    c = _in_the_past(45, lambda: d.accepted_appeal(title="对降低岗位等级处分申请复核", sanction_type="post_demotion"))
+    yield f"{c.business_key}: review decision overdue (filed 45 days ago, for the supervisors' board)"
 
 
 def _warnings(rt: Runtime) -> Iterator[str]:
