@@ -10,7 +10,7 @@ from flask_login import login_required
 from engine.instances import may_start, start_case
 from engine.queries import case_json, group_names, latest_definitions, list_cases, visible_case
 
-from .display import labelled_data
+from .display import field_info, labelled_data, shown_value
 from .runtime import current_actor, rt
 
 bp = Blueprint("cases", __name__, url_prefix="/cases")
@@ -47,6 +47,7 @@ def show(case_id: int):  # type: ignore[no-untyped-def]
         forms = runtime.definition(session, row.definition_id).forms
         name = row.definition.name
         groups = group_names(session)
-    fields, other = labelled_data(forms, case["data"] or {}, str(get_locale() or "zh_CN"))
+    locale = str(get_locale() or "zh_CN")
+    fields, other = labelled_data(forms, case["data"] or {}, locale)
     return render_template("cases/case.html", case=case, process_name=name, fields=fields, other=other,
-                           groups=groups)
+                           groups=groups, info=field_info(forms, locale), shown=shown_value)

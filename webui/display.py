@@ -59,3 +59,22 @@ def labelled_data(forms: dict[str, Any], data: dict[str, Any], locale: str
                 shown.append((view.label, _shown(view)))
     other = [(k, v) for k, v in sorted(data.items()) if k not in seen and k != "initiator"]
     return shown, other
+
+
+def field_info(forms: dict[str, Any], locale: str) -> dict[str, tuple[str, dict[str, str]]]:
+    """field name -> (label, {option value: option label}) over every form of the process."""
+    info: dict[str, tuple[str, dict[str, str]]] = {}
+    for schema in forms.values():
+        for view in field_views(schema, locale, {}):
+            info.setdefault(view.name, (view.label, dict(view.options)))
+    return info
+
+
+def shown_value(info: dict[str, tuple[str, dict[str, str]]], name: str, value: Any) -> str:
+    """A changed value as people read it: option labels instead of codes, lists joined."""
+    options = info.get(name, ("", {}))[1]
+    if isinstance(value, list):
+        return "、".join(options.get(str(v), str(v)) for v in value)
+    if isinstance(value, bool):
+        return _("Yes") if value else _("No")
+    return options.get(str(value), "" if value is None else str(value))
