@@ -4,7 +4,6 @@ test-output/designer: case progress, broken and fixed uploads, the modeler, migr
 from __future__ import annotations
 
 import os
-import threading
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -12,9 +11,9 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from browser_support import chromium, login, needs_chromium, serve, shots
 from test_designer_engine import REGISTER, REVIEW, _open, deploy_xml, review_v2_xml
 from test_designer_pages import FORMS, broken_review_xml
-from werkzeug.serving import make_server
 
 from engine.clock import clock
 from engine.instances import start_case
@@ -22,32 +21,19 @@ from engine.models import Case, Event, ProcessDefinition
 from engine.runtime import Runtime
 from engine.tasks import complete_task
 
-CHROMIUM = "/usr/bin/chromium"
-OUT = Path(os.environ.get("DOCKET_TEST_OUTPUT", Path(__file__).resolve().parents[1] / "test-output")) / "designer"
 MIWG = Path(os.environ.get("DOCKET_SHARED", "/work/shared")) / "conformance" / "miwg" / "Reference"
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="no /usr/bin/chromium"),
-]
+pytestmark = needs_chromium
 
 
 @pytest.fixture
 def server(app: Any) -> Iterator[str]:
-    srv = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=srv.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{srv.server_port}"
-    srv.shutdown()
+    with serve(app) as url:
+        yield url
 
 
 @pytest.fixture
 def page() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-            "--disable-sync", "--no-first-run"])
+    with chromium() as browser:
         context = browser.new_context(viewport={"width": 1320, "height": 900}, locale="zh-CN")
         tab = context.new_page()
         tab.set_default_timeout(15000)
@@ -55,20 +41,9 @@ def page() -> Iterator[Any]:
         tab.on("pageerror", lambda exc: errors.append(str(exc)))
         tab.js_errors = errors
         yield tab
-        browser.close()
 
 
-def shot(page: Any, name: str) -> None:
-    OUT.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(OUT / f"{name}.png"), full_page=True)
-
-
-def login(page: Any, server: str, user: str) -> None:
-    page.goto(f"{server}/login")
-    page.fill("input[name=username]", user)
-    page.fill("input[name=password]", f"pw-{user}")
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{server}/inbox")
+shot = shots("designer")
 
 
 def wait_diagram(page: Any, selector: str = "#diagram") -> str:

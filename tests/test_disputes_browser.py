@@ -3,62 +3,32 @@ deadlines and documents, the early-warning register and the statistics; screensh
 
 from __future__ import annotations
 
-import os
-import shutil
-import threading
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
+from browser_support import chromium, needs_chromium, serve, shots, sign_in
 from test_disputes_helpers import appeal_application, disputes, do, mediation_application
-from werkzeug.serving import make_server
 
 from engine.disputes import commands, warnings
 
-CHROMIUM = "/usr/bin/chromium"
-OUT = Path(os.environ.get("DOCKET_TEST_OUTPUT", "test-output")) / "disputes"
 __all__ = ["disputes"]
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not shutil.which(CHROMIUM) and not Path(CHROMIUM).exists(), reason="no /usr/bin/chromium"),
-]
+pytestmark = needs_chromium
 
 
 @pytest.fixture
 def server(app: Any, disputes: dict) -> Iterator[str]:
-    srv = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=srv.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{srv.server_port}"
-    srv.shutdown()
+    with serve(app) as url:
+        yield url
 
 
 @pytest.fixture
 def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=CHROMIUM, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-            "--disable-sync", "--no-first-run"])
-        yield chromium
-        chromium.close()
+    with chromium() as b:
+        yield b
 
 
-def shot(page: Any, name: str) -> None:
-    OUT.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(OUT / f"{name}.png"), full_page=True)
-
-
-def sign_in(browser: Any, server: str, user: str, width: int = 1280) -> Any:
-    page = browser.new_context(viewport={"width": width, "height": 900}, locale="zh-CN").new_page()
-    page.goto(f"{server}/login")
-    page.fill("input[name=username]", user)
-    page.fill("input[name=password]", f"pw-{user}")
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{server}/inbox")
-    return page
+shot = shots("disputes")
 
 
 def test_apply_and_case_file(server: str, browser: Any, rt: Any, disputes: dict) -> None:
@@ -116,9 +86,9 @@ def test_head_views_warnings_statistics_and_mobile(server: str, browser: Any, rt
     supervisor = sign_in(browser, server, "sun")
     for process, case_id in (("mediation", case.id), ("appeals", appeal.id)):
         supervisor.goto(f"{server}/cases/{case_id}")
-        supervisor.wait_for_selector("#case-diagram[data-state=ok], #case-diagram[data-state=error]", timeout=20000)
+        supervisor.wait_for_selector("#case-diagram[data-state=ok], #case-diagram[data-state=error]", timeout=60000)
         assert supervisor.locator("#case-diagram").get_attribute("data-state") == "ok"
         shot(supervisor, f"09-diagram-{process}")
-    mobile = sign_in(browser, server, "zhang", width=390)
+    mobile = sign_in(browser, server, "zhang", viewport={"width": 390, "height": 900})
     mobile.goto(f"{server}/disputes/cases/{case.id}")
     shot(mobile, "08-case-file-mobile")

@@ -4,66 +4,35 @@ claim, a delegation, a comment with an attachment, and the inbox in zh, en and o
 
 from __future__ import annotations
 
-import os
-import shutil
-import threading
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
+from browser_support import chromium, needs_chromium, serve, shots, sign_in
 from test_inbox_api import make_task, review_tasks
-from werkzeug.serving import make_server
 
 from engine.clock import clock, utcnow
 from engine.instances import start_case
 
-CHROMIUM = "/usr/bin/chromium"
-OUT = Path(os.environ.get("DOCKET_TEST_OUTPUT", Path(__file__).resolve().parents[1] / "test-output")) / "inbox"
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not Path(CHROMIUM).exists() and not shutil.which(CHROMIUM), reason="no /usr/bin/chromium"),
-]
+pytestmark = needs_chromium
 
 
 @pytest.fixture
 def server(app: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     monkeypatch.setenv("DOCKET_UPLOADS_DIR", str(tmp_path / "uploads"))
-    srv = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=srv.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{srv.server_port}"
-    srv.shutdown()
+    with serve(app) as url:
+        yield url
 
 
 @pytest.fixture
 def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=CHROMIUM, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-            "--disable-sync", "--no-first-run"])
-        yield chromium
-        chromium.close()
+    with chromium() as b:
+        yield b
 
 
-def login(browser: Any, server: str, user: str, **context: Any) -> Any:
-    """A new browser context signed in as ``user``; its page is on the inbox."""
-    options = {"viewport": {"width": 1280, "height": 860}, "locale": "zh-CN", **context}
-    page = browser.new_context(**options).new_page()
-    page.goto(f"{server}/login")
-    page.fill("input[name=username]", user)
-    page.fill("input[name=password]", f"pw-{user}")
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{server}/inbox")
-    return page
-
-
-def shot(page: Any, name: str) -> None:
-    OUT.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(OUT / f"{name}.png"), full_page=True)
+shot = shots("inbox")
 
 
 def task_titles(page: Any) -> list[str]:
@@ -85,7 +54,7 @@ def spread(rt: Any, review_process: Any) -> None:
 
 
 def test_inbox_sorting_and_filtering(server: str, browser: Any, spread: None) -> None:
-    page = login(browser, server, "qian")
+    page = sign_in(browser, server, "qian")
     assert task_titles(page) == ["审查：食堂价格", "审查：班车线路", "审查：体检项目", "审查：图书馆"]
     assert page.locator("#inbox-list tbody tr").first.get_attribute("class") == "row-overdue"
     shot(page, "01-inbox-by-due")
@@ -111,7 +80,7 @@ def test_inbox_sorting_and_filtering(server: str, browser: Any, spread: None) ->
 
 
 def test_saved_filter_shared_with_a_colleague(server: str, browser: Any, spread: None) -> None:
-    zhao = login(browser, server, "zhao")
+    zhao = sign_in(browser, server, "zhao")
     zhao.click("a[data-tab=overdue]")
     zhao.wait_for_url("**view=overdue**")
     zhao.click(".save-filter summary")
@@ -122,7 +91,7 @@ def test_saved_filter_shared_with_a_colleague(server: str, browser: Any, spread:
     zhao.wait_for_url("**filter=**")
     assert zhao.locator(".chip-active a").inner_text() == "委员会逾期件"
 
-    qian = login(browser, server, "qian")
+    qian = sign_in(browser, server, "qian")
     chip = qian.locator(".chip", has_text="委员会逾期件")
     assert chip.count() == 1 and "zhao" in chip.inner_text()
     assert chip.locator("button.chip-x").count() == 0  # a colleague cannot delete it
@@ -134,7 +103,7 @@ def test_saved_filter_shared_with_a_colleague(server: str, browser: Any, spread:
 
 def test_bulk_claim(server: str, browser: Any, rt: Any, people: dict, review_process: Any) -> None:
     review_tasks(rt, people, 3)
-    page = login(browser, server, "zhao")
+    page = sign_in(browser, server, "zhao")
     assert len(task_titles(page)) == 3
     page.locator("#inbox-list a.task-link").first.focus()
     page.keyboard.press("x")  # the keyboard selects the focused row
@@ -151,7 +120,7 @@ def test_bulk_claim(server: str, browser: Any, rt: Any, people: dict, review_pro
 
 def test_delegate(server: str, browser: Any, rt: Any, people: dict, review_process: Any) -> None:
     (task_id,) = review_tasks(rt, people, 1)
-    zhao = login(browser, server, "zhao")
+    zhao = sign_in(browser, server, "zhao")
     zhao.goto(f"{server}/tasks/{task_id}")
     options = zhao.locator("#delegate-user option").all_inner_texts()
     assert [o for o in options if "(" in o] == ["Qian (qian)", "Zhao (zhao)"]  # only the committee
@@ -159,7 +128,7 @@ def test_delegate(server: str, browser: Any, rt: Any, people: dict, review_proce
     shot(zhao, "09-delegate-picker")
     zhao.click(".delegate-form button[type=submit]")
     zhao.wait_for_url(f"{server}/inbox**")
-    qian = login(browser, server, "qian")
+    qian = sign_in(browser, server, "qian")
     qian.click("a[data-tab=mine]")
     qian.wait_for_url("**scope=mine**")
     assert len(task_titles(qian)) == 1
@@ -172,7 +141,7 @@ def test_comment_with_attachment(server: str, browser: Any, rt: Any, people: dic
     case = start_case(rt, people["wang"], "proposal_review", {"title": "关于平抑食堂价格的建议"})
     evidence = tmp_path / "食堂价格调查.pdf"
     evidence.write_bytes(b"%PDF-1.4\n1 0 obj<<>>endobj\n%%EOF\n")
-    wang = login(browser, server, "wang")
+    wang = sign_in(browser, server, "wang")
     wang.goto(f"{server}/cases/{case.id}")
     wang.fill(".comment-form textarea[name=body]", "调查结果见附件，请 @sun 督办。")
     wang.set_input_files(".comment-form input[type=file]", str(evidence))
@@ -186,7 +155,7 @@ def test_comment_with_attachment(server: str, browser: Any, rt: Any, people: dic
     with wang.expect_download() as download:
         comment.locator("a.file-link").click()
     assert Path(download.value.path()).read_bytes() == evidence.read_bytes()
-    sun = login(browser, server, "sun")
+    sun = sign_in(browser, server, "sun")
     assert sun.locator(".bell-count").inner_text() != ""
     sun.goto(f"{server}/notifications")
     assert "wang" in sun.locator("body").inner_text()
@@ -194,7 +163,7 @@ def test_comment_with_attachment(server: str, browser: Any, rt: Any, people: dic
 
 
 def test_inbox_in_chinese_english_and_on_a_phone(server: str, browser: Any, spread: None) -> None:
-    page = login(browser, server, "qian")
+    page = sign_in(browser, server, "qian")
     assert page.locator("html").get_attribute("lang") == "zh-CN"
     assert page.locator("h1").inner_text() == "待办"
     shot(page, "14-inbox-zh")
@@ -203,7 +172,7 @@ def test_inbox_in_chinese_english_and_on_a_phone(server: str, browser: Any, spre
     assert page.locator("h1").inner_text() == "Inbox"
     assert "How late" in page.locator("#inbox-list thead").inner_text()
     shot(page, "15-inbox-en")
-    phone = login(browser, server, "qian", viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    phone = sign_in(browser, server, "qian", viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
     assert phone.locator("#inbox-list thead").is_hidden()  # the table became cards
     first = phone.locator("#inbox-list tbody tr").first.bounding_box()
     assert first["width"] <= 390

@@ -3,63 +3,37 @@ staff member finds it in the archive."""
 
 from __future__ import annotations
 
-import os
-import shutil
-import threading
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
+from browser_support import chromium, needs_chromium, serve, shots, sign_in
 from test_proposals_helpers import BODY, congress, do, row, to_review
-from werkzeug.serving import make_server
 
 from engine.runtime import Runtime
 
-CHROMIUM = "/usr/bin/chromium"
-OUT = Path(os.environ.get("DOCKET_TEST_OUTPUT", Path(__file__).resolve().parents[1] / "test-output")) / "proposals"
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not shutil.which(CHROMIUM) and not Path(CHROMIUM).exists(), reason="no /usr/bin/chromium"),
-]
+pytestmark = needs_chromium
 __all__ = ["congress"]
 
 
 @pytest.fixture
 def server(app: Any, congress: dict[str, Any]) -> Iterator[str]:
-    srv = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=srv.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{srv.server_port}"
-    srv.shutdown()
+    with serve(app) as url:
+        yield url
 
 
 @pytest.fixture
 def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=CHROMIUM, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-            "--disable-sync", "--no-first-run"])
-        yield chromium
-        chromium.close()
+    with chromium() as b:
+        yield b
 
 
 def signed_in(browser: Any, server: str, user: str, mobile: bool = False) -> Any:
     size = {"width": 390, "height": 844} if mobile else {"width": 1280, "height": 860}
-    page = browser.new_context(viewport=size, locale="zh-CN").new_page()
-    page.goto(f"{server}/login")
-    page.fill("input[name=username]", user)
-    page.fill("input[name=password]", f"pw-{user}")
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{server}/inbox")
-    return page
+    return sign_in(browser, server, user, viewport=size)
 
 
-def shot(page: Any, name: str) -> None:
-    OUT.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(OUT / f"{name}.png"), full_page=True)
+shot = shots("proposals")
 
 
 def test_submit_cosign_register_and_find_in_archive(server: str, browser: Any, rt: Runtime,

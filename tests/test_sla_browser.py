@@ -2,55 +2,35 @@
 
 from __future__ import annotations
 
-import os
-import shutil
-import threading
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
+from browser_support import chromium, needs_chromium, serve, shots
 from test_sla_common import SLA, deploy_xml, local, open_tasks
-from werkzeug.serving import make_server
 
 from engine.clock import clock
 from engine.instances import start_case
 from engine.runtime import Runtime
 from engine.tasks import complete_task
 
-CHROMIUM = "/usr/bin/chromium"
-OUT = Path(os.environ.get("DOCKET_TEST_OUTPUT", Path(__file__).resolve().parents[1] / "test-output")) / "sla"
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not Path(CHROMIUM).exists() and not shutil.which("chromium"), reason="no /usr/bin/chromium"),
-]
+pytestmark = needs_chromium
 
 
 @pytest.fixture
 def server(app: Any) -> Iterator[str]:
-    srv = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=srv.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{srv.server_port}"
-    srv.shutdown()
+    with serve(app) as url:
+        yield url
 
 
 @pytest.fixture
 def page() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-            "--disable-sync", "--no-first-run"])
+    with chromium() as browser:
         context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
         yield context.new_page()
-        browser.close()
 
 
-def shot(page: Any, name: str) -> None:
-    OUT.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(OUT / f"{name}.png"), full_page=True)
+shot = shots("sla")
 
 
 def test_supervisor_sees_the_overdue_item_highlighted_and_drills_down(server: str, page: Any, rt: Runtime,
