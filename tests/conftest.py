@@ -132,3 +132,27 @@ class Api:
 @pytest.fixture
 def api(app: Any, people: dict[str, Actor]) -> Api:
     return Api(app.test_client())
+
+
+@pytest.fixture
+def server(app: Any) -> Iterator[str]:
+    """The app served on 127.0.0.1 for browser tests; yields its base URL."""
+    from browser_support import serve
+
+    with serve(app) as url:
+        yield url
+
+
+@pytest.fixture
+def browser() -> Iterator[Any]:
+    """Debian's chromium, headless, through Playwright."""
+    from browser_support import chromium
+
+    with chromium() as instance:
+        yield instance
+
+
+@pytest.fixture
+def page(browser: Any) -> Any:
+    """A fresh zh-CN page at 1280×860."""
+    return browser.new_context(viewport={"width": 1280, "height": 860}, locale="zh-CN").new_page()

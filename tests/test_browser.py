@@ -2,28 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
-import pytest
-from browser_support import chromium, needs_chromium, serve, shots
+from browser_support import needs_chromium, shots
 
 from engine.instances import start_case
 
 pytestmark = needs_chromium
-
-
-@pytest.fixture
-def server(app: Any) -> Iterator[str]:
-    with serve(app) as url:
-        yield url
-
-
-@pytest.fixture
-def page() -> Iterator[Any]:
-    with chromium() as browser:
-        context = browser.new_context(viewport={"width": 1280, "height": 860}, locale="zh-CN")
-        yield context.new_page()
 
 
 shot = shots()

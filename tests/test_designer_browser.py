@@ -4,14 +4,13 @@ test-output/designer: case progress, broken and fixed uploads, the modeler, migr
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 import sqlalchemy as sa
-from browser_support import chromium, login, needs_chromium, serve, shots
+from browser_support import login, needs_chromium, shots
 from test_designer_engine import REGISTER, REVIEW, _open, deploy_xml, review_v2_xml
 from test_designer_pages import FORMS, broken_review_xml
 
@@ -26,21 +25,14 @@ pytestmark = needs_chromium
 
 
 @pytest.fixture
-def server(app: Any) -> Iterator[str]:
-    with serve(app) as url:
-        yield url
-
-
-@pytest.fixture
-def page() -> Iterator[Any]:
-    with chromium() as browser:
-        context = browser.new_context(viewport={"width": 1320, "height": 900}, locale="zh-CN")
-        tab = context.new_page()
-        tab.set_default_timeout(15000)
-        errors: list[str] = []
-        tab.on("pageerror", lambda exc: errors.append(str(exc)))
-        tab.js_errors = errors
-        yield tab
+def page(browser: Any) -> Any:
+    """A wider page that records the page's JavaScript errors in ``page.js_errors``."""
+    tab = browser.new_context(viewport={"width": 1320, "height": 900}, locale="zh-CN").new_page()
+    tab.set_default_timeout(15000)
+    errors: list[str] = []
+    tab.on("pageerror", lambda exc: errors.append(str(exc)))
+    tab.js_errors = errors
+    return tab
 
 
 shot = shots("designer")

@@ -3,11 +3,10 @@ deadlines and documents, the early-warning register and the statistics; screensh
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from browser_support import chromium, needs_chromium, serve, shots, sign_in
+from browser_support import needs_chromium, shots, sign_in
 from test_disputes_helpers import appeal_application, disputes, do, mediation_application
 
 from engine.disputes import commands, warnings
@@ -17,15 +16,8 @@ pytestmark = needs_chromium
 
 
 @pytest.fixture
-def server(app: Any, disputes: dict) -> Iterator[str]:
-    with serve(app) as url:
-        yield url
-
-
-@pytest.fixture
-def browser() -> Iterator[Any]:
-    with chromium() as b:
-        yield b
+def server(server: str, disputes: dict) -> str:
+    return server
 
 
 shot = shots("disputes")

@@ -4,13 +4,12 @@ claim, a delegation, a comment with an attachment, and the inbox in zh, en and o
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
-from browser_support import chromium, needs_chromium, serve, shots, sign_in
+from browser_support import needs_chromium, shots, sign_in
 from test_inbox_api import make_task, review_tasks
 
 from engine.clock import clock, utcnow
@@ -20,16 +19,9 @@ pytestmark = needs_chromium
 
 
 @pytest.fixture
-def server(app: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+def server(server: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
     monkeypatch.setenv("DOCKET_UPLOADS_DIR", str(tmp_path / "uploads"))
-    with serve(app) as url:
-        yield url
-
-
-@pytest.fixture
-def browser() -> Iterator[Any]:
-    with chromium() as b:
-        yield b
+    return server
 
 
 shot = shots("inbox")

@@ -3,11 +3,10 @@ staff member finds it in the archive."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from browser_support import chromium, needs_chromium, serve, shots, sign_in
+from browser_support import needs_chromium, shots, sign_in
 from test_proposals_helpers import BODY, congress, do, row, to_review
 
 from engine.runtime import Runtime
@@ -17,15 +16,8 @@ __all__ = ["congress"]
 
 
 @pytest.fixture
-def server(app: Any, congress: dict[str, Any]) -> Iterator[str]:
-    with serve(app) as url:
-        yield url
-
-
-@pytest.fixture
-def browser() -> Iterator[Any]:
-    with chromium() as b:
-        yield b
+def server(server: str, congress: dict[str, Any]) -> str:
+    return server
 
 
 def signed_in(browser: Any, server: str, user: str, mobile: bool = False) -> Any:

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
-import pytest
-from browser_support import chromium, needs_chromium, serve, shots
+from browser_support import needs_chromium, shots
 from test_sla_common import SLA, deploy_xml, local, open_tasks
 
 from engine.clock import clock
@@ -15,19 +13,6 @@ from engine.runtime import Runtime
 from engine.tasks import complete_task
 
 pytestmark = needs_chromium
-
-
-@pytest.fixture
-def server(app: Any) -> Iterator[str]:
-    with serve(app) as url:
-        yield url
-
-
-@pytest.fixture
-def page() -> Iterator[Any]:
-    with chromium() as browser:
-        context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
-        yield context.new_page()
 
 
 shot = shots("sla")
