@@ -35,23 +35,25 @@ USERS = [
 ]
 PASSWORD = "demo"
 
-def _ensure_people(rt: Runtime) -> list[str]:
+def ensure_people(rt: Runtime, groups: list[tuple[str, str]] = GROUPS,
+                  users: list[tuple[str, str, list[str]]] = USERS) -> list[str]:
+    """Create the groups and the users (password ``demo``) that are missing; one line per user created."""
     out = []
     with rt.transaction() as session:
         existing = set(session.scalars(sa.select(Group.key)))
-        for key, name in GROUPS:
+        for key, name in groups:
             if key not in existing:
                 create_group(session, key, name)
-        for username, name, groups in USERS:
+        for username, name, member_of in users:
             if find_user(session, username) is None:
-                create_user(session, username, PASSWORD, name, groups)
-                out.append(f"user {username} ({', '.join(groups)})")
+                create_user(session, username, PASSWORD, name, member_of)
+                out.append(f"user {username} ({', '.join(member_of) or 'staff'})")
     return out
 
 
 def seed(rt: Runtime, processes: Path) -> Iterator[str]:
     """Create what is missing; safe to run on every demo start."""
-    yield from _ensure_people(rt)
+    yield from ensure_people(rt)
     admin = Actor("admin", frozenset({"admin"}))
     for bundle in bundles_in(processes):
         try:

@@ -10,10 +10,11 @@ import sqlalchemy as sa
 
 from engine.access import SYSTEM, Actor
 from engine.clock import clock, utcnow
-from engine.models import Group, Task
+from engine.demo import ensure_people
+from engine.models import Task
 from engine.runtime import Runtime
 from engine.tasks import complete_task
-from engine.users import actor_for, create_group, create_user, find_user
+from engine.users import actor_for, find_user
 
 from . import proposals as cp
 from .congresses import add_delegate, create_congress, create_session
@@ -60,14 +61,8 @@ REPLY = {"reply_action": "reply", "reply_type": "adopted", "reply": "经研究�
 
 
 def _ensure(rt: Runtime) -> dict[str, Actor]:
+    ensure_people(rt, GROUPS, USERS)
     with rt.transaction() as session:
-        have = set(session.scalars(sa.select(Group.key)))
-        for key, name in GROUPS:
-            if key not in have:
-                create_group(session, key, name)
-        for username, name, groups in USERS:
-            if find_user(session, username) is None:
-                create_user(session, username, "demo", name, groups)
         actors = {}
         for username in {*SCHOOL, *CS, "he", "lu", "ding", "admin", "chen", "liu"}:
             user = find_user(session, username)

@@ -11,12 +11,13 @@ import sqlalchemy as sa
 
 from engine.access import Actor
 from engine.clock import clock
+from engine.demo import ensure_people
 from engine.errors import DocketError
 from engine.instances import wake_case
-from engine.models import Case, Group, ProcessDefinition, Task
+from engine.models import Case, ProcessDefinition, Task
 from engine.runtime import Runtime
 from engine.tasks import complete_task
-from engine.users import actor_for, create_group, create_user, find_user
+from engine.users import actor_for, find_user
 
 from . import commands, warnings
 from .rules import today
@@ -28,22 +29,13 @@ USERS = [("tang", "唐主任（调解委员会主任）", ["mediation", "mediati
          ("xu", "许老师（物理系分工会）", ["dept-union"]), ("yang", "杨老师（申诉委员）", ["appeals"]),
          ("lin", "林主任（申诉处理委员会主任）", ["appeals", "appeals-head"]), ("zhang", "张老师（物理系）", []),
          ("qin", "秦老师（化学系）", [])]
-PASSWORD = "demo"
 ALL_PASS = {f"check_{c}": "pass" for c in ("procedure", "basis", "evidence", "characterisation", "proportionality")}
 FIVE = {"cond_eligible": True, "cond_scope": True, "cond_in_time": True, "cond_jurisdiction": True,
         "cond_materials": True}
 
 
 def _people(rt: Runtime) -> Iterator[str]:
-    with rt.transaction() as session:
-        existing = set(session.scalars(sa.select(Group.key)))
-        for key, name in GROUPS:
-            if key not in existing:
-                create_group(session, key, name)
-        for username, name, groups in USERS:
-            if find_user(session, username) is None:
-                create_user(session, username, PASSWORD, name, groups)
-                yield f"user {username} ({', '.join(groups) or 'staff'})"
+    yield from ensure_people(rt, GROUPS, USERS)
 
 
 def _actor(rt: Runtime, username: str) -> Actor:
