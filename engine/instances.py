@@ -127,13 +127,16 @@ def retry_case(rt: Runtime, actor: Actor, case_id: int, data: dict[str, Any] | N
     return case
 
 
-def wake_case(rt: Runtime, case_id: int) -> Case:
-    """Fire the case's due timers and run on (the scheduler calls this for cases whose wake_at passed)."""
+def fire_timers(rt: Runtime, case_id: int) -> Case | None:
+    """Fire the case's due timers and run on; None when they are not due or another scheduler holds the
+    case right now (its row is claimed with ``FOR UPDATE SKIP LOCKED`` on PostgreSQL)."""
     now = utcnow()
     with rt.transaction() as session:
-        case = get_case_row(session, case_id)
-        if case.status != "running" or case.wake_at is None or case.wake_at > now:
-            return case
+        case = session.scalars(sa.select(Case).where(Case.id == case_id, Case.status == "running",
+                                                     Case.wake_at <= now)
+                               .with_for_update(skip_locked=True)).first()
+        if case is None:
+            return None
         parsed = rt.definition(session, case.definition_id)
         workflow = rt.checkout(case, parsed)
         workflow.refresh_timers()
@@ -142,6 +145,15 @@ def wake_case(rt: Runtime, case_id: int) -> Case:
         record(session, case, "scheduler", "timers_fired", now, data={"error": error} if error else None)
     rt.checkin(case, workflow)
     return case
+
+
+def wake_case(rt: Runtime, case_id: int) -> Case:
+    """Fire the case's due timers if any (else return it unchanged)."""
+    fired = fire_timers(rt, case_id)
+    if fired is not None:
+        return fired
+    with rt.reading() as session:
+        return get_case_row(session, case_id)
 
 
 def due_cases(rt: Runtime, limit: int = 100) -> list[int]:

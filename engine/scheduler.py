@@ -12,14 +12,11 @@ from __future__ import annotations
 
 import logging
 
-import sqlalchemy as sa
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 
-from .casework import advance, record, save
-from .clock import utcnow
 from .errors import Conflict
-from .models import Case
+from .instances import due_cases, fire_timers
 from .runtime import Runtime
 from .sla.clocks import backfill_clocks
 from .sla.digest import send_digests
@@ -28,38 +25,19 @@ from .sla.reminders import run_due
 log = logging.getLogger(__name__)
 
 
-def _due_ids(rt: Runtime, limit: int) -> list[int]:
-    with rt.reading() as session:
-        return list(session.scalars(sa.select(Case.id).where(Case.status == "running", Case.wake_at <= utcnow())
-                                    .order_by(Case.wake_at).limit(limit)))
-
-
 def wake_one(rt: Runtime, case_id: int) -> bool:
     """Fire one case's due timers, if no other scheduler holds it and they are still due; True when fired."""
-    now = utcnow()
-    with rt.transaction() as session:
-        case = session.scalars(sa.select(Case).where(Case.id == case_id, Case.status == "running",
-                                                     Case.wake_at <= now)
-                               .with_for_update(skip_locked=True)).first()
-        if case is None:
-            return False  # fired by another scheduler, moved on, or held right now
-        parsed = rt.definition(session, case.definition_id)
-        workflow = rt.checkout(case, parsed)
-        workflow.refresh_timers()
-        error = advance(workflow)
-        save(rt, session, case, parsed, workflow, now, error)
-        record(session, case, "scheduler", "timers_fired", now, data={"error": error} if error else None)
-        if error:
-            log.warning("case %s stopped with an error after its timer fired: %s", case_id, error)
-    rt.checkin(case, workflow)
-    return True
+    case = fire_timers(rt, case_id)
+    if case is not None and case.error_message:
+        log.warning("case %s stopped with an error after its timer fired: %s", case_id, case.error_message)
+    return case is not None
 
 
 def wake_due(rt: Runtime, batch: int = 100) -> int:
     """Fire every due timer (in batches, oldest first); returns how many cases were woken."""
     woken = 0
     while True:
-        ids = _due_ids(rt, batch)
+        ids = due_cases(rt, batch)
         if not ids:
             return woken
         progressed = 0
