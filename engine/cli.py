@@ -195,17 +195,18 @@ def serve(bind: str | None, workers: int | None, threads: int) -> None:
 
 
 @main.command()
-@click.option("--every", default=30, show_default=True, help="seconds between runs of each job")
+@click.option("--every", type=int, help="seconds between runs of each job (default: DOCKET_SCHEDULER_EVERY or 30)")
 @click.option("--once", is_flag=True, help="run one round of every job (catch-up included) and exit")
-def scheduler(every: int, once: bool) -> None:
+def scheduler(every: int | None, once: bool) -> None:
     """Run the background jobs until stopped: BPMN timers, overdue marks, reminders, escalation, e-mail digests.
     Catches up on whatever was missed while stopped first."""
-    import logging
-
+    from .ops.logs import configure_json_logging
     from .scheduler import catch_up, run_forever
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    rt = _runtime(Settings())
+    configure_json_logging()
+    settings = Settings()
+    rt = _runtime(settings)
+    every = every or settings.scheduler_every
     if once:
         done = catch_up(rt)
         click.echo(f"timers woken: {done['timers']}, SLA rules fired: {done['sla']}, digests: {done['digests']}")

@@ -146,6 +146,9 @@ class Task(Base):
         sa.Index("ix_task_state_due_at", "state", "due_at"),
         sa.Index("ix_task_assignee_state", "assignee", "state"),
         sa.Index("ix_task_case_state", "case_id", "state"),
+        # open work stays small while history grows: inbox, overdue and board queries start here
+        sa.Index("ix_task_open_due_at", "due_at", sqlite_where=sa.text("state IN ('open', 'claimed')"),
+                 postgresql_where=sa.text("state IN ('open', 'claimed')")),
     )
 
     id: so.Mapped[str] = so.mapped_column(sa.String(36), primary_key=True)

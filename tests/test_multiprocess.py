@@ -162,3 +162,42 @@ def test_two_workers_two_schedulers_500_cases(tmp_path: Path, rt: Runtime, datab
             ready = {str(t.id) for t in wf.get_tasks(state=TaskState.READY, manual=True)}
             assert ready == open_rows.get(case.id, set()), case.business_key
     fresh.dispose()
+
+
+def test_two_scheduler_processes_fire_1000_due_timers_once(tmp_path: Path, rt: Runtime, database_url: str,
+                                                             people: dict) -> None:
+    deploy_file(rt, Bundle(bpmn=TIMED.read_bytes(), filename=str(TIMED)))
+    from engine.instances import start_case
+
+    case_ids = [start_case(rt, people["wang"], "timed_review", {}).id for _ in range(1000)]
+    clock_file = tmp_path / "clock"
+    clock_file.write_text(str(15 * 86400))  # every timer is 1 day overdue for both processes
+    env = {**os.environ, "DATABASE_URL": database_url, "DOCKET_CLOCK_FILE": str(clock_file),
+           "DOCKET_HOME": str(tmp_path)}
+    logs = [open(tmp_path / f"scheduler{i}.log", "w") for i in (1, 2)]  # noqa: SIM115
+    procs = [subprocess.Popen([sys.executable, "-m", "engine.cli", "scheduler", "--every", "1"], cwd=ROOT, env=env,
+                              stdout=log, stderr=subprocess.STDOUT) for log in logs]
+    try:
+        deadline = time.monotonic() + 240
+        while time.monotonic() < deadline:
+            with rt.reading() as s:
+                waiting = s.scalar(sa.select(sa.func.count()).where(Case.status == "running",
+                                                                    Case.wake_at.is_not(None)))
+            if waiting == 0:
+                break
+            time.sleep(0.5)
+    finally:
+        for proc in procs:
+            proc.terminate()
+        for proc in procs:
+            proc.wait(timeout=30)
+        for log in logs:
+            log.close()
+    assert waiting == 0
+    with rt.reading() as s:
+        fired = Counter(s.scalars(sa.select(Event.case_id).where(Event.kind == "timers_fired")))
+        escalations = Counter(s.scalars(sa.select(Task.case_id).where(Task.name == "escalate")))
+    assert all(fired[c] == 1 and escalations[c] == 1 for c in case_ids), {c: fired[c] for c in case_ids
+                                                                          if fired[c] != 1}
+    both = [(tmp_path / f"scheduler{i}.log").read_text() for i in (1, 2)]
+    assert all("catch-up after start" in text for text in both), "each process logs its catch-up"

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import time
 import uuid
 from collections import Counter
-from typing import Any
 
 from flask import Blueprint, Flask, Response, g, jsonify, request
 
@@ -61,20 +59,6 @@ def metrics():  # type: ignore[no-untyped-def]
     return Response("\n".join(lines) + "\n", mimetype="text/plain; version=0.0.4")
 
 
-class JsonFormatter(logging.Formatter):
-    """One JSON object per line, with the request id when there is one."""
-
-    def format(self, record: logging.LogRecord) -> str:
-        entry: dict[str, Any] = {"time": self.formatTime(record, "%Y-%m-%dT%H:%M:%S%z"), "level": record.levelname,
-                                 "logger": record.name, "message": record.getMessage()}
-        for key in ("request_id", "method", "path", "status", "ms", "user"):
-            if hasattr(record, key):
-                entry[key] = getattr(record, key)
-        if record.exc_info:
-            entry["error"] = self.formatException(record.exc_info)
-        return json.dumps(entry, ensure_ascii=False)
-
-
 def init_app(app: Flask) -> None:
     """Request ids (X-Request-ID in and out), an access log line per request, counters for /metrics."""
 
@@ -95,13 +79,3 @@ def init_app(app: Flask) -> None:
                 "request_id": g.get("request_id"), "method": request.method, "path": request.path,
                 "status": response.status_code, "ms": round(elapsed * 1000, 1)})
         return response
-
-
-def configure_json_logging(level: int = logging.INFO) -> None:
-    """Send every log record to stderr as JSON (``docket serve`` and ``docket scheduler`` use this)."""
-    handler = logging.StreamHandler()
-    handler.setFormatter(JsonFormatter())
-    root = logging.getLogger()
-    root.handlers[:] = [handler]
-    root.setLevel(level)
-    logging.getLogger("spiff").setLevel(logging.WARNING)  # SpiffWorkflow logs every task state change

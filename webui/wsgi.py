@@ -1,7 +1,7 @@
 """WSGI entry point for gunicorn: ``gunicorn webui.wsgi:app`` (JSON logs with request ids on stderr)."""
 
+from engine.ops.logs import configure_json_logging
 from webui import create_app
-from webui.ops import configure_json_logging
 
 configure_json_logging()
 app = create_app()
