@@ -27,7 +27,7 @@ import sqlalchemy as sa
 
 from engine.access import Actor
 from engine.migrate import upgrade
-from engine.models import Case, ProcessDefinition, Task, TaskCandidate
+from engine.models import Case, ProcessDefinition, Task, TaskCandidate, task_is_open
 from engine.queries import task_query
 from engine.runtime import Runtime
 
@@ -97,13 +97,12 @@ def queries(rt: Runtime) -> dict[str, Callable[[], object]]:
 
     def overdue() -> object:
         with rt.reading() as s:
-            return s.execute(sa.select(Task.id, Task.due_at).where(Task.state.in_(("open", "claimed")),
-                                                                  Task.due_at < NOW)
+            return s.execute(sa.select(Task.id, Task.due_at).where(task_is_open(), Task.due_at < NOW)
                              .order_by(Task.due_at).limit(50)).all()
 
     def stats() -> object:
         with rt.reading() as s:
-            open_ = Task.state.in_(("open", "claimed"))
+            open_ = task_is_open()
             return s.execute(
                 sa.select(Task.process_key, TaskCandidate.principal, sa.func.count(),
                           sa.func.sum(sa.case((Task.due_at < NOW, 1), else_=0)))

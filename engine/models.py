@@ -234,3 +234,12 @@ class Notification(Base):
     created_at: so.Mapped[datetime]
     read_at: so.Mapped[datetime | None]
     emailed_at: so.Mapped[datetime | None]
+
+
+OPEN_TASK_STATES = ("open", "claimed")
+
+
+def task_is_open() -> sa.ColumnElement[bool]:
+    """SQL: the task is open. The states are rendered as literals so that the planner can use the partial
+    index ``ix_task_open_due_at`` (open work stays small however much history the table holds)."""
+    return Task.state.in_(sa.bindparam(None, list(OPEN_TASK_STATES), expanding=True, literal_execute=True))

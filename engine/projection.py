@@ -19,12 +19,12 @@ from SpiffWorkflow.task import Task as SpiffTask
 from .definitions.meta import Assignment, TaskMeta
 from .definitions.parse import ParsedDefinition
 from .hooks import emit
-from .models import Case, Task, TaskCandidate
+from .models import OPEN_TASK_STATES, Case, Task, TaskCandidate
 from .timers import next_wake
 from .workdays import LOCAL, as_due, due_after
 
 log = logging.getLogger(__name__)
-OPEN_STATES = ("open", "claimed")
+OPEN_STATES = OPEN_TASK_STATES
 
 
 def _principals(value: Any) -> list[str]:

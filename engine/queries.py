@@ -12,7 +12,7 @@ import sqlalchemy.orm as so
 from .access import Actor, involved_clause, may_act_on, task_visible_clause
 from .clock import utcnow
 from .errors import Forbidden, Invalid, NotFound
-from .models import Case, Event, Group, ProcessDefinition, Task, TaskCandidate
+from .models import Case, Event, Group, ProcessDefinition, Task, TaskCandidate, task_is_open
 
 PAGE_SIZE = 50
 
@@ -119,7 +119,7 @@ def task_query(actor: Actor, scope: str = "all", state: str = "open", overdue: b
     else:
         stmt = stmt.where(task_visible_clause(actor))
     if state == "open":
-        stmt = stmt.where(Task.state.in_(("open", "claimed")))
+        stmt = stmt.where(task_is_open())
     elif state:
         stmt = stmt.where(Task.state == state)
     if overdue:
@@ -175,7 +175,7 @@ def inbox_counts(session: so.Session, actor: Actor) -> dict[str, int]:
     row = session.execute(
         sa.select(sa.func.count(Task.id), count(Task.assignee == actor.username), count(Task.assignee.is_(None)),
                   count(Task.due_at < now), count(sa.and_(Task.due_at >= begin, Task.due_at < end)))
-        .where(Task.state.in_(("open", "claimed")), task_visible_clause(actor))
+        .where(task_is_open(), task_visible_clause(actor))
     ).one()
     return dict(zip(("all", "mine", "group", "overdue", "today"), (int(v or 0) for v in row), strict=True))
 

@@ -14,11 +14,10 @@ import sqlalchemy.orm as so
 
 from engine.access import Actor, task_visible_clause
 from engine.errors import Forbidden, Invalid
-from engine.models import Case, Task, TaskCandidate
+from engine.models import Case, Task, TaskCandidate, task_is_open
 from engine.queries import task_json
 from engine.workdays import LOCAL
 
-OPEN = ("open", "claimed")
 BUCKETS = ((1, "< 1"), (3, "1–3"), (7, "3–7"), (15, "7–15"), (30, "15–30"), (None, "> 30"))  # days
 
 
@@ -39,7 +38,7 @@ def _filtered(stmt: sa.Select, process: str | None, group: str | None) -> sa.Sel
 def _items(session: so.Session, actor: Actor, now: datetime, condition: sa.ColumnElement[bool],
            process: str | None, group: str | None, limit: int) -> list[dict[str, Any]]:
     stmt = (sa.select(Task, Case.business_key, Case.title).join(Case, Case.id == Task.case_id)
-            .where(Task.state.in_(OPEN), condition))
+            .where(task_is_open(), condition))
     if not actor.is_supervisor:
         stmt = stmt.where(task_visible_clause(actor))
     stmt = _filtered(stmt, process, group).order_by(Task.due_at, Task.created_at).limit(limit)
@@ -80,14 +79,14 @@ def summary(session: so.Session, actor: Actor, now: datetime, days: int = 3, pro
     require_supervisor(actor)
     if days < 1 or days > 90:
         raise Invalid("days must be between 1 and 90", [{"field": "days", "message": "out of range"}])
-    base = _filtered(sa.select(*_counts(now, days)).select_from(Task).where(Task.state.in_(OPEN)), process, group)
+    base = _filtered(sa.select(*_counts(now, days)).select_from(Task).where(task_is_open()), process, group)
     total = session.execute(base).one()
     by_process = session.execute(base.add_columns(Task.process_key).group_by(Task.process_key)
                                  .order_by(Task.process_key)).all()
     by_group = session.execute(
         _filtered(sa.select(*_counts(now, days), TaskCandidate.principal).select_from(Task)
                   .join(TaskCandidate, sa.and_(TaskCandidate.task_id == Task.id, TaskCandidate.kind == "group"))
-                  .where(Task.state.in_(OPEN)), process, group)
+                  .where(task_is_open()), process, group)
         .group_by(TaskCandidate.principal).order_by(TaskCandidate.principal)).all()
 
     def row(r: Any) -> dict[str, int]:

@@ -14,13 +14,13 @@ import sqlalchemy.orm as so
 from engine.access import Actor, may_act_on
 from engine.clock import utcnow
 from engine.errors import Conflict, Forbidden, Invalid, NotFound
-from engine.models import Case, Event, Task
+from engine.models import OPEN_TASK_STATES, Case, Event, Task, task_is_open
 from engine.workdays import LOCAL, due_after, parse_duration
 
 from .models import Reminder, TaskClock
 from .rules import Rules, next_action, plan, rules_for
 
-OPEN = ("open", "claimed")
+OPEN = OPEN_TASK_STATES
 
 if TYPE_CHECKING:
     from engine.runtime import Runtime
@@ -209,7 +209,7 @@ def backfill_clocks(rt: Runtime) -> int:
     with rt.transaction() as session:
         rows = session.execute(
             sa.select(Task, Case).join(Case, Case.id == Task.case_id).outerjoin(TaskClock, TaskClock.task_id == Task.id)
-            .where(Task.state.in_(OPEN), Task.due_at.is_not(None), TaskClock.task_id.is_(None))).all()
+            .where(task_is_open(), Task.due_at.is_not(None), TaskClock.task_id.is_(None))).all()
         for task, case in rows:
             start_clock(session, case, task, now)
     return len(rows)
