@@ -70,7 +70,9 @@ def save(rt: Runtime, session: so.Session, case: Case, parsed: ParsedDefinition,
         elif case.status == "error":
             case.status, case.error_message, case.error_task = "running", None, None
         case.workflow = rt.store.dumps(workflow)
-        return sync(session, case, parsed, workflow, now, rt.store.to_json_safe)
+        rows = sync(session, case, parsed, workflow, now, rt.store.to_json_safe)
+    case.open_task_rows, case.definition_version = rows, parsed.version
+    return rows
 
 
 def clean_input(data: dict[str, Any]) -> dict[str, Any]:

@@ -137,6 +137,11 @@ class Case(Base):
 
     definition: so.Mapped[ProcessDefinition] = so.relationship(lazy="select")
 
+    # Set by the command that last saved this object (not stored): its open task rows and its definition's
+    # version, so the caller can answer without querying them again.
+    open_task_rows = None
+    definition_version = None
+
 
 class Task(Base):
     """A user task the workflow has made ready, kept in step with the workflow by every command."""

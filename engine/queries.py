@@ -39,12 +39,17 @@ def event_json(event: Event) -> dict[str, Any]:
 
 
 def case_json(session: so.Session, case: Case, history: bool = False) -> dict[str, Any]:
-    tasks = session.scalars(
-        sa.select(Task).where(Task.case_id == case.id, Task.state.in_(("open", "claimed"))).order_by(Task.created_at)
-    ).all()
+    """The case as the API shows it; a case just saved by a command answers without further queries."""
+    if case.open_task_rows is not None:
+        tasks = sorted(case.open_task_rows, key=lambda t: t.created_at)
+    else:
+        tasks = session.scalars(
+            sa.select(Task).where(Task.case_id == case.id, task_is_open()).order_by(Task.created_at)
+        ).all()
+    version = case.definition_version or case.definition.version
     out: dict[str, Any] = {
         "id": case.id, "business_key": case.business_key, "process": case.process_key,
-        "version": case.definition.version, "title": case.title, "status": case.status,
+        "version": version, "title": case.title, "status": case.status,
         "revision": case.revision, "error": case.error_message, "started_by": case.started_by,
         "started_at": iso(case.started_at), "ended_at": iso(case.ended_at), "wake_at": iso(case.wake_at),
         "data": case.data, "open_tasks": [task_json(t, case.business_key) for t in tasks],

@@ -84,7 +84,9 @@ class Runtime:
             row = session.get(ProcessDefinition, definition_id)
             if row is None:
                 raise NotFound(f"process definition {definition_id} does not exist")
-            return build(row.bpmn_xml.encode("utf-8"), row.dmn or {}, row.forms or {}, f"{row.key}.bpmn")
+            parsed = build(row.bpmn_xml.encode("utf-8"), row.dmn or {}, row.forms or {}, f"{row.key}.bpmn")
+            parsed.version = row.version
+            return parsed
 
         return self.specs.get(definition_id, load)
 

@@ -120,9 +120,9 @@ def issue_token(session: so.Session, user: User) -> tuple[str, datetime]:
 
 
 def user_for_token(session: so.Session, token: str) -> User | None:
-    """The active user holding this unexpired token (one query for the user, one for their groups)."""
-    return session.scalar(
+    """The active user holding this unexpired token, with their groups, in one query."""
+    return session.scalars(
         sa.select(User).join(ApiToken, ApiToken.user_id == User.id)
         .where(ApiToken.token_hash == _digest(token), ApiToken.expires_at > utcnow(), User.active.is_(True))
-        .options(so.selectinload(User.groups))
-    )
+        .options(so.joinedload(User.groups))
+    ).unique().first()

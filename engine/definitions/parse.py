@@ -28,6 +28,7 @@ class ParsedDefinition:
     subprocess_specs: dict[str, Any]
     meta: ProcessMeta
     forms: dict[str, Any]
+    version: int = 0  # the deployed version (set when loaded from the database)
 
 
 class DefinitionError(Exception):

@@ -28,7 +28,8 @@ def create_case():  # type: ignore[no-untyped-def]
     if not isinstance(data, dict):
         raise Invalid("'data' must be an object", [{"field": "data", "message": "must be an object"}])
     case = start_case(rt(), g.actor, process, data)
-    return jsonify(_case_body(case.id)), 201
+    with rt().reading() as session:  # the starter may read the case
+        return jsonify(case_json(session, case)), 201
 
 
 @bp.get("/cases")

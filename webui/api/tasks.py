@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import g, jsonify, request
 
 from engine.errors import Invalid
-from engine.queries import case_json, list_tasks, task_detail, task_json, visible_case
+from engine.queries import case_json, list_tasks, task_detail, task_json
 from engine.tasks import claim_task, complete_task, delegate_task, release_task
 
 from ..runtime import rt
@@ -72,5 +72,5 @@ def task_complete(task_id: str):  # type: ignore[no-untyped-def]
         raise Invalid("'data' must be an object", [{"field": "data", "message": "must be an object"}])
     revision = body.get("revision")
     case = complete_task(rt(), g.actor, task_id, data, revision if isinstance(revision, int) else None)
-    with rt().reading() as session:
-        return jsonify({"case": case_json(session, visible_case(session, g.actor, case.id))})
+    with rt().reading() as session:  # the completer may read the case: no second access check needed
+        return jsonify({"case": case_json(session, case)})
