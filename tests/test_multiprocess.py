@@ -67,6 +67,17 @@ class Client:
         return res.status, json.loads(data) if data else None
 
 
+def wait_for_timers(rt: Runtime, seconds: float) -> int:
+    """Poll until no running case waits for a timer (or time is up); returns how many still wait."""
+    deadline = time.monotonic() + seconds
+    while True:
+        with rt.reading() as s:
+            waiting = s.scalar(sa.select(sa.func.count()).where(Case.status == "running", Case.wake_at.is_not(None)))
+        if waiting == 0 or time.monotonic() > deadline:
+            return waiting
+        time.sleep(0.5)
+
+
 def _wait_ready(port: int, proc: subprocess.Popen, seconds: float = 60) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
@@ -122,14 +133,7 @@ def test_two_workers_two_schedulers_500_cases(tmp_path: Path, rt: Runtime, datab
         assert len(outcomes) == CASES
 
         clock_file.write_text(str(15 * 86400))  # fifteen days later, for every process
-        deadline = time.monotonic() + 180
-        while time.monotonic() < deadline:
-            with rt.reading() as s:
-                waiting = s.scalar(sa.select(sa.func.count()).where(Case.status == "running",
-                                                                    Case.wake_at.is_not(None)))
-            if waiting == 0:
-                break
-            time.sleep(0.5)
+        waiting = wait_for_timers(rt, 180)
         assert waiting == 0, f"{waiting} cases still wait for their timer"
         for proc in procs[1:]:
             assert proc.poll() is None, "a scheduler process died"
@@ -178,14 +182,7 @@ def test_two_scheduler_processes_fire_1000_due_timers_once(tmp_path: Path, rt: R
     procs = [subprocess.Popen([sys.executable, "-m", "engine.cli", "scheduler", "--every", "1"], cwd=ROOT, env=env,
                               stdout=log, stderr=subprocess.STDOUT) for log in logs]
     try:
-        deadline = time.monotonic() + 240
-        while time.monotonic() < deadline:
-            with rt.reading() as s:
-                waiting = s.scalar(sa.select(sa.func.count()).where(Case.status == "running",
-                                                                    Case.wake_at.is_not(None)))
-            if waiting == 0:
-                break
-            time.sleep(0.5)
+        waiting = wait_for_timers(rt, 240)
     finally:
         for proc in procs:
             proc.terminate()
