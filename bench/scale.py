@@ -28,7 +28,7 @@ import sqlalchemy as sa
 from engine.access import Actor
 from engine.migrate import upgrade
 from engine.models import Case, ProcessDefinition, Task, TaskCandidate, task_is_open
-from engine.queries import task_query
+from engine.queries import list_tasks
 from engine.runtime import Runtime
 
 OPEN = 2000
@@ -90,10 +90,8 @@ def queries(rt: Runtime) -> dict[str, Callable[[], object]]:
     actor = Actor("u1", frozenset({"dept:3", "committee"}))
 
     def inbox() -> object:
-        stmt = task_query(actor, scope="all")
         with rt.reading() as s:
-            s.execute(stmt.limit(50)).all()
-            return s.scalar(sa.select(sa.func.count()).select_from(stmt.order_by(None).subquery()))
+            return list_tasks(s, actor, scope="all")
 
     def overdue() -> object:
         with rt.reading() as s:

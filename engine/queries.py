@@ -146,7 +146,10 @@ def task_query(actor: Actor, scope: str = "all", state: str = "open", overdue: b
 
 def list_tasks(session: so.Session, actor: Actor, page: int = 1, **filters: Any) -> dict[str, Any]:
     stmt = task_query(actor, **filters)
-    total = session.scalar(sa.select(sa.func.count()).select_from(stmt.order_by(None).subquery()))
+    if filters.get("q"):  # the text filter reads the case too
+        total = session.scalar(sa.select(sa.func.count()).select_from(stmt.order_by(None).subquery()))
+    else:  # every task has its case: count the (open, indexed) task rows alone
+        total = session.scalar(sa.select(sa.func.count(Task.id)).where(stmt.whereclause))
     now = utcnow()
     rows = session.execute(stmt.limit(PAGE_SIZE).offset((max(page, 1) - 1) * PAGE_SIZE)).all()
     return {"items": [task_json(t, key, now) for t, key in rows], "page": max(page, 1),
