@@ -16,7 +16,9 @@ import sys
 import threading
 import time
 from collections import Counter
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +35,7 @@ ROOT = Path(__file__).resolve().parents[1]
 CASES = 500
 THREADS = 8
 TIMED = (ROOT / "tests" / "bpmn" / "timed_review.bpmn")
+SCHEDULER = [sys.executable, "-m", "engine.cli", "scheduler", "--every", "1"]
 
 pytestmark = pytest.mark.skipif(not PG_URL, reason="needs PostgreSQL (DOCKET_TEST_DATABASE_URL)")
 
@@ -65,6 +68,23 @@ class Client:
         with Client.lock:
             Client.statuses[res.status] += 1
         return res.status, json.loads(data) if data else None
+
+
+@contextmanager
+def running(commands: list[list[str]], env: dict[str, str], folder: Path) -> Iterator[list[subprocess.Popen]]:
+    """Start each command (output to ``<folder>/proc<i>.log``); terminate them all on the way out."""
+    logs = [open(folder / f"proc{i}.log", "w") for i in range(len(commands))]  # noqa: SIM115
+    procs = [subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+             for cmd, log in zip(commands, logs, strict=True)]
+    try:
+        yield procs
+    finally:
+        for proc in procs:
+            proc.terminate()
+        for proc in procs:
+            proc.wait(timeout=30)
+        for log in logs:
+            log.close()
 
 
 def wait_for_timers(rt: Runtime, seconds: float) -> int:
@@ -100,14 +120,9 @@ def test_two_workers_two_schedulers_500_cases(tmp_path: Path, rt: Runtime, datab
     port = _free_port()
     env = {**os.environ, "DATABASE_URL": database_url, "DOCKET_CLOCK_FILE": str(clock_file),
            "DOCKET_SECRET_KEY": "multiprocess-test", "DOCKET_HOME": str(tmp_path)}
-    logs = [open(tmp_path / f"{name}.log", "w") for name in ("web", "sched1", "sched2")]  # noqa: SIM115
-    procs = [subprocess.Popen([sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", "2",
-                               "--threads", "4", "webui.wsgi:app"], cwd=ROOT, env=env, stdout=logs[0],
-                              stderr=subprocess.STDOUT)]
-    for log in logs[1:]:
-        procs.append(subprocess.Popen([sys.executable, "-m", "engine.cli", "scheduler", "--every", "1"], cwd=ROOT,
-                                      env=env, stdout=log, stderr=subprocess.STDOUT))
-    try:
+    web = [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", "2", "--threads", "4",
+           "webui.wsgi:app"]
+    with running([web, SCHEDULER, SCHEDULER], env, tmp_path) as procs:
         _wait_ready(port, procs[0])
         local = threading.local()
 
@@ -137,13 +152,6 @@ def test_two_workers_two_schedulers_500_cases(tmp_path: Path, rt: Runtime, datab
         assert waiting == 0, f"{waiting} cases still wait for their timer"
         for proc in procs[1:]:
             assert proc.poll() is None, "a scheduler process died"
-    finally:
-        for proc in procs:
-            proc.terminate()
-        for proc in procs:
-            proc.wait(timeout=30)
-        for log in logs:
-            log.close()
 
     assert not [code for code in Client.statuses if code >= 500], Client.statuses
     with rt.reading() as s:
@@ -178,23 +186,13 @@ def test_two_scheduler_processes_fire_1000_due_timers_once(tmp_path: Path, rt: R
     clock_file.write_text(str(15 * 86400))  # every timer is 1 day overdue for both processes
     env = {**os.environ, "DATABASE_URL": database_url, "DOCKET_CLOCK_FILE": str(clock_file),
            "DOCKET_HOME": str(tmp_path)}
-    logs = [open(tmp_path / f"scheduler{i}.log", "w") for i in (1, 2)]  # noqa: SIM115
-    procs = [subprocess.Popen([sys.executable, "-m", "engine.cli", "scheduler", "--every", "1"], cwd=ROOT, env=env,
-                              stdout=log, stderr=subprocess.STDOUT) for log in logs]
-    try:
+    with running([SCHEDULER, SCHEDULER], env, tmp_path):
         waiting = wait_for_timers(rt, 240)
-    finally:
-        for proc in procs:
-            proc.terminate()
-        for proc in procs:
-            proc.wait(timeout=30)
-        for log in logs:
-            log.close()
     assert waiting == 0
     with rt.reading() as s:
         fired = Counter(s.scalars(sa.select(Event.case_id).where(Event.kind == "timers_fired")))
         escalations = Counter(s.scalars(sa.select(Task.case_id).where(Task.name == "escalate")))
     assert all(fired[c] == 1 and escalations[c] == 1 for c in case_ids), {c: fired[c] for c in case_ids
                                                                           if fired[c] != 1}
-    both = [(tmp_path / f"scheduler{i}.log").read_text() for i in (1, 2)]
+    both = [(tmp_path / f"proc{i}.log").read_text() for i in (0, 1)]
     assert all("catch-up after start" in text for text in both), "each process logs its catch-up"

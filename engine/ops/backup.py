@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import sqlite3
 import subprocess
@@ -24,23 +25,29 @@ def _pg_args(url: str) -> tuple[list[str], dict[str, str]]:
     return args + ["-d", u.database or "postgres"], env
 
 
+def _sqlite_copy(source: str, target: str) -> None:
+    """Copy one SQLite database over another with the online backup API (consistent while in use)."""
+    src, dest = sqlite3.connect(source), sqlite3.connect(target)
+    try:
+        with dest:
+            src.backup(dest)
+    finally:
+        dest.close()
+        src.close()
+
+
 def backup(database_url: str, target: Path) -> Path:
     """Write a consistent copy of the database to ``target`` (a SQLite file, or a SQL dump for PostgreSQL)."""
     target.parent.mkdir(parents=True, exist_ok=True)
     if database_url.startswith("sqlite"):
-        source = sqlite3.connect(_sqlite_path(database_url))
-        dest = sqlite3.connect(str(target))
-        with dest:
-            source.backup(dest)
-        dest.close()
-        source.close()
+        _sqlite_copy(_sqlite_path(database_url), str(target))
         return target
     if shutil.which("pg_dump") is None:
         raise RuntimeError("pg_dump is not installed")
     args, env = _pg_args(database_url)
     with target.open("wb") as out:
         subprocess.run(["pg_dump", "--no-owner", "--clean", "--if-exists", *args], stdout=out, check=True,
-                       env={**_base_env(), **env})
+                       env={**os.environ, **env})
     return target
 
 
@@ -49,19 +56,8 @@ def restore(database_url: str, source: Path) -> None:
     if not source.exists():
         raise FileNotFoundError(source)
     if database_url.startswith("sqlite"):
-        src = sqlite3.connect(str(source))
-        dest = sqlite3.connect(_sqlite_path(database_url))
-        with dest:
-            src.backup(dest)
-        dest.close()
-        src.close()
+        _sqlite_copy(str(source), _sqlite_path(database_url))
         return
     args, env = _pg_args(database_url)
     subprocess.run(["psql", "-q", "-v", "ON_ERROR_STOP=1", *args, "-f", str(source)], check=True,
-                   stdout=subprocess.DEVNULL, env={**_base_env(), **env})
-
-
-def _base_env() -> dict[str, str]:
-    import os
-
-    return dict(os.environ)
+                   stdout=subprocess.DEVNULL, env={**os.environ, **env})
