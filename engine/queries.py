@@ -13,6 +13,7 @@ from .access import Actor, involved_clause, may_act_on, task_visible_clause
 from .clock import utcnow
 from .errors import Forbidden, Invalid, NotFound
 from .models import Case, Event, Group, ProcessDefinition, Task, TaskCandidate, task_is_open
+from .office.units import served_form
 
 PAGE_SIZE = 50
 
@@ -203,7 +204,8 @@ def task_detail(session: so.Session, actor: Actor, task_id: str, forms: dict[str
     task = visible_task(session, actor, task_id)
     case = session.get(Case, task.case_id)
     out = task_json(task, case.business_key)
-    out["schema"] = forms.get(task.form_key) if task.form_key else None
+    out["schema"] = served_form(session, forms.get(task.form_key), include_inactive=task.state == "completed") \
+        if task.form_key else None
     out["data"] = task.data if task.state == "completed" else dict(case.data or {})
     out["case_status"] = case.status
     out["may_act"] = may_act_on(actor, task) and task.state in ("open", "claimed")

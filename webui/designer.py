@@ -17,6 +17,7 @@ from engine.designer.publish import Outcome, make_bundle, publish
 from engine.errors import Forbidden, Invalid, NotFound
 from engine.forms import field_views
 from engine.models import Case, Group, ProcessDefinition
+from engine.office.units import served_form
 from engine.queries import definition_versions, latest_definitions
 
 from .runtime import current_actor, rt
@@ -65,12 +66,12 @@ def index():  # type: ignore[no-untyped-def]
     return render_template("designer/index.html", rows=rows)
 
 
-def _form_previews(parsed: Any) -> list[dict[str, Any]]:
+def _form_previews(session: Any, parsed: Any) -> list[dict[str, Any]]:
     previews = []
     for meta in parsed.meta.tasks.values():
         if not meta.form_key:
             continue
-        schema = parsed.forms.get(meta.form_key)
+        schema = served_form(session, parsed.forms.get(meta.form_key))
         previews.append({"task": meta, "form_key": meta.form_key, "schema": schema,
                          "fields": field_views(schema, _locale(), {}) if schema else []})
     return previews
@@ -93,7 +94,7 @@ def process(key: str):  # type: ignore[no-untyped-def]
                                        .where(Case.process_key == key, Case.status.in_(("running", "error")))
                                        .group_by(Case.definition_id)).all())
         parsed = rt().definition(session, chosen.id)
-        previews = _form_previews(parsed)
+        previews = _form_previews(session, parsed)
         xml = chosen.bpmn_xml
     markers = {"added": [e.id for e in diff.added], "changed": [d.element.id for d in diff.changed]} if diff else {}
     return render_template("designer/process.html", key=key, versions=versions, chosen=chosen, base=base,
