@@ -31,6 +31,7 @@ def task_json(task: Task, business_key: str | None = None, now: datetime | None 
         "created_at": iso(task.created_at), "due_at": iso(task.due_at),
         "overdue": bool(task.due_at and task.state in ("open", "claimed") and task.due_at < now),
         "form": task.form_key, "completed_by": task.completed_by, "completed_at": iso(task.completed_at),
+        "calendar_warning": bool(task.calendar_warning),
     }
 
 
