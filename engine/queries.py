@@ -218,12 +218,17 @@ def group_names(session: so.Session) -> dict[str, str]:
     return {key: name for key, name in session.execute(sa.select(Group.key, Group.name))}
 
 
-def latest_definitions(session: so.Session) -> list[ProcessDefinition]:
+def latest_definitions(session: so.Session, retired: bool | None = None) -> list[ProcessDefinition]:
+    """The latest version of every process; ``retired=False`` leaves retired processes out, ``True`` keeps
+    only them."""
     newest = (sa.select(ProcessDefinition.key, sa.func.max(ProcessDefinition.version).label("v"))
               .group_by(ProcessDefinition.key).subquery())
-    return list(session.scalars(sa.select(ProcessDefinition).join(
-        newest, sa.and_(ProcessDefinition.key == newest.c.key, ProcessDefinition.version == newest.c.v)
-    ).order_by(ProcessDefinition.key)))
+    stmt = sa.select(ProcessDefinition).join(
+        newest, sa.and_(ProcessDefinition.key == newest.c.key, ProcessDefinition.version == newest.c.v))
+    if retired is not None:
+        stmt = stmt.where(ProcessDefinition.retired_at.is_not(None) if retired else
+                          ProcessDefinition.retired_at.is_(None))
+    return list(session.scalars(stmt.order_by(ProcessDefinition.key)))
 
 
 def definition_versions(session: so.Session, key: str) -> list[ProcessDefinition]:
@@ -236,4 +241,4 @@ def definition_versions(session: so.Session, key: str) -> list[ProcessDefinition
 
 def definition_json(d: ProcessDefinition) -> dict[str, Any]:
     return {"key": d.key, "name": d.name, "version": d.version, "deployed_at": iso(d.deployed_at),
-            "deployed_by": d.deployed_by, "hash": d.content_hash}
+            "deployed_by": d.deployed_by, "hash": d.content_hash, "retired": d.retired_at is not None}

@@ -280,8 +280,8 @@ def import_users(session: so.Session, actor: Actor, filename: str, data: bytes, 
     planned, errors = _check_rows(session, table, _header_names(filename, data, columns) if not table.errors else {})
     result = ImportResult(rows=len(table.rows), errors=errors)
     if dry_run:
-        result.created = [p.username for p in planned if p.user is None and p.username]
-        result.updated = [p.username for p in planned if p.user is not None]
+        result.created = list(dict.fromkeys(p.username for p in planned if p.user is None and p.username))
+        result.updated = list(dict.fromkeys(p.username for p in planned if p.user is not None))
         return result, {}
     if errors:
         raise Invalid(f"{len(errors)} problem(s) in {filename or 'the file'}; nothing was imported", errors)
