@@ -92,10 +92,11 @@ def _remember_session(session: so.Session, transaction: Any, connection: Any) ->
     _session.set(weakref.ref(session))
 
 
-def refresh_calendar(session: so.Session) -> None:
-    """Reload the office's years if another process changed them (once per transaction)."""
+def refresh_calendar(session: so.Session, force: bool = False) -> None:
+    """Reload the office's years if another process changed them (once per transaction, unless ``force``: after
+    this transaction wrote a year; a rollback is noticed by the next transaction's stamps)."""
     transaction = session.get_transaction()
-    if transaction is not None and session.info.get(_CHECKED) is transaction:
+    if not force and transaction is not None and session.info.get(_CHECKED) is transaction:
         return
     rows = session.execute(sa.select(CalendarYear.year, CalendarYear.stamp, CalendarYear.holidays,
                                      CalendarYear.workdays)).all()

@@ -98,6 +98,7 @@ def put_year(session: so.Session, actor: Actor, year: int, holidays: object, wor
     row.holidays, row.workdays = _iso(days_off), _iso(days_on)
     row.stamp, row.updated_by, row.updated_at = uuid.uuid4().hex, actor.username, now
     session.flush()
+    refresh_calendar(session, force=True)
     after = {"year": year, "source": "office", "holidays": row.holidays, "workdays": row.workdays}
     audit(session, actor, "calendar_updated", f"calendar:{year}", before, after, now)
     return after
