@@ -42,7 +42,7 @@ NAV = [  # (endpoint, label, who sees it: None = everyone signed in, else a pred
     ("disputes.index", _l("Mediation & appeals"), None),
     ("supervision.board", _l("Supervision"), "is_supervisor"),
     ("designer.index", _l("Designer"), "is_designer"),
-    ("admin.index", _l("Administration"), "is_admin"),
+    ("admin.index", _l("Admin"), "is_admin"),
 ]
 
 
