@@ -17,11 +17,18 @@ PLACEHOLDERS = {"new_process", "New process", "Process_1", ""}
 
 
 def name_process(xml: bytes, key: str, name: str) -> bytes:
-    """``xml`` with its main process's id set to ``key`` and its name to ``name`` (the diagram follows).
+    """``xml`` with its main process's id set to ``key`` and its name to ``name`` (the diagram follows); an empty
+    ``key`` or ``name`` keeps what the diagram says.
 
-    :raises Invalid: naming the field when the key or name is missing, a placeholder or malformed.
+    :raises Invalid: naming the field when the key or the name is missing, a placeholder or malformed.
     """
-    key, name = (key or "").strip(), (name or "").strip()
+    try:
+        root = parse_xml(xml)
+        process = main_process(root)
+    except Exception:  # the checker names what is wrong with the file
+        root = process = None
+    key = (key or "").strip() or (process.get("id", "") if process is not None else "")
+    name = (name or "").strip() or (process.get("name", "") if process is not None else "")
     problems = []
     if key in PLACEHOLDERS or not KEY.match(key):
         problems.append({"field": "key", "message": "give the process a key: a letter, then letters, digits, _ or - "
@@ -30,12 +37,11 @@ def name_process(xml: bytes, key: str, name: str) -> bytes:
         problems.append({"field": "name", "message": "give the process a name (at most 256 characters)"})
     if problems:
         raise Invalid("a process needs a name and a key before it is deployed", problems)
-    try:
-        root = parse_xml(xml)
-        process = main_process(root)
-    except Exception:  # the checker names what is wrong with the file
+    if root is None or process is None:
         return xml
     old = process.get("id")
+    if (old, process.get("name")) == (key, name):
+        return xml
     process.set("id", key)
     process.set("name", name)
     for node in root.iter():
