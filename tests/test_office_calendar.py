@@ -103,3 +103,22 @@ def test_a_year_another_worker_wrote_is_seen_at_the_next_transaction(rt: Runtime
 def _thaw() -> Any:
     yield
     clock.unfreeze()
+
+
+def test_the_flag_shows_in_the_task_json_the_inbox_and_the_board_banner(rt: Runtime, api: Any,
+                                                                        disputes: dict[str, Actor]) -> None:
+    filed = file_for_acceptance(rt, disputes)
+    task = api.get(f"/api/v1/tasks/{filed['task'].id}", "ma").get_json()
+    assert task["calendar_warning"] is True and task["due_at"].startswith("2027-01-04")
+    api.client.application.config["WTF_CSRF_ENABLED"] = False  # form posts from the test client
+    client = api.client
+    client.post("/login", data={"username": "ma", "password": "pw-ma"})
+    assert "日历未定" in client.get("/inbox").get_data(as_text=True)
+    assert "日历未定" in client.get(f"/tasks/{filed['task'].id}").get_data(as_text=True)
+    board = api.client.application.test_client()
+    board.post("/login", data={"username": "admin", "password": "pw-admin"})
+    page = board.get("/supervision/").get_data(as_text=True)
+    assert 'id="calendar-banner"' in page and "2027 年的法定节假日尚未录入" in page
+    with rt.transaction() as session:
+        put_year(session, ADMIN, 2027, HOLIDAYS_2027, WORKDAYS_2027)
+    assert 'id="calendar-banner"' not in board.get("/supervision/").get_data(as_text=True)
