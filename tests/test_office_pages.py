@@ -13,8 +13,11 @@ from click.testing import CliRunner
 from conftest import HERE, ROOT, deploy_file
 from openpyxl import Workbook
 
+from engine.access import ADMIN as ADMIN_GROUP
+from engine.access import Actor
 from engine.cli import main
 from engine.config import Settings
+from engine.congress.congresses import create_congress_in_scope
 from engine.runtime import Runtime
 
 
@@ -38,6 +41,7 @@ def text(res: Any) -> str:
     return res.get_data(as_text=True)
 
 
+ADMIN = Actor("admin", frozenset({ADMIN_GROUP}))
 PAGES = ["/admin/", "/admin/units", "/admin/users", "/admin/users/wang", "/admin/users/import", "/admin/congresses",
          "/admin/calendar", "/admin/history"]
 
@@ -154,3 +158,13 @@ def test_cli_init_office_then_import_users(tmp_path: Path, monkeypatch: pytest.M
     gbk.write_bytes("用户名,姓名\nt3,丙老师\n".encode("gbk"))
     res = runner.invoke(main, ["import", "users", str(gbk)])
     assert res.exit_code == 1 and "not UTF-8" in res.output
+    office = Runtime(url)
+    try:
+        with office.transaction() as session:
+            create_congress_in_scope(session, ADMIN, "c8", "第八届教职工代表大会", "school")
+    finally:
+        office.dispose()
+    delegates = tmp_path / "delegates.csv"
+    delegates.write_text("用户名,姓名,代表团,密码\nt1,,第一代表团,\nd2,代表二,第一代表团,pw-d2\n", encoding="utf-8")
+    res = runner.invoke(main, ["import", "delegates", "c8", str(delegates)])
+    assert res.exit_code == 0 and "2 delegate(s) of c8" in res.output, res.output
