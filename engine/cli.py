@@ -27,13 +27,33 @@ def main() -> None:
 
 
 @main.command()
-def init() -> None:
-    """Create or upgrade the database schema."""
+@click.option("--office", is_flag=True, help="also create the administrator of a new, empty instance")
+@click.option("--admin", "admin_name", default="admin", show_default=True, help="the administrator's username")
+@click.option("--admin-password", envvar="DOCKET_ADMIN_PASSWORD",
+              help="the administrator's password (default: DOCKET_ADMIN_PASSWORD, else asked for)")
+def init(office: bool, admin_name: str, admin_password: str | None) -> None:
+    """Create or upgrade the database schema; with --office, an empty instance with only an administrator."""
     from .migrate import upgrade
 
     settings = Settings()
     upgrade(settings.database_url)
     click.echo(f"database ready: {settings.database_url}")
+    if office:
+        from .office.setup import create_office
+
+        if not admin_password:
+            admin_password = click.prompt("administrator's password", hide_input=True, confirmation_prompt=True)
+        from .errors import DocketError
+        from .runtime import Runtime
+
+        rt = Runtime(settings.database_url)
+        try:
+            for line in create_office(rt, admin_name, admin_password, settings.processes_dir):
+                click.echo(line)
+        except DocketError as exc:
+            raise click.ClickException(exc.message) from None
+        finally:
+            rt.dispose()
 
 
 @main.command()
@@ -135,6 +155,75 @@ def db_restore(source: Path) -> None:
 
     restore(Settings().database_url, source)
     click.echo(f"restored from {source}")
+
+
+@main.group("import")
+def import_group() -> None:
+    """Import staff or delegates from a spreadsheet (.xlsx or UTF-8 .csv)."""
+
+
+def _print_import(result, dry_run: bool) -> None:  # type: ignore[no-untyped-def]
+    for error in result.errors:
+        click.echo(f"row {error['row']}, column {error['column'] or '-'}: {error['message']}")
+    verb = "would create" if dry_run else "created"
+    click.echo(f"{result.rows} row(s); {verb} {len(result.created)}, "
+               f"{'would update' if dry_run else 'updated'} {len(result.updated)}"
+               + (f"; {len(result.errors)} problem(s), nothing imported" if result.errors else ""))
+
+
+@import_group.command("users")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--dry-run", is_flag=True, help="check every row and report; import nothing")
+@click.option("--as", "username", default="admin", show_default=True, help="the administrator doing it")
+def import_users_command(file: Path, dry_run: bool, username: str) -> None:
+    """Import staff: create new users, update existing ones; all or nothing (exit 1 on any problem)."""
+    from .errors import DocketError
+    from .office.imports import ImportResult, import_users
+
+    rt = _runtime(Settings())
+    try:
+        with rt.transaction() as session:
+            result, _ = import_users(session, _admin(session, username), file.name, file.read_bytes(), dry_run)
+    except DocketError as exc:
+        result = ImportResult(errors=[e for e in exc.details if "row" in e] or
+                              [{"row": 0, "column": "", "message": exc.message}])
+    _print_import(result, dry_run)
+    sys.exit(1 if result.errors else 0)
+
+
+@import_group.command("delegates")
+@click.argument("congress")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--dry-run", is_flag=True, help="check every row and report; import nothing")
+@click.option("--as", "username", default="admin", show_default=True, help="the administrator doing it")
+def import_delegates_command(congress: str, file: Path, dry_run: bool, username: str) -> None:
+    """Import the delegates of CONGRESS (its key); users missing from the system are created."""
+    from .congress.congresses import get_congress, import_delegates
+    from .errors import DocketError
+    from .office.imports import ImportResult
+
+    rt = _runtime(Settings())
+    try:
+        with rt.transaction() as session:
+            result = import_delegates(session, _admin(session, username), get_congress(session, congress), file.name,
+                                      file.read_bytes(), dry_run)
+    except DocketError as exc:
+        result = ImportResult(errors=[e for e in exc.details if "row" in e] or
+                              [{"row": 0, "column": "", "message": exc.message}])
+    _print_import(result, dry_run)
+    if not result.errors and not dry_run:
+        click.echo(f"{len(result.delegates)} delegate(s) of {congress}")
+    sys.exit(1 if result.errors else 0)
+
+
+def _admin(session, username: str):  # type: ignore[no-untyped-def]
+    """The actor of an administrator by username (refused unless they are one)."""
+    from .users import actor_for, find_user
+
+    user = find_user(session, username)
+    if user is None or not user.active:
+        raise click.ClickException(f"no active user '{username}': use --as with an administrator's username")
+    return actor_for(user)
 
 
 @main.command("add-user")

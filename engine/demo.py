@@ -54,6 +54,9 @@ def ensure_people(rt: Runtime, groups: list[tuple[str, str]] = GROUPS,
 def seed(rt: Runtime, processes: Path) -> Iterator[str]:
     """Create what is missing; safe to run on every demo start."""
     yield from ensure_people(rt)
+    from .office import demo as office_demo
+
+    yield from office_demo.seed(rt)  # the units the processes' forms offer
     admin = Actor("admin", frozenset({"admin"}))
     for bundle in bundles_in(processes):
         try:

@@ -58,6 +58,7 @@ def deploy(session: so.Session, actor: Actor, bundle: Bundle) -> Deployment:
         key=meta.key, version=(latest.version + 1) if latest else 1, name=meta.name, content_hash=digest,
         bpmn_xml=bundle.bpmn.decode("utf-8"), forms={k: bundle.forms[k] for k in sorted(form_keys)},
         dmn=dict(bundle.dmn), settings=dict(meta.settings), deployed_by=actor.username, deployed_at=utcnow(),
+        retired_at=latest.retired_at if latest else None, retired_by=latest.retired_by if latest else None,
     )
     session.add(definition)
     session.flush()

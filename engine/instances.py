@@ -29,6 +29,9 @@ def _latest(session: so.Session, key: str) -> ProcessDefinition:
 
 
 def may_start(actor: Actor, definition: ProcessDefinition) -> bool:
+    """May ``actor`` start a case of ``definition``? Never for a retired process; else its starters may."""
+    if definition.retired_at is not None:
+        return False
     starters = [g.strip() for g in (definition.settings or {}).get("starters", "").split(",") if g.strip()]
     return actor.is_admin or not starters or bool(actor.groups & set(starters))
 
@@ -50,6 +53,8 @@ def start_case(rt: Runtime, actor: Actor, process_key: str, data: dict[str, Any]
     now = utcnow()
     with rt.transaction() as session:
         definition = _latest(session, process_key)
+        if definition.retired_at is not None:
+            raise Conflict(f"process '{process_key}' is retired: it takes no new cases")
         if not may_start(actor, definition):
             raise Forbidden(f"you may not start process '{process_key}'")
         parsed = rt.definition(session, definition.id)

@@ -68,6 +68,7 @@ class User(Base):
     password_hash: so.Mapped[str] = so.mapped_column(sa.String(256))
     email: so.Mapped[str | None] = so.mapped_column(sa.String(256))
     active: so.Mapped[bool] = so.mapped_column(default=True)
+    unit: so.Mapped[str | None] = so.mapped_column(sa.String(64))  # the key of the user's organisation unit
     created_at: so.Mapped[datetime]
     groups: so.Mapped[list[Group]] = so.relationship(secondary=membership, back_populates="members")
 
@@ -108,6 +109,8 @@ class ProcessDefinition(Base):
     settings: so.Mapped[dict[str, Any]] = so.mapped_column(default=dict)
     deployed_by: so.Mapped[str | None] = so.mapped_column(sa.String(64))
     deployed_at: so.Mapped[datetime]
+    retired_at: so.Mapped[datetime | None]  # set on every version of a retired process: no new cases
+    retired_by: so.Mapped[str | None] = so.mapped_column(sa.String(64))
 
 
 class Case(Base):
@@ -174,6 +177,8 @@ class Task(Base):
     completed_at: so.Mapped[datetime | None]
     data: so.Mapped[dict[str, Any] | None] = so.mapped_column(JSONType)
     version: so.Mapped[int] = so.mapped_column(default=1)
+    # the working-day due date was counted over a year the calendar does not know (Monday to Friday)
+    calendar_warning: so.Mapped[bool] = so.mapped_column(default=False, server_default=sa.false())
 
     __mapper_args__ = {"version_id_col": version}
 

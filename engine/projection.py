@@ -21,7 +21,7 @@ from .definitions.parse import ParsedDefinition
 from .hooks import emit
 from .models import OPEN_TASK_STATES, Case, Task, TaskCandidate
 from .timers import next_wake
-from .workdays import LOCAL, as_due, due_after
+from .workdays import LOCAL, as_due, counted_over_unknown, due_after
 
 log = logging.getLogger(__name__)
 OPEN_STATES = OPEN_TASK_STATES
@@ -86,6 +86,16 @@ def _due(workflow: BpmnWorkflow, meta: TaskMeta | None, data: dict[str, Any], no
     return None
 
 
+def _over_unknown_year(meta: TaskMeta | None, data: dict[str, Any], now: datetime, due: datetime | None) -> bool:
+    """A ``dueIn`` on working days that was counted over a year whose holidays nobody entered."""
+    if meta is None or not meta.due_in or meta.calendar != "workdays" or meta.due_date or due is None:
+        return False
+    try:
+        return counted_over_unknown(_clock_start(meta, data, now), due)
+    except ValueError:
+        return False
+
+
 def new_task_row(case: Case, parsed: ParsedDefinition, workflow: BpmnWorkflow, spiff_task: SpiffTask,
                  now: datetime) -> Task:
     """The row for a user task the workflow just made ready."""
@@ -112,6 +122,7 @@ def new_task_row(case: Case, parsed: ParsedDefinition, workflow: BpmnWorkflow, s
         assignee=assignee[0] if assignee else None, state="claimed" if assignee else "open",
         created_at=now, due_at=_due(workflow, meta, data, now), claimed_at=now if assignee else None,
     )
+    row.calendar_warning = _over_unknown_year(meta, data, now, row.due_at)
     row.candidates = [TaskCandidate(kind="group", principal=g) for g in groups] + [
         TaskCandidate(kind="user", principal=u) for u in users
     ]

@@ -6,6 +6,7 @@ from . import models
 from .congress import models as congress_models  # noqa: F401
 from .disputes import models as disputes_models  # noqa: F401
 from .inbox import models as inbox_models  # noqa: F401
+from .office import models as office_models  # noqa: F401
 from .ops import models as ops_models  # noqa: F401
 from .sla import models as sla_models  # noqa: F401
 

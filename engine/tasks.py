@@ -16,6 +16,7 @@ from .errors import Conflict, Forbidden, Invalid, NotFound
 from .forms import validate_submission
 from .hooks import emit
 from .models import Case, Group, Task, User
+from .office.units import served_form
 from .runtime import Runtime
 
 OPEN = ("open", "claimed")
@@ -55,7 +56,7 @@ def complete_task(rt: Runtime, actor: Actor, task_id: str, data: dict[str, Any] 
             raise Conflict(f"case {case.business_key} is at revision {case.revision}, not {expected_revision}")
         emit(session, "task_completing", case=case, task=task, actor=actor, data=data, now=now)
         parsed = rt.definition(session, case.definition_id)
-        schema = parsed.forms.get(task.form_key) if task.form_key else None
+        schema = served_form(session, parsed.forms.get(task.form_key)) if task.form_key else None
         if schema is not None:
             errors = validate_submission(schema, data)
             if errors:

@@ -13,6 +13,7 @@ from .access import Actor
 from .clock import utcnow
 from .errors import Conflict, DocketError, Invalid, NotFound
 from .models import ApiToken, Group, User
+from .office.audit import audit
 from .passwords import check_password, hash_password
 
 TOKEN_LIFETIME = timedelta(hours=12)
@@ -63,7 +64,12 @@ def authenticate(session: so.Session, username: str, password: str) -> User | No
     return user
 
 
-def create_group(session: so.Session, key: str, name: str) -> Group:
+def create_group(session: so.Session, key: str, name: str, actor: Actor | None = None) -> Group:
+    """A new group; audited when an ``actor`` (an administrator's change) is given.
+
+    :raises Invalid: for a missing or too long key.
+    :raises Conflict: when the key exists.
+    """
     key = (key or "").strip()
     if not key or len(key) > 64:
         raise Invalid("a group key is required (at most 64 characters)", [{"field": "key", "message": "invalid"}])
@@ -72,7 +78,14 @@ def create_group(session: so.Session, key: str, name: str) -> Group:
     group = Group(key=key, name=(name or key).strip())
     session.add(group)
     session.flush()
+    if actor is not None:
+        audit(session, actor, "group_created", f"group:{key}", None, {"key": key, "name": group.name})
     return group
+
+
+def list_groups(session: so.Session) -> list[Group]:
+    """Every group by key."""
+    return list(session.scalars(sa.select(Group).order_by(Group.key)))
 
 
 def create_user(session: so.Session, username: str, password: str, display_name: str | None = None,

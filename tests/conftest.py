@@ -18,6 +18,7 @@ from engine.config import Settings
 from engine.definitions.bundle import Bundle, bundle_from_file
 from engine.deploy import deploy
 from engine.migrate import upgrade
+from engine.office.demo import ensure_units
 from engine.passwords import FAST_SETTING
 from engine.runtime import Runtime
 from engine.schema import metadata
@@ -91,6 +92,7 @@ def people(rt: Runtime) -> dict[str, Actor]:
             create_group(session, key, key)
         for name, groups in USERS.items():
             create_user(session, name, f"pw-{name}", name.title(), groups)
+        ensure_units(session)  # the departments and committees the processes' forms offer
     return {name: Actor(name, frozenset(groups)) for name, groups in USERS.items()}
 
 

@@ -15,7 +15,7 @@ from engine.clock import utcnow
 from engine.congress import proposals as cp
 from engine.congress.congresses import add_delegate, create_congress, create_session
 from engine.congress.models import Proposal
-from engine.models import Task
+from engine.models import Group, Task
 from engine.runtime import Runtime
 from engine.tasks import complete_task
 from engine.users import create_group, create_user
@@ -38,8 +38,10 @@ def congress(rt: Runtime, people: dict[str, Actor]) -> dict[str, Any]:
     deploy_file(rt, ROOT / "processes" / "proposals" / "proposals.bpmn")
     now = utcnow()
     with rt.transaction() as session:
+        existing = set(session.scalars(sa.select(Group.key)))  # the units' groups may exist already
         for key in EXTRA_GROUPS:
-            create_group(session, key, key)
+            if key not in existing:
+                create_group(session, key, key)
         for name, groups in EXTRA_USERS.items():
             create_user(session, name, f"pw-{name}", name.title(), groups)
         school = create_congress(session, SYSTEM, "school", "第七届教职工代表大会")

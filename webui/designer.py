@@ -8,15 +8,19 @@ import sqlalchemy as sa
 from flask import Blueprint, Response, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import login_required
 
 from engine.designer.diagram import case_diagram
 from engine.designer.diff import diff_versions
+from engine.designer.drafts import emptiness_problems, name_process
 from engine.designer.migration import migrate_cases, plan_migration
 from engine.designer.publish import Outcome, make_bundle, publish
+from engine.designer.retirement import restore_process, retire_process
 from engine.errors import Forbidden, Invalid, NotFound
 from engine.forms import field_views
 from engine.models import Case, Group, ProcessDefinition
+from engine.office.units import served_form
 from engine.queries import definition_versions, latest_definitions
 
 from .runtime import current_actor, rt
@@ -65,12 +69,12 @@ def index():  # type: ignore[no-untyped-def]
     return render_template("designer/index.html", rows=rows)
 
 
-def _form_previews(parsed: Any) -> list[dict[str, Any]]:
+def _form_previews(session: Any, parsed: Any) -> list[dict[str, Any]]:
     previews = []
     for meta in parsed.meta.tasks.values():
         if not meta.form_key:
             continue
-        schema = parsed.forms.get(meta.form_key)
+        schema = served_form(session, parsed.forms.get(meta.form_key))
         previews.append({"task": meta, "form_key": meta.form_key, "schema": schema,
                          "fields": field_views(schema, _locale(), {}) if schema else []})
     return previews
@@ -93,10 +97,11 @@ def process(key: str):  # type: ignore[no-untyped-def]
                                        .where(Case.process_key == key, Case.status.in_(("running", "error")))
                                        .group_by(Case.definition_id)).all())
         parsed = rt().definition(session, chosen.id)
-        previews = _form_previews(parsed)
+        previews = _form_previews(session, parsed)
         xml = chosen.bpmn_xml
     markers = {"added": [e.id for e in diff.added], "changed": [d.element.id for d in diff.changed]} if diff else {}
     return render_template("designer/process.html", key=key, versions=versions, chosen=chosen, base=base,
+                           retired=versions[-1].retired_at is not None,
                            diff=diff, running=running, previews=previews, xml=xml, markers=markers,
                            lane_groups=parsed.meta.lane_groups)
 
@@ -180,12 +185,24 @@ def modeler():  # type: ignore[no-untyped-def]
         xml = request.form.get("xml", "")
         if not xml.strip():
             raise Invalid(_("The diagram is empty."), [{"field": "xml", "message": _("required")}])
-        bundle = make_bundle(f"{key or 'process'}.bpmn", xml.encode("utf-8"), [])
+        naming = {"key": key or request.form.get("key", "").strip(), "name": request.form.get("name", "").strip()}
+        try:
+            data = name_process(xml.encode("utf-8"), naming["key"], naming["name"])
+        except Invalid as exc:
+            errors = {d["field"]: _(MODELER_FIELD_ERRORS[d["field"]]) for d in exc.details}
+            return render_template("designer/modeler.html", outcome=None, xml=xml, markers={}, key=key,
+                                   chosen=None, naming=naming, naming_errors=errors, **_modeler_lists(key)), 422
+        empty = emptiness_problems(data, f"{naming['key']}.bpmn")
+        if empty:
+            return _outcome_page("designer/modeler.html", Outcome(empty, naming["key"]), data.decode("utf-8"),
+                                 key=key, chosen=None, naming=naming, naming_errors={}, **_modeler_lists(key))
+        bundle = make_bundle(f"{naming['key']}.bpmn", data, [])
         outcome = publish(rt(), actor, bundle, do_deploy=True)
         if outcome.version is not None:
             _flash_deployed(outcome)
             return redirect(url_for("designer.process", key=outcome.key, v=outcome.version))
-        return _outcome_page("designer/modeler.html", outcome, xml, key=key, chosen=None, **_modeler_lists(key))
+        return _outcome_page("designer/modeler.html", outcome, data.decode("utf-8"), key=key, chosen=None,
+                             naming=naming, naming_errors={}, **_modeler_lists(key))
     chosen = None
     xml = NEW_PROCESS
     if key:
@@ -195,8 +212,35 @@ def modeler():  # type: ignore[no-untyped-def]
             row = next((d for d in versions if d.version == wanted), versions[-1])
             xml = row.bpmn_xml
             chosen = {"key": row.key, "name": row.name, "version": row.version}
+    naming = {"key": key or "", "name": chosen["name"] if chosen else ""}
     return render_template("designer/modeler.html", outcome=None, xml=xml, markers={}, key=key, chosen=chosen,
-                           **_modeler_lists(key))
+                           naming=naming, naming_errors={}, **_modeler_lists(key))
+
+
+MODELER_FIELD_ERRORS = {
+    "key": _l("Give the process a key: a letter, then letters, digits, _ or - (e.g. leave_request)."),
+    "name": _l("Give the process a name."),
+}
+
+
+@bp.route("/processes/<key>/retire", methods=["POST"])
+@login_required
+def retire(key: str):  # type: ignore[no-untyped-def]
+    actor = _designer()
+    with rt().transaction() as session:
+        retire_process(session, actor, key)
+    flash(_("The process is retired: it takes no new cases; running cases go on."), "success")
+    return redirect(url_for("designer.process", key=key))
+
+
+@bp.route("/processes/<key>/restore", methods=["POST"])
+@login_required
+def restore(key: str):  # type: ignore[no-untyped-def]
+    actor = _designer()
+    with rt().transaction() as session:
+        restore_process(session, actor, key)
+    flash(_("The process is restored: new cases may start again."), "success")
+    return redirect(url_for("designer.process", key=key))
 
 
 def _modeler_lists(key: str | None) -> dict[str, list[str]]:

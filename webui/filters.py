@@ -21,6 +21,7 @@ EVENTS = {
     "absence_set": _l("set an out-of-office deputy"), "absence_cleared": _l("ended an absence"),
     "dispute_routed": _l("routed the case to appeals"), "recusal_requested": _l("asked for a recusal"),
     "recusal_decided": _l("decided a recusal"), "extension_consent": _l("recorded consent to extend"),
+    "due_recomputed": _l("recomputed a due date with the new calendar"),
 }
 
 
@@ -41,6 +42,7 @@ NAV = [  # (endpoint, label, who sees it: None = everyone signed in, else a pred
     ("disputes.index", _l("Mediation & appeals"), None),
     ("supervision.board", _l("Supervision"), "is_supervisor"),
     ("designer.index", _l("Designer"), "is_designer"),
+    ("admin.index", _l("Admin"), "is_admin"),
 ]
 
 

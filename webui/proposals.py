@@ -6,7 +6,7 @@ from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import login_required
@@ -21,6 +21,7 @@ from engine.congress.models import Congress, CongressSession, Proposal
 from engine.congress.settings import effective
 from engine.congress.stats import report, to_csv, to_xlsx
 from engine.errors import DocketError
+from engine.office.units import list_units, unit_names
 from engine.queries import visible_case
 
 from .runtime import current_actor, rt
@@ -40,8 +41,27 @@ OUTCOME = {"registered": _l("Registered"), "converted": _l("Converted to an opin
            "rejected": _l("Not registered"), "withdrawn": _l("Withdrawn")}
 CATEGORY = {"teaching": _l("Teaching"), "research": _l("Research"), "welfare": _l("Staff rights and welfare"),
             "management": _l("Administration"), "campus": _l("Campus and services")}
-DEPARTMENT = {"hr": _l("Human Resources"), "logistics": _l("Logistics"), "academic": _l("Academic Affairs"),
-              "finance": _l("Finance"), "it": _l("IT Office")}
+
+
+class UnitNames:
+    """Department names as the office keeps them (管理 → 单位), read once per request when a page asks:
+    ``get(key, default)`` for any unit, active or not; ``items()`` the departments, for filters."""
+
+    def _names(self) -> tuple[dict[str, str], list[tuple[str, str]]]:
+        if "unit_names" not in g:
+            with rt().reading() as session:
+                g.unit_names = (unit_names(session),
+                                [(u.key, u.name) for u in list_units(session, kind="department")])
+        return g.unit_names
+
+    def get(self, key: str | None, default: Any = None) -> Any:
+        return self._names()[0].get(key or "", default)
+
+    def items(self) -> list[tuple[str, str]]:
+        return self._names()[1]
+
+
+DEPARTMENT = UnitNames()
 RATING = {"satisfied": _l("Satisfied"), "basic": _l("Basically satisfied"), "unsatisfied": _l("Not satisfied"),
           "none": _l("Not rated")}
 REPLY_TYPE = {"adopted": _l("Adopted"), "planned": _l("Planned"), "not_adopted": _l("Cannot be adopted")}

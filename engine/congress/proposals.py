@@ -3,6 +3,7 @@ co-signing at the cutoff; and who may read a proposal."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -90,6 +91,12 @@ def _own_draft(session: so.Session, actor: Actor, proposal_id: int) -> Proposal:
     return row
 
 
+def cosign_cutoff(proposal: Proposal, sess: CongressSession) -> Any:
+    """When co-signing of ``proposal`` closes: its session's cutoff, or its own window when filed between
+    sessions."""
+    return proposal.cosign_until or sess.cutoff_at
+
+
 def start_data(proposal: Proposal, congress: Congress, sess: CongressSession) -> dict[str, Any]:
     """The case variables a published proposal starts with (checked again when the case starts)."""
     rules = effective(congress, sess)
@@ -98,7 +105,7 @@ def start_data(proposal: Proposal, congress: Congress, sess: CongressSession) ->
         "category": proposal.category, "cause": proposal.cause, "analysis": proposal.analysis,
         "suggestion": proposal.suggestion, "argument": proposal.argument,
         "committee_group": congress.committee_group, "presidium_group": congress.presidium_group,
-        "leader_group": congress.leader_group, "cosign_cutoff": sess.cutoff_at.isoformat(),
+        "leader_group": congress.leader_group, "cosign_cutoff": cosign_cutoff(proposal, sess).isoformat(),
         "min_cosigners": int(rules["min_cosigners"]), "max_rehandle": int(rules["max_rehandle"]),
         "rehandle_count": 0, "reply_action": "", "co_departments": [], "consult_groups": [],
         "extension_used": False,
@@ -110,7 +117,9 @@ PROTECTED = ("proposal_id", "congress", "session_id", "committee_group", "presid
 
 
 def publish(rt: Runtime, actor: Actor, proposal_id: int) -> Case:
-    """Publish a draft: its case starts and co-signing opens until the session's cutoff."""
+    """Publish a draft: its case starts and co-signing opens until the session's cutoff. Outside the session's
+    collection window only a congress whose settings allow filing between sessions takes it, with a co-signing
+    window of its own."""
     now = utcnow()
     with rt.reading() as session:
         row = _own_draft(session, actor, proposal_id)
@@ -118,10 +127,17 @@ def publish(rt: Runtime, actor: Actor, proposal_id: int) -> Case:
         sess = session.get(CongressSession, row.session_id)
         _clean({k: getattr(row, k) for k in (*TEXT_FIELDS, "category", "attachments")},
                list(effective(congress)["categories"]))
-        if not (sess.opens_at <= now <= sess.cutoff_at):
+        rules = effective(congress, sess)
+        between = not (sess.opens_at <= now <= sess.cutoff_at)
+        if between and not (rules.get("between_sessions") and now > sess.opens_at):
             raise Conflict(f"proposals for {sess.name} are collected from {sess.opens_at:%Y-%m-%d} to "
                            f"{sess.cutoff_at:%Y-%m-%d}")
-        data = start_data(row, congress, sess)
+        window = now + timedelta(days=int(rules["between_sessions_cosign_days"])) if between else None
+    if window != row.cosign_until:
+        with rt.transaction() as session:  # a proposal filed between sessions has its own co-signing window
+            session.get(Proposal, proposal_id).cosign_until = window
+        row.cosign_until = window
+    data = start_data(row, congress, sess)
     # the proposer is a formal delegate of this congress (checked again when the case starts)
     return start_case(rt, Actor(actor.username, actor.groups | {"delegate"}), PROCESS, data)
 
@@ -162,7 +178,7 @@ def _seconding(session: so.Session, actor: Actor, proposal_id: int) -> tuple[Pro
     if row.proposer == actor.username or actor.username in (row.co_proposers or []):
         raise Forbidden("proposers cannot co-sign their own proposal")
     sess = get_session(session, row.session_id)
-    if row.status != "seconding" or utcnow() > sess.cutoff_at:
+    if row.status != "seconding" or utcnow() > cosign_cutoff(row, sess):
         raise Conflict(f"co-signing of {row.business_key} has closed")
     return row, sess
 
@@ -222,7 +238,8 @@ def close_due_seconding(rt: Runtime) -> int:
         rows = session.execute(
             sa.select(Task.id).join(Proposal, Proposal.case_id == Task.case_id)
             .join(CongressSession, CongressSession.id == Proposal.session_id)
-            .where(Task.name == "seconding", Task.state.in_(("open", "claimed")), CongressSession.cutoff_at <= now)
+            .where(Task.name == "seconding", Task.state.in_(("open", "claimed")),
+                   sa.func.coalesce(Proposal.cosign_until, CongressSession.cutoff_at) <= now)
         ).scalars().all()
     closed = 0
     for task_id in rows:

@@ -20,7 +20,7 @@ from engine.workdays import as_due, due_after
 
 from .models import Congress, CongressSession, Proposal
 from .notify import tell
-from .proposals import active_cosigners
+from .proposals import active_cosigners, cosign_cutoff
 from .settings import effective
 
 STAGES = {"seconding": "seconding", "review": "review", "consult": "consulting", "presidium_decide": "presidium",
@@ -59,8 +59,9 @@ def _seconding(session: so.Session, case: Case, task: Task, row: Proposal, rules
                sess: CongressSession, data: dict[str, Any], now: datetime) -> None:
     signers = active_cosigners(session, row.id)
     needed = int(rules["min_cosigners"])
-    if now < sess.cutoff_at and len(signers) < needed:
-        raise Conflict(f"co-signing is open until {sess.cutoff_at:%Y-%m-%d %H:%M} UTC and has {len(signers)} of "
+    cutoff = cosign_cutoff(row, sess)
+    if now < cutoff and len(signers) < needed:
+        raise Conflict(f"co-signing is open until {cutoff:%Y-%m-%d %H:%M} UTC and has {len(signers)} of "
                        f"{needed} co-signatures")
     data.update(cosigners=signers, cosigner_count=len(signers), cosign_ok=len(signers) >= needed)
 

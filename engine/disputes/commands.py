@@ -15,6 +15,7 @@ from engine.forms import validate_submission
 from engine.instances import start_case
 from engine.models import Case, Event, ProcessDefinition, Task
 from engine.notifications import members_of, notify
+from engine.office.units import served_form
 from engine.runtime import Runtime
 from engine.tasks import complete_task
 
@@ -40,7 +41,7 @@ def precheck(rt: Runtime, actor: Actor, process: str, data: dict[str, Any]) -> N
         definition = _latest(session, process)
         form = FIRST_TASK[process]
         form_key = "mediation-application" if process == "mediation" else "appeal-application"
-        schema = (definition.forms or {}).get(form_key)
+        schema = served_form(session, (definition.forms or {}).get(form_key))
         if schema is not None:
             errors = validate_submission(schema, data)
             if errors:

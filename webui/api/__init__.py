@@ -39,8 +39,11 @@ def docket_error(exc: DocketError):  # type: ignore[no-untyped-def]
 
 from . import (  # noqa: E402,F401  (registers the routes)
     archive,
+    calendar,
     cases,
+    congresses,
     disputes,
+    history,
     inbox,
     notifications,
     openapi,
@@ -50,4 +53,5 @@ from . import (  # noqa: E402,F401  (registers the routes)
     sla,
     tasks,
     tokens,
+    units,
 )

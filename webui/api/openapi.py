@@ -12,6 +12,13 @@ ERROR = {"$ref": "#/components/schemas/Error"}
 TASK_ID = {"name": "task_id", "in": "path", "required": True, "schema": {"type": "string"}}
 CASE_ID = {"name": "case_id", "in": "path", "required": True, "schema": {"type": "integer"}}
 KEY = {"name": "key", "in": "path", "required": True, "schema": {"type": "string"}}
+USERNAME = {"name": "username", "in": "path", "required": True, "schema": {"type": "string"}}
+SESSION_ID = {"name": "session_id", "in": "path", "required": True, "schema": {"type": "integer"}}
+YEAR = {"name": "year", "in": "path", "required": True, "schema": {"type": "integer"}}
+UPLOAD = {"required": True, "content": {"multipart/form-data": {"schema": {
+    "type": "object", "required": ["file"], "properties": {"file": {"type": "string", "format": "binary"}}}}}}
+UNIT = {"type": "object", "required": ["key", "name", "kind"], "properties": {
+    "key": {"type": "string"}, "name": {"type": "string"}, "kind": {"type": "string"}, "group": {"type": "string"}}}
 
 
 def _op(summary: str, ok: int = 200, params: list | None = None, body: dict | None = None,
@@ -48,7 +55,7 @@ def document() -> dict[str, Any]:
                         "message": {"type": "string"}, "details": {"type": "array", "items": obj}}}}},
                 "Task": {"type": "object", "properties": {k: {} for k in (
                     "id", "case_id", "business_key", "process", "name", "title", "candidate_groups", "assignee",
-                    "state", "created_at", "due_at", "overdue", "form")}},
+                    "state", "created_at", "due_at", "overdue", "form", "calendar_warning")}},
             },
         },
         "security": [{"bearer": []}],
@@ -57,7 +64,8 @@ def document() -> dict[str, Any]:
                 "type": "object", "required": ["username", "password"],
                 "properties": {"username": {"type": "string"}, "password": {"type": "string"}}}, errors=(401, 422)),
                 "security": []}},
-            "/api/v1/processes": {"get": _op("Latest version of each process"),
+            "/api/v1/processes": {"get": _op("Latest version of each process (retired ones with ?retired=true)",
+                                             params=_q("retired")),
                                   "post": _op("Deploy BPMN (+ forms, dmn)", 201, errors=(401, 403, 422))},
             "/api/v1/processes/check": {"post": _op("Check BPMN without deploying", errors=(401, 403, 422))},
             "/api/v1/processes/{key}/versions": {"get": _op("All versions", params=[KEY])},
@@ -65,7 +73,61 @@ def document() -> dict[str, Any]:
             "/api/v1/groups": {"get": _op("Groups"), "post": _op("Create a group", 201, body=obj,
                                                                   errors=(401, 403, 409, 422))},
             "/api/v1/groups/{key}/members": {"get": _op("Members of a group", params=[KEY])},
-            "/api/v1/users": {"post": _op("Create a user", 201, body=obj, errors=(401, 403, 409, 422))},
+            "/api/v1/users": {"get": _op("Users (admin): q searches username, name, e-mail",
+                                         params=_q("q", "group", "unit", "active"), errors=(401, 403)),
+                              "post": _op("Create a user", 201, body=obj, errors=(401, 403, 409, 422))},
+            "/api/v1/users/{username}": {
+                "get": _op("A user", params=[USERNAME]),
+                "patch": _op("Change display_name, email, groups, unit, active (deactivate: cannot sign in, held "
+                             "tasks go back to their groups; the last admin stays) or password", params=[USERNAME],
+                             body=obj, errors=(401, 403, 404, 409, 422))},
+            "/api/v1/users/import": {"post": {**_op("Import users from .xlsx or UTF-8 .csv (multipart 'file'); "
+                                                    "?dry_run=true reports only; any error: 422, nothing imported",
+                                                    params=_q("dry_run"), errors=(401, 403, 422)),
+                                              "requestBody": UPLOAD}},
+            "/api/v1/units": {"get": _op("Organisation units", params=_q("kind", "active"), errors=(401,)),
+                              "post": _op("Add a unit (its group, dept:<key> by default, created if missing)", 201,
+                                          body=UNIT, errors=(401, 403, 409, 422))},
+            "/api/v1/units/{key}": {"patch": _op("Rename, regroup or (de)activate a unit", params=[KEY], body=obj,
+                                                 errors=(401, 403, 404, 422))},
+            "/api/v1/congresses": {"get": _op("Congresses with their sessions", errors=(401, 403)),
+                                   "post": _op("Create a congress (scope: school or a college's unit key)", 201,
+                                               body=obj, errors=(401, 403, 409, 422))},
+            "/api/v1/congresses/{key}": {"get": _op("A congress", params=[KEY]),
+                                         "patch": _op("Rename a congress or change its settings", params=[KEY],
+                                                      body=obj, errors=(401, 403, 404, 422))},
+            "/api/v1/congresses/{key}/sessions": {"post": _op("Open a session (name, opens_at, closes_at)", 201,
+                                                              params=[KEY], body=obj, errors=(401, 403, 404, 409,
+                                                                                              422))},
+            "/api/v1/congresses/{key}/sessions/{session_id}": {
+                "patch": _op("Rename a session or move its window", params=[KEY, SESSION_ID], body=obj,
+                             errors=(401, 403, 404, 422))},
+            "/api/v1/congresses/{key}/sessions/{session_id}/close": {
+                "post": _op("Close a session's proposal collection now", params=[KEY, SESSION_ID])},
+            "/api/v1/congresses/{key}/delegates": {
+                "get": _op("Delegates, current and replaced (since, until)", params=[KEY, *_q("active")]),
+                "post": _op("Add a delegate (username, unit?)", 201, params=[KEY], body=obj,
+                            errors=(401, 403, 404, 422))},
+            "/api/v1/congresses/{key}/delegates/{username}": {
+                "delete": _op("Replace (撤换) a delegate from now on; the record stays", params=[KEY, USERNAME],
+                              errors=(401, 403, 404, 409))},
+            "/api/v1/congresses/{key}/delegates/import": {
+                "post": {**_op("Import delegates like users (missing users are created)", params=[KEY,
+                                                                                                *_q("dry_run")],
+                               errors=(401, 403, 404, 422)), "requestBody": UPLOAD}},
+            "/api/v1/calendar/{year}": {
+                "get": _op("A year of the working-day calendar: source library, office or unknown", params=[YEAR]),
+                "put": _op("Enter a year (holidays, workdays: weekend working days); due dates from now on use it",
+                           params=[YEAR], body=obj, errors=(401, 403, 422))},
+            "/api/v1/calendar/recompute": {
+                "post": _op("Open tasks counted over an unknown year with their recomputed due dates; "
+                            "?dry_run=false moves them", params=_q("dry_run"), errors=(401, 403))},
+            "/api/v1/processes/{key}/retire": {"post": _op("Retire a process: no new cases, in no start list",
+                                                           params=[KEY], errors=(401, 403, 404))},
+            "/api/v1/processes/{key}/restore": {"post": _op("Restore a retired process", params=[KEY],
+                                                            errors=(401, 403, 404))},
+            "/api/v1/admin/history": {"get": _op("Administrative changes: who, what, before and after",
+                                                 params=_q("kind", "target", "page"), errors=(401, 403))},
             "/api/v1/cases": {"get": _op("Cases the caller may see", params=_q("process", "status", "q", "page")),
                               "post": _op("Start a case", 201, body={"type": "object", "required": ["process"],
                                           "properties": {"process": {"type": "string"}, "data": obj}},

@@ -9,11 +9,13 @@ from flask import Response, g, jsonify, request
 from engine.definitions.bundle import Bundle
 from engine.definitions.check import has_errors
 from engine.deploy import check, deploy
+from engine.designer.retirement import restore_process, retire_process
 from engine.errors import Forbidden, Invalid, NotFound
 from engine.queries import definition_json, definition_versions, latest_definitions
 
 from ..runtime import rt
 from . import bp
+from .uploads import optional_flag
 
 
 def bundle_from_request() -> Bundle:
@@ -38,8 +40,26 @@ def bundle_from_request() -> Bundle:
 
 @bp.get("/processes")
 def list_processes():  # type: ignore[no-untyped-def]
+    """Latest versions; retired processes only with ``?retired=true`` (then listed too, marked retired)."""
     with rt().reading() as session:
-        return jsonify([definition_json(d) for d in latest_definitions(session)])
+        retired = None if optional_flag("retired") else False
+        return jsonify([definition_json(d) for d in latest_definitions(session, retired=retired)])
+
+
+@bp.post("/processes/<key>/retire")
+def retire(key: str):  # type: ignore[no-untyped-def]
+    with rt().transaction() as session:
+        changed = retire_process(session, g.actor, key)
+        out = [definition_json(d) for d in definition_versions(session, key)][-1]
+    return jsonify({**out, "changed": changed})
+
+
+@bp.post("/processes/<key>/restore")
+def restore(key: str):  # type: ignore[no-untyped-def]
+    with rt().transaction() as session:
+        changed = restore_process(session, g.actor, key)
+        out = [definition_json(d) for d in definition_versions(session, key)][-1]
+    return jsonify({**out, "changed": changed})
 
 
 @bp.get("/processes/<key>/versions")
