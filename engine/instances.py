@@ -7,7 +7,6 @@ from typing import Any
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 from SpiffWorkflow import TaskState
-from SpiffWorkflow.bpmn import BpmnWorkflow
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -53,7 +52,7 @@ def start_case(rt: Runtime, actor: Actor, process_key: str, data: dict[str, Any]
         if not may_start(actor, definition):
             raise Forbidden(f"you may not start process '{process_key}'")
         parsed = rt.definition(session, definition.id)
-        workflow = BpmnWorkflow(parsed.spec, parsed.subprocess_specs, script_engine=rt.script_engine)
+        workflow = rt.new_workflow(session, parsed)
         data.setdefault("initiator", actor.username)
         workflow.get_next_task(spec_name="Start").set_data(**data)
         error = advance(workflow)

@@ -187,8 +187,8 @@ def _check_calls(report: _Report, root: etree._Element, process: etree._Element)
         if not target:
             report.add(call, "call activity names no process to call (calledElement)")
         elif target not in by_id:
-            report.add(call, f"called process '{target}' is not in this file (Docket deploys a process together "
-                             "with the processes it calls, from one file)")
+            report.add(call, f"called process '{target}' is not in this file: it is looked up by key when the "
+                             "call starts, so deploy it before a case gets there", severity="warning")
         elif not is_executable(by_id[target]):
             report.add(call, f"called process '{target}' is not executable (isExecutable=\"false\")")
         elif target == pid or process in called_processes(by_id[target]):
@@ -293,10 +293,28 @@ def _check_tasks(report: _Report, process: etree._Element, bundle: Bundle, lanes
 
 
 def _check_lanes(report: _Report, process: etree._Element) -> dict[str, str]:
+    """Lanes holding user tasks need a group; every node a lane lists must exist in the process."""
     meta = read_process(process)
+    ids = {n.get("id") for n in process.iter() if isinstance(n.tag, str) and n.get("id")}
+    human = {n.get("id") for tag in TASK_TAGS for n in process.iter(bpmn(tag))}
+    lanes = {lane.get("id", ""): lane for lane in process.iter(bpmn("lane"))}
     for lane_id, line in meta.lanes_unmapped:
-        report.add(None, "lane has neither a name nor a group property: no group to assign its tasks to",
-                   element=lane_id, line=line)
+        refs = {(r.text or "").strip() for r in lanes[lane_id].iter(bpmn("flowNodeRef"))} if lane_id in lanes else set()
+        if refs & human:
+            report.add(None, "lane has neither a name nor a group property: no group to assign its tasks to",
+                       element=lane_id, line=line)
+    names = {n.get("name") for n in process.iter() if isinstance(n.tag, str) and n.get("name")}
+    for lane in lanes.values():
+        for ref in lane.iterchildren(bpmn("flowNodeRef")):
+            node = (ref.text or "").strip()
+            if node in ids:
+                continue
+            meant = f"{process.get('id')}.{node}" if f"{process.get('id')}.{node}" in ids else None
+            if meant or node in names:  # old exporters list nodes by name or by an unprefixed id
+                report.add(ref, f"lane lists node '{node}', which is {'a name' if not meant else 'short for ' + meant}"
+                           ", not an id: the lane does not apply to it", severity="warning", element=lane.get("id", ""))
+            else:
+                report.add(ref, f"lane lists node '{node}', which is not in the process", element=lane.get("id", ""))
     return meta.lane_groups
 
 
@@ -396,15 +414,16 @@ def _check_bpmn(report: _Report, root: etree._Element, bundle: Bundle, known_gro
         _check_sla_settings(report, proc)
     if report.failed or not processes:
         return
-    process = main_process(root)
-    try:
-        build(bundle.bpmn, bundle.dmn, bundle.forms, bundle.filename)
-    except NormalizeError as exc:
-        report.add(None, exc.message, element=exc.element, line=exc.line)
-    except SpiffWorkflowException as exc:
-        _spiff_problem(report, exc, process)
-    except Exception as exc:  # the parser's own bugs must still come out as a named problem
-        report.add(process, f"the engine cannot parse this process: {type(exc).__name__}: {exc}")
+    for process in processes:  # each executable process is deployed, so each must parse
+        try:
+            build(bundle.bpmn, bundle.dmn, bundle.forms, bundle.filename, process.get("id"))
+        except NormalizeError as exc:
+            report.add(None, exc.message, element=exc.element, line=exc.line)
+            return
+        except SpiffWorkflowException as exc:
+            _spiff_problem(report, exc, process)
+        except Exception as exc:  # the parser's own bugs must still come out as a named problem
+            report.add(process, f"the engine cannot parse this process: {type(exc).__name__}: {exc}")
 
 
 def has_errors(problems: list[Problem]) -> bool:

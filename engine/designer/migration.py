@@ -18,12 +18,12 @@ from SpiffWorkflow import TaskState
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
 from SpiffWorkflow.bpmn.util.diff import WorkflowDiff, diff_workflow, migrate_workflow
-from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 
 from engine.access import Actor
 from engine.casework import advance, record, save
 from engine.clock import utcnow
 from engine.definitions.parse import ParsedDefinition
+from engine.definitions.specs import serializer_config
 from engine.errors import Conflict, Forbidden, Invalid, NotFound
 from engine.models import Case, ProcessDefinition, Task
 from engine.projection import new_task_row
@@ -32,7 +32,7 @@ from engine.runtime import Runtime
 MIGRATABLE = ("running", "error")
 CURRENT = TaskState.READY | TaskState.WAITING | TaskState.STARTED | TaskState.ERROR
 RESET = TaskState.READY | TaskState.WAITING | TaskState.ERROR
-_REGISTRY = BpmnWorkflowSerializer.configure(SPIFF_CONFIG)
+_REGISTRY = BpmnWorkflowSerializer.configure(serializer_config())
 
 
 @dataclass
@@ -112,8 +112,7 @@ def _plan_case(rt: Runtime, session: so.Session, case: Case, target: ProcessDefi
     if case.definition_id == target.id:
         plan.blockers.append({"reason": "same_version", "element": "", "title": f"v{target.version}"})
         return plan, None, None
-    workflow = rt.store.loads(case.workflow, rt.definition(session, case.definition_id))
-    workflow.script_engine = rt.script_engine
+    workflow = rt.attach(rt.load(session, case, rt.definition(session, case.definition_id)), session)
     top, subs = _diffs(workflow, parsed)
     _inspect(plan, top, workflow)
     for sp_id, sub_diff in subs.items():
@@ -219,7 +218,7 @@ def _migrate_one(rt: Runtime, actor: Actor, definition_id: int, case_id: int) ->
         if error:
             record(session, case, actor, "case_error", now, data={"message": error})
         try:  # the stored workflow must load on the new version, or nothing is written
-            rt.store.loads(case.workflow, parsed)
+            rt.load(session, case, parsed)
         except Exception as exc:
             raise Conflict(f"case {case.business_key} cannot run on version {target.version}: {exc}") from exc
     return plan

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from flask import Response, g, jsonify, request
 
@@ -76,4 +77,11 @@ def deploy_process():  # type: ignore[no-untyped-def]
         done = deploy(session, g.actor, bundle)
         body = {"key": done.definition.key, "version": done.definition.version, "created": done.created,
                 "warnings": [p.as_dict() for p in done.warnings]}
-    return jsonify(body), (201 if done.created else 200)
+        if done.others:  # a file with several executable processes: each is deployed under its key
+            body["processes"] = _deployed_processes(done)
+    return jsonify(body), (201 if any(d.created for d in done.all) else 200)
+
+
+def _deployed_processes(done: Any) -> list[dict[str, Any]]:
+    """Each executable process the file deployed: its key, version and whether it is new."""
+    return [{"key": d.definition.key, "version": d.definition.version, "created": d.created} for d in done.all]
