@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import copy
+import logging
 from datetime import datetime
 from typing import Any
 
 import sqlalchemy.orm as so
+from SpiffWorkflow import TaskState
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.exceptions import WorkflowException
 
@@ -17,6 +19,7 @@ from .models import Case, Event, Task
 from .projection import sync
 from .runtime import Runtime
 
+log = logging.getLogger(__name__)
 HOOKED = {"case_started", "task_completed", "task_claimed", "task_released", "task_delegated",
           "case_cancelled", "case_error"}
 
@@ -41,10 +44,24 @@ def record(session: so.Session, case: Case | None, actor: Actor | str | None, ki
 def advance(workflow: BpmnWorkflow) -> str | None:
     """Run the engine steps; a failing script or condition leaves the task in ERROR and returns the message."""
     try:
-        workflow.do_engine_steps()
+        run_engine_steps(workflow)
     except WorkflowException as exc:
         return _describe(exc)
+    except Exception as exc:  # the engine's own failure on this model: the case goes to error, never a 500
+        log.exception("engine step failed")
+        running = workflow.get_next_task(state=TaskState.READY | TaskState.STARTED, manual=False)
+        where = f"{running.task_spec.bpmn_name or running.task_spec.name}: " if running is not None else ""
+        return f"{where}{type(exc).__name__}: {exc}"[:2000]
     return None
+
+
+def run_engine_steps(workflow: BpmnWorkflow, rounds: int = 100) -> None:
+    """``do_engine_steps`` until no engine task is ready: its closing timer refresh can make one ready (a cycle
+    timer's catch event after its last cycle), which would otherwise wait for a wake-up that never comes."""
+    for _ in range(rounds):
+        workflow.do_engine_steps()
+        if workflow.get_next_task(state=TaskState.READY, manual=False) is None:
+            return
 
 
 def _describe(exc: WorkflowException) -> str:
@@ -55,8 +72,6 @@ def _describe(exc: WorkflowException) -> str:
 
 
 def error_task_id(workflow: BpmnWorkflow) -> str | None:
-    from SpiffWorkflow import TaskState
-
     failed = workflow.get_tasks(state=TaskState.ERROR)
     return failed[0].task_spec.name if failed else None
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from uuid import UUID
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
@@ -15,6 +16,7 @@ from .casework import advance, clean_input, record, save
 from .clock import utcnow
 from .errors import Conflict, Forbidden, Invalid, NotFound
 from .models import Case, CaseCounter, ProcessDefinition
+from .queries import visible_task
 from .runtime import Runtime
 
 
@@ -162,3 +164,17 @@ def due_cases(rt: Runtime, limit: int = 100) -> list[int]:
             sa.select(Case.id).where(Case.status == "running", Case.wake_at <= utcnow())
             .order_by(Case.wake_at).limit(limit)
         ))
+
+
+def task_values(rt: Runtime, actor: Actor, task_id: str) -> dict[str, Any]:
+    """The data an open task sees in its case's workflow (a multi-instance task: its own item), for callers
+    that may read the task."""
+    with rt.reading() as session:
+        task = visible_task(session, actor, task_id)
+        case = get_case_row(session, task.case_id)
+        workflow = rt.peek(case, rt.definition(session, case.definition_id))
+        try:
+            spiff_task = workflow.get_task_from_id(UUID(task_id))
+        except Exception as exc:  # the branch that held it is gone
+            raise NotFound(f"task {task_id} is no longer in its case") from exc
+        return rt.store.to_json_safe(dict(spiff_task.data))
