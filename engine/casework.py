@@ -78,7 +78,10 @@ def error_task_id(workflow: BpmnWorkflow) -> str | None:
 
 def save(rt: Runtime, session: so.Session, case: Case, parsed: ParsedDefinition, workflow: BpmnWorkflow,
          now: datetime, error: str | None = None) -> list[Task]:
-    """Write the workflow and its projection; ``error`` marks the case as failed at its current step."""
+    """Write the workflow and its projection; ``error`` marks the case as failed at its current step. Events the
+    workflow threw that nothing in it caught (messages, signals) go to the ``events_thrown`` hook, which delivers
+    them to other cases in this transaction."""
+    thrown = workflow.get_events()
     with session.no_autoflush:  # one UPDATE of the case row per command
         if error is not None:
             case.status, case.error_message, case.error_task = "error", error, error_task_id(workflow)
@@ -87,6 +90,8 @@ def save(rt: Runtime, session: so.Session, case: Case, parsed: ParsedDefinition,
         case.workflow = rt.store.dumps(workflow)
         rows = sync(session, case, parsed, workflow, now, rt.store.to_json_safe)
     case.open_task_rows, case.definition_version = rows, parsed.version
+    if thrown:
+        emit(session, "events_thrown", rt=rt, case=case, events=thrown, now=now)
     return rows
 
 

@@ -13,10 +13,11 @@ from .clock import utcnow
 from .definitions.bundle import Bundle
 from .definitions.check import Problem, check_bundle, has_errors
 from .definitions.meta import executable_processes, read_process
-from .definitions.parse import main_process
+from .definitions.parse import build, main_process
 from .definitions.xml import parse_xml
 from .errors import Forbidden, Invalid
 from .models import Group, ProcessDefinition
+from .subscriptions import register_start_events
 
 
 @dataclass
@@ -82,4 +83,6 @@ def _deploy_process(session: so.Session, actor: Actor, bundle: Bundle, process: 
     )
     session.add(definition)
     session.flush()
+    parsed = build(bundle.bpmn, bundle.dmn, bundle.forms, bundle.filename, meta.key)
+    register_start_events(session, definition, parsed)
     return Deployment(definition, True, warnings)

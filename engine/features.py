@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from . import dates, schema  # noqa: F401  (dates: the core's date helpers for scripts)
+from . import dates, messages, schema  # noqa: F401  (core: date helpers for scripts; message delivery)
 from .congress import subscribers as congress_subscribers  # noqa: F401
 from .disputes import subscribers as disputes_subscribers  # noqa: F401
 from .inbox import subscribers as inbox_subscribers  # noqa: F401

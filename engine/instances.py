@@ -48,33 +48,46 @@ def start_case(rt: Runtime, actor: Actor, process_key: str, data: dict[str, Any]
     data = clean_input(data or {})
     if not isinstance(data, dict):
         raise Invalid("case data must be a JSON object", [{"field": "data", "message": "must be an object"}])
-    now = utcnow()
     with rt.transaction() as session:
         definition = _latest(session, process_key)
         if not may_start(actor, definition):
             raise Forbidden(f"you may not start process '{process_key}'")
-        parsed = rt.definition(session, definition.id)
-        workflow = rt.new_workflow(session, parsed)
-        data.setdefault("initiator", actor.username)
-        workflow.get_next_task(spec_name="Start").set_data(**data)
-        error = advance(workflow)
-        settings = definition.settings or {}
-        prefix = settings.get("businessKeyPrefix", f"{process_key.upper()}-")
-        case = Case(
-            definition_id=definition.id, process_key=definition.key,
-            business_key=_next_business_key(session, prefix, now.year),
-            title=str(data.get(settings.get("titleField", "title"), ""))[:512] or None,
-            status="running", workflow="", data={}, started_by=actor.username, started_at=now, updated_at=now,
-        )
-        session.add(case)
-        session.flush()
-        save(rt, session, case, parsed, workflow, now, error)
-        record(session, case, actor, "case_started", now, data={"process": process_key,
-                                                                "version": definition.version, "data": case.data})
-        if error:
-            record(session, case, actor, "case_error", now, data={"message": error})
+        case, workflow = open_case(rt, session, actor, definition, data, utcnow())
     rt.checkin(case, workflow)
     return case
+
+
+def open_case(rt: Runtime, session: so.Session, actor: Actor, definition: ProcessDefinition, data: dict[str, Any],
+              now: Any, event: Any = None) -> tuple[Case, Any]:
+    """Create a case of ``definition`` inside the caller's transaction and run it to its first wait; ``event``
+    (a message or signal) is delivered to its start event. The starter goes into ``initiator`` (and into the
+    variable ``camunda:initiator`` names)."""
+    parsed = rt.definition(session, definition.id)
+    workflow = rt.new_workflow(session, parsed)
+    data.setdefault("initiator", actor.username)
+    if parsed.meta.initiator:
+        data[parsed.meta.initiator] = actor.username
+    workflow.get_next_task(spec_name="Start").set_data(**data)
+    error = advance(workflow)
+    if event is not None and error is None:
+        workflow.send_event(event)
+        error = advance(workflow)
+    settings = definition.settings or {}
+    prefix = settings.get("businessKeyPrefix", f"{definition.key.upper()}-")
+    case = Case(
+        definition_id=definition.id, process_key=definition.key,
+        business_key=_next_business_key(session, prefix, now.year),
+        title=str(data.get(settings.get("titleField", "title"), ""))[:512] or None,
+        status="running", workflow="", data={}, started_by=actor.username, started_at=now, updated_at=now,
+    )
+    session.add(case)
+    session.flush()
+    save(rt, session, case, parsed, workflow, now, error)
+    record(session, case, actor, "case_started", now, data={"process": definition.key,
+                                                            "version": definition.version, "data": case.data})
+    if error:
+        record(session, case, actor, "case_error", now, data={"message": error})
+    return case, workflow
 
 
 def get_case_row(session: so.Session, case_id: int) -> Case:

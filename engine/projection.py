@@ -20,6 +20,7 @@ from .definitions.meta import Assignment, TaskMeta
 from .definitions.parse import ParsedDefinition
 from .hooks import emit
 from .models import OPEN_TASK_STATES, Case, Task, TaskCandidate
+from .subscriptions import sync_subscriptions
 from .timers import next_wake
 from .workdays import LOCAL, as_due, due_after
 
@@ -169,6 +170,7 @@ def sync(session: so.Session, case: Case, parsed: ParsedDefinition, workflow: Bp
         case.status = "completed"
         case.ended_at = now
         emit(session, "case_completed", case=case, now=now)
+    sync_subscriptions(session, case, workflow)
     return open_rows
 
 

@@ -42,6 +42,7 @@ from . import (  # noqa: E402,F401  (registers the routes)
     cases,
     disputes,
     inbox,
+    messages,
     notifications,
     openapi,
     people,
