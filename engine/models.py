@@ -264,6 +264,16 @@ class EventSubscription(Base):
     correlation: so.Mapped[dict[str, Any]] = so.mapped_column(default=dict)
 
 
+class DataStoreValue(Base):
+    """The value of a BPMN data store (``bpmn:dataStore``, by id): shared by every case of every process."""
+
+    __tablename__ = "data_store_value"
+
+    key: so.Mapped[str] = so.mapped_column(sa.String(256), primary_key=True)
+    value: so.Mapped[Any | None] = so.mapped_column(JSONType)
+    updated_at: so.Mapped[datetime]
+
+
 OPEN_TASK_STATES = ("open", "claimed")
 
 

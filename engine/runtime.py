@@ -18,6 +18,7 @@ from SpiffWorkflow.bpmn import BpmnWorkflow
 from . import timers  # noqa: F401  (puts SpiffWorkflow's timers on the engine clock)
 from .behaviours import behaviours
 from .calls import CallResolver
+from .datastores import DataStores
 from .db import make_engine, make_session_factory
 from .definitions.parse import ParsedDefinition, SpecCache, build
 from .errors import Conflict, NotFound
@@ -98,10 +99,11 @@ class Runtime:
         return self.attach(workflow, session)
 
     def attach(self, workflow: BpmnWorkflow, session: so.Session) -> BpmnWorkflow:
-        """Give a loaded workflow what is never serialized: the script engine, and the resolver of called
-        processes from other files (bound to the command's session)."""
+        """Give a loaded workflow what is never serialized: the script engine, the resolver of called processes
+        from other files and the data stores (both bound to the command's session)."""
         workflow.script_engine = self.script_engine
         workflow.call_resolver = CallResolver(session, self.definition)
+        workflow.data_stores = DataStores(session, self.store.to_json_safe)
         return workflow
 
     def load(self, session: so.Session, case: Case, parsed: ParsedDefinition) -> BpmnWorkflow:

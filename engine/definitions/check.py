@@ -20,10 +20,12 @@ from engine.scripts import check_source
 from engine.workdays import as_due
 
 from .bundle import Bundle
+from .camunda import camunda_problems
 from .expressions import ExpressionError, is_camunda_expression, translate_camunda
 from .meta import TASK_TAGS, Assignment, called_processes, executable_processes, is_executable, read_process, read_task
 from .normalize import NormalizeError
 from .parse import DefinitionError, build, dmn_problems, is_dmn, main_process, spiff_message
+from .wording import english, worded
 from .xml import BPMN, NS, SPIFF, bpmn, camunda, local, parse_xml
 
 SUPPORTED = {
@@ -49,21 +51,34 @@ OTHER_SCRIPT_LANGUAGES = {"groovy", "javascript", "js", "ecmascript", "nashorn",
 
 @dataclass(frozen=True)
 class Problem:
-    """One thing wrong with a definition."""
+    """One thing wrong with a definition: where, and what (a code with parameters, worded in any language)."""
 
     file: str
     line: int
     element: str
-    message: str
+    message: str  # in English
     severity: str = "error"
+    code: str = ""
+    params: tuple[tuple[str, Any], ...] = ()
+
+    def text(self, locale: str | None = None) -> str:
+        """The message in ``locale`` (English without one)."""
+        if not self.code or locale is None:
+            return self.message
+        return worded(self.code, dict(self.params), locale)
+
+    def line_text(self, locale: str | None = None) -> str:
+        """``file:line element message`` as ``docket check`` prints it."""
+        where = f"{self.file}:{self.line}"
+        prefix = "" if self.severity == "error" else f"{worded('severity_' + self.severity, {}, locale)}: "
+        return f"{where} {self.element or '-'} {prefix}{self.text(locale)}"
 
     def __str__(self) -> str:
-        where = f"{self.file}:{self.line}"
-        prefix = "" if self.severity == "error" else f"{self.severity}: "
-        return f"{where} {self.element or '-'} {prefix}{self.message}"
+        return self.line_text()
 
-    def as_dict(self) -> dict[str, Any]:
-        return {"element": self.element, "line": self.line, "severity": self.severity, "message": self.message}
+    def as_dict(self, locale: str | None = None) -> dict[str, Any]:
+        return {"element": self.element, "line": self.line, "severity": self.severity,
+                "message": self.text(locale), "code": self.code}
 
 
 class _Report:
@@ -73,13 +88,20 @@ class _Report:
         self.problems: list[Problem] = []
 
     def add(self, node: etree._Element | None, message: str, severity: str = "error",
-            element: str | None = None, line: int | None = None) -> None:
+            element: str | None = None, line: int | None = None, code: str = "",
+            params: dict[str, Any] | None = None) -> None:
         eid = element if element is not None else (node.get("id", "") if node is not None else "")
         ln = line if line is not None else (node.sourceline or 0 if node is not None else 0)
         if not ln and eid and self.root is not None:
             found = self.root.xpath("//*[@id=$eid]", eid=eid)
             ln = found[0].sourceline or 0 if found else 0
-        self.problems.append(Problem(self.filename, ln, eid, message, severity))
+        self.problems.append(Problem(self.filename, ln, eid, message, severity, code,
+                                     tuple(sorted((params or {}).items()))))
+
+    def flag(self, node: etree._Element | None, code: str, severity: str = "error", element: str | None = None,
+             line: int | None = None, **params: Any) -> None:
+        """Add the problem ``code`` (a template of ``wording.TEMPLATES``) with its parameters."""
+        self.add(node, english(code, params), severity, element, line, code, params)
 
     @property
     def failed(self) -> bool:
@@ -161,9 +183,14 @@ def _check_nodes(report: _Report, process: etree._Element) -> None:
                     bpmn("timeDate"), bpmn("timeDuration"), bpmn("timeCycle"))):
                 report.add(None, "timer has no date, duration or cycle", element=_owner_id(node.getparent()),
                            line=node.sourceline or 0)
-        elif name == "dataStoreReference":
-            what = node.get("dataStoreRef") or node.get("name") or node.get("id")
-            report.add(node, f"data store '{what}' is not supported (keep the data in the case)")
+        elif name == "dataStoreReference" and not _data_store_exists(node):
+            report.flag(node, "data_store_missing", store=node.get("dataStoreRef") or "")
+
+
+def _data_store_exists(reference: etree._Element) -> bool:
+    store = (reference.get("dataStoreRef") or "").strip()
+    root = reference.getroottree().getroot()
+    return bool(store) and bool(root.xpath("//bpmn:dataStore[@id=$i]", namespaces=NS, i=store))
 
 
 def _check_gateway(report: _Report, process: etree._Element, gateway: etree._Element) -> None:
@@ -405,7 +432,10 @@ def check_bundle(bundle: Bundle, known_groups: set[str] | None = None) -> list[P
 
 def _check_bpmn(report: _Report, root: etree._Element, bundle: Bundle, known_groups: set[str] | None) -> None:
     processes = _check_definitions(report, root)
+    ids = {p.get("id", "") for p in processes}
     for proc in processes:
+        for node, code, params in camunda_problems(proc, ids):
+            report.flag(node, code, **params)
         lanes = _check_lanes(report, proc)
         _check_nodes(report, proc)
         _check_calls(report, root, proc)

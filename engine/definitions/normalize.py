@@ -4,6 +4,7 @@
 * unquoted ISO 8601 timer values (``P14D``) become Python string literals (``"P14D"``);
 * ``camunda:collection`` / ``camunda:elementVariable`` multi-instance becomes standard BPMN data refs;
 * ``camunda:decisionRef`` becomes ``spiffworkflow:calledDecisionId``;
+* ``camunda:inputOutput`` of an activity becomes SpiffWorkflow pre/post scripts (``engine.definitions.camunda``);
 * unnamed lanes are named by their id (the key Docket maps to a group).
 
 Returns the rewritten XML; problems are raised as ``NormalizeError`` with the element and line.
@@ -16,6 +17,7 @@ from dataclasses import dataclass
 
 from lxml import etree
 
+from .camunda import rewrite_io
 from .expressions import ExpressionError, is_camunda_expression, translate_camunda
 from .xml import SPIFF, XSI, bpmn, camunda
 
@@ -127,8 +129,16 @@ def _lanes(root: etree._Element) -> None:
         lane.set("name", (lane.get("name") or "").strip() or lane.get("id", ""))
 
 
+def _camunda_io(root: etree._Element) -> None:
+    try:
+        rewrite_io(root)
+    except ExpressionError as exc:  # the checker names the element first; this is the parser's last word
+        raise NormalizeError("", 0, str(exc)) from exc
+
+
 def normalize(root: etree._Element) -> bytes:
     """Rewrite ``root`` (in place) and return it serialized; raises NormalizeError."""
+    _camunda_io(root)
     _conditions(root)
     _timers(root)
     _camunda_multi_instance(root)

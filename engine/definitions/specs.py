@@ -20,8 +20,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from lxml import etree
-from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
+from SpiffWorkflow.bpmn.exceptions import WorkflowDataException, WorkflowTaskException
 from SpiffWorkflow.bpmn.parser.BpmnParser import full_tag
+from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
+from SpiffWorkflow.bpmn.specs.data_spec import BpmnDataStoreSpecification
 from SpiffWorkflow.bpmn.specs.defaults import (
     BoundaryEvent,
     EndEvent,
@@ -32,6 +34,8 @@ from SpiffWorkflow.bpmn.specs.defaults import (
 from SpiffWorkflow.bpmn.specs.event_definitions.item_aware_event import ItemAwareEventDefinition
 from SpiffWorkflow.bpmn.specs.mixins.subworkflow_task import SubWorkflowTask as SubWorkflowTaskMixin
 from SpiffWorkflow.bpmn.util import BpmnEvent
+from SpiffWorkflow.dmn.engine.DMNEngine import HitPolicy
+from SpiffWorkflow.dmn.specs import BusinessRuleTaskMixin
 from SpiffWorkflow.spiff.parser.event_parsers import (
     SpiffBoundaryEventParser,
     SpiffEndEventParser,
@@ -42,7 +46,8 @@ from SpiffWorkflow.spiff.parser.event_parsers import (
     SpiffStartEventParser,
 )
 from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
-from SpiffWorkflow.spiff.parser.task_spec import CallActivityParser
+from SpiffWorkflow.spiff.parser.task_spec import BusinessRuleTaskParser, CallActivityParser
+from SpiffWorkflow.spiff.specs.defaults import BusinessRuleTask as SpiffBusinessRuleTask
 from SpiffWorkflow.spiff.specs.defaults import CallActivity as SpiffCallActivity
 from SpiffWorkflow.spiff.specs.defaults import ReceiveTask, SendTask
 from SpiffWorkflow.spiff.specs.event_definitions import ErrorEventDefinition as SpiffErrorEvent
@@ -308,6 +313,85 @@ class DocketCallActivityParser(CallActivityParser):
         return task
 
 
+# ---------------------------------------------------------------------------------------------- decisions
+
+
+class BusinessRuleTask(SpiffBusinessRuleTask):
+    """A business rule task; with Camunda's ``resultVariable`` the decision's result goes into that variable,
+    shaped by ``mapDecisionResult`` (default ``resultList``), instead of being merged into the case data."""
+
+    def __init__(self, wf_spec: Any, bpmn_id: str, dmnEngine: Any, result_variable: str | None = None,
+                 map_result: str = "resultList", **kwargs: Any) -> None:
+        super().__init__(wf_spec, bpmn_id, dmnEngine=dmnEngine, **kwargs)
+        self.result_variable = result_variable
+        self.map_result = map_result
+
+    def _run_hook(self, my_task: Any) -> bool:
+        if self.result_variable is None:
+            return super()._run_hook(my_task)
+        try:
+            result = self.dmnEngine.result(my_task)
+        except Exception as exc:
+            raise WorkflowTaskException(str(exc), task=my_task) from exc
+        collect = self.dmnEngine.decision_table.hit_policy == HitPolicy.COLLECT.value
+        my_task.data[self.result_variable] = map_decision(result, self.map_result, collect)
+        return super(BusinessRuleTaskMixin, self)._run_hook(my_task)
+
+
+def map_decision(result: dict[str, Any], how: str, collect: bool) -> Any:
+    """A decision's result as Camunda's ``mapDecisionResult`` shapes it."""
+    if collect:
+        count = max((len(v) for v in result.values()), default=0)
+        rows = [{k: v[i] for k, v in result.items() if i < len(v)} for i in range(count)]
+    else:
+        rows = [result] if result else []
+    if how == "singleEntry":
+        return next(iter(rows[0].values()), None) if rows else None
+    if how == "singleResult":
+        return rows[0] if rows else None
+    if how == "collectEntries":
+        return [next(iter(row.values()), None) for row in rows]
+    return rows
+
+
+class DocketBusinessRuleTaskParser(BusinessRuleTaskParser):
+    def create_task(self) -> BusinessRuleTask:
+        extensions = self.parse_extensions()
+        return BusinessRuleTask(
+            self.spec, self.bpmn_id,
+            dmnEngine=self.process_parser.parser.get_engine(self.get_decision_ref(self.node), self.node),
+            result_variable=(self.node.get(camunda("resultVariable")) or "").strip() or None,
+            map_result=(self.node.get(camunda("mapDecisionResult")) or "").strip() or "resultList",
+            prescript=extensions.get("preScript"), postscript=extensions.get("postScript"), **self.bpmn_attributes)
+
+
+# ---------------------------------------------------------------------------------------------- data stores
+
+
+class SharedDataStore(BpmnDataStoreSpecification):
+    """A ``bpmn:dataStore``: one value shared by all cases, read and written through the top workflow's
+    ``data_stores`` (set by the runtime for each command)."""
+
+    def _store(self, my_task: Any) -> Any:
+        stores = getattr(my_task.workflow.top_workflow, "data_stores", None)
+        if stores is None:
+            raise WorkflowDataException(f"data store '{self.bpmn_id}' cannot be reached here", my_task,
+                                        data_input=self)
+        return stores
+
+    def get(self, my_task: Any) -> None:
+        my_task.data[self.bpmn_id] = self._store(my_task).read(self.bpmn_id)
+
+    def set(self, my_task: Any) -> None:
+        if self.bpmn_id not in my_task.data:
+            raise WorkflowDataException(f"the task has no variable '{self.bpmn_id}' to write to its data store",
+                                        my_task, data_output=self)
+        self._store(my_task).write(self.bpmn_id, my_task.data.pop(self.bpmn_id))
+
+    def delete(self, my_task: Any) -> None:
+        my_task.data.pop(self.bpmn_id, None)
+
+
 # ---------------------------------------------------------------------------------------------- the parser
 
 
@@ -317,6 +401,7 @@ class DocketParser(SpiffBpmnParser):
     OVERRIDE_PARSER_CLASSES = {
         **SpiffBpmnParser.OVERRIDE_PARSER_CLASSES,
         full_tag("callActivity"): (DocketCallActivityParser, CallActivity),
+        full_tag("businessRuleTask"): (DocketBusinessRuleTaskParser, BusinessRuleTask),
         full_tag("startEvent"): (StartEventParser, StartEvent),
         full_tag("endEvent"): (EndEventParser, EndEvent),
         full_tag("boundaryEvent"): (BoundaryEventParser, BoundaryEvent),
@@ -325,6 +410,15 @@ class DocketParser(SpiffBpmnParser):
         full_tag("sendTask"): (SendTaskParser, SendTask),
         full_tag("receiveTask"): (ReceiveTaskParser, ReceiveTask),
     }
+
+    def _add_data_stores(self, bpmn: Any) -> None:
+        """Every ``bpmn:dataStore`` is a shared store (SpiffWorkflow wants a registered class per store name)."""
+        for node in bpmn.xpath(".//bpmn:dataStore", namespaces=self.namespaces):
+            store_id = node.get("id")
+            if store_id is None:
+                raise ValidationException("a data store has no id", node=node)
+            self.data_stores[store_id] = SharedDataStore(store_id, node.get("name") or store_id,
+                                                         node.get("capacity"), node.get("isUnlimited"))
 
     def called_specs(self, key: str) -> dict[str, Any]:
         """The specs ``key`` uses: its embedded subprocesses and the processes it calls that are in this file;
@@ -346,10 +440,9 @@ class DocketParser(SpiffBpmnParser):
 def serializer_config() -> dict[type, Any]:
     """SpiffWorkflow's serializer configuration plus Docket's spec classes."""
     from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
-    from SpiffWorkflow.spiff.specs.defaults import CallActivity as Base
-
     config = dict(SPIFF_CONFIG)
-    config[CallActivity] = config[Base]
+    config[CallActivity] = config[SpiffCallActivity]
+    config[BusinessRuleTask] = config[SpiffBusinessRuleTask]
     for cls in EVENT_CLASSES:
         base = next(b for b in cls.__mro__[1:] if b in SPIFF_CONFIG)
         config[cls] = config[base]

@@ -1,4 +1,5 @@
-"""messages and signals: the subscriptions of waiting cases and of message/signal start events
+"""messages and signals: the subscriptions of waiting cases and of message/signal start events; the values
+of BPMN data stores
 
 Revision ID: 0013
 Revises: 0008
@@ -9,6 +10,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
+
+import engine.models
 
 revision = "0013"
 down_revision = "0008"
@@ -36,6 +39,14 @@ def upgrade() -> None:
     )
     op.create_index("ix_event_subscription_kind_name", "event_subscription", ["kind", "name"])
     op.create_index(op.f("ix_event_subscription_case_id"), "event_subscription", ["case_id"])
+    op.create_table(
+        "data_store_value",
+        sa.Column("key", sa.String(length=256), nullable=False),
+        sa.Column("value", sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"),
+                  nullable=True),
+        sa.Column("updated_at", engine.models.UTCDateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("key", name=op.f("pk_data_store_value")),
+    )
     with op.batch_alter_table("process_instance") as batch:
         batch.add_column(sa.Column("subscription_digest", sa.String(length=40), nullable=True))
 
@@ -43,4 +54,5 @@ def upgrade() -> None:
 def downgrade() -> None:
     with op.batch_alter_table("process_instance") as batch:
         batch.drop_column("subscription_digest")
+    op.drop_table("data_store_value")
     op.drop_table("event_subscription")
