@@ -95,6 +95,16 @@ def save(rt: Runtime, session: so.Session, case: Case, parsed: ParsedDefinition,
     return rows
 
 
+def submit(spiff_task: Any, data: dict[str, Any]) -> None:
+    """Put a completed task's submitted data into its task data: under the variable a SpiffWorkflow user task
+    names (``spiffworkflow:variableName``), else merged at the top level."""
+    variable = getattr(spiff_task.task_spec, "variable", None)
+    if variable:
+        spiff_task.set_data(**{variable: data})
+    else:
+        spiff_task.set_data(**data)
+
+
 def clean_input(data: dict[str, Any]) -> dict[str, Any]:
     """A private deep copy of submitted data, so no nested object is shared with other tasks."""
     return copy.deepcopy(data)

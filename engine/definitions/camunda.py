@@ -58,7 +58,8 @@ def _is_service(node: etree._Element) -> bool:
 
 
 def _owner(node: etree._Element) -> etree._Element:
-    while node is not None and not node.get("id"):
+    """The element a problem is reported on: the nearest one with an id that is not an event definition."""
+    while node is not None and (not node.get("id") or local(node.tag).endswith("EventDefinition")):
         node = node.getparent()
     return node
 
@@ -123,13 +124,13 @@ def _attribute_problem(node: etree._Element, name: str, value: str | None,
     elif name == "resultVariable" and tag not in ("businessRuleTask", "messageEventDefinition"):
         yield _owner(node), "camunda_unsupported_attribute", {"name": name, "advice": _advice("*")}
     elif name == "mapDecisionResult" and value not in DECISION_MAPS:
-        yield node, "camunda_map_decision", {"value": value}
+        yield _owner(node), "camunda_map_decision", {"value": value}
     elif name == "calledElementBinding" and value == "deployment" and node.get("calledElement") not in file_processes:
-        yield node, "camunda_binding_deployment", {"key": node.get("calledElement", "")}
+        yield _owner(node), "camunda_binding_deployment", {"key": node.get("calledElement", "")}
     elif name == "calledElementBinding" and value not in ("latest", "version", "deployment"):
-        yield node, "camunda_binding", {"value": value}
+        yield _owner(node), "camunda_binding", {"value": value}
     elif name == "calledElementVersion" and not value.isdigit():
-        yield node, "camunda_called_version", {"value": value}
+        yield _owner(node), "camunda_called_version", {"value": value}
     elif name not in HONOURED_ATTRIBUTES:
         yield _owner(node), "camunda_unsupported_attribute", {"name": name, "advice": _advice(name)}
 
@@ -249,13 +250,25 @@ def rewrite_io(root: etree._Element) -> None:
     for tag in ACTIVITIES:
         for task in root.iter(bpmn(tag)):
             io = task.find(f"{bpmn('extensionElements')}/{{{CAMUNDA}}}inputOutput")
-            if io is not None:
-                pre, post = _io_scripts(task, io)
-                _add_script(task, "preScript", pre, first=True)
-                _add_script(task, "postScript", post, first=False)
-                io.getparent().remove(io)
+            if io is None:
+                continue
+            pre, post = _io_scripts(task, io)
+            io.getparent().remove(io)
+            script = task.find(bpmn("script")) if tag == "scriptTask" else None
+            if script is not None:  # SpiffWorkflow's script tasks run no pre/post scripts: wrap the script
+                script.text = f"{pre}\n{_result_assignment(task, script.text)}\n{post}"
+                continue
+            _add_script(task, "preScript", pre, first=True)
+            _add_script(task, "postScript", post, first=False)
     for task in root.iter(bpmn("scriptTask")):
-        variable = (task.get(camunda("resultVariable")) or "").strip()
         script = task.find(bpmn("script"))
-        if variable and script is not None and _one_expression(script.text):
-            script.text = f"{variable} = ({(script.text or '').strip()})"
+        if script is not None and task.find(f"{bpmn('extensionElements')}/{{{CAMUNDA}}}inputOutput") is None:
+            script.text = _result_assignment(task, script.text)
+
+
+def _result_assignment(task: etree._Element, source: str | None) -> str:
+    """A one-expression script whose value goes to the task's ``camunda:resultVariable``, as an assignment."""
+    variable = (task.get(camunda("resultVariable")) or "").strip()
+    if variable and _one_expression(source):
+        return f"{variable} = ({(source or '').strip()})"
+    return source or ""
