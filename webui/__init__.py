@@ -66,6 +66,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None,
         designer,
         disputes,
         errors,
+        failed,
         filters,
         inbox,
         notifications,
@@ -77,7 +78,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None,
     from .api import bp as api_bp
 
     for module in (auth, inbox, tasks, cases, notifications, supervision, designer, proposals, archive, disputes,
-                   ops):
+                   ops, failed):
         app.register_blueprint(module.bp)
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     csrf.exempt(api_bp)

@@ -24,6 +24,72 @@ def N_(text: str) -> str:
 
 TEMPLATES: dict[str, str] = {
     "severity_warning": N_("warning"),
+    # the file
+    "unparseable_xml": N_("unparseable XML: %(detail)s"),
+    "not_utf8": N_("the file is not UTF-8 encoded: save it as UTF-8"),
+    "doctype": N_("the file declares a DOCTYPE; entities are not read: remove it"),
+    "not_bpmn": N_("not a BPMN 2.0 file: root element is <%(tag)s>, expected bpmn:definitions"),
+    "not_executable": N_("process is not executable (isExecutable=\"false\"): nothing to run"),
+    "no_process": N_("the file defines no process: nothing to run"),
+    "call_cycle": N_("every executable process is called by another one (a cycle of call activities): no "
+                     "top-level process to start"),
+    "duplicate_id": N_("id '%(id)s' is used more than once, on lines %(lines)s: ids must be unique in the file"),
+    "flow_source_missing": N_("sequence flow starts at '%(ref)s', which is not an element of this process"),
+    "flow_target_missing": N_("sequence flow ends at '%(ref)s', which is not an element of this process"),
+    "flow_no_source": N_("sequence flow has no sourceRef: connect it to the element it leaves"),
+    "flow_no_target": N_("sequence flow has no targetRef: connect it to the element it leads to"),
+    "message_flow_missing": N_("message flow names '%(ref)s', which is not an element of this file"),
+    "engine_says": N_("%(detail)s"),
+    "engine_cannot_parse": N_("the engine cannot parse this process: %(detail)s"),
+    # elements
+    "process_no_id": N_("process has no id"),
+    "node_no_id": N_("%(tag)s has no id"),
+    "property_no_value": N_("property '%(name)s' has no value"),
+    "expression_problem": N_("%(what)s: %(detail)s"),
+    "condition_language": N_("condition language '%(language)s' is not supported (write a Python expression)"),
+    "condition_camunda": N_("condition %(text)s: %(detail)s"),
+    "condition_feel": N_("condition %(text)s is a FEEL expression (Camunda 8), not supported: write it in Python or "
+                         "as a Camunda ${...} comparison"),
+    "script_format_unsupported": N_("script format '%(format)s' is not supported (scripts are Python)"),
+    "script_format_other": N_("script format '%(format)s' is not Python; the script runs as Python"),
+    "script_missing": N_("script task has no script"),
+    "timer_empty": N_("timer has no date, duration or cycle"),
+    "timer_duration_invalid": N_("timer duration %(value)s is not an ISO 8601 duration such as PT4H or P14D"),
+    "timer_date_invalid": N_("timer date %(value)s is not an ISO 8601 date-time such as 2026-03-01T09:00:00+08:00"),
+    "timer_cycle_invalid": N_("timer cycle %(value)s is not an ISO 8601 repetition such as R3/P7D"),
+    "gateway_branch": N_("branch of gateway '%(gateway)s' has no condition (add one or make it the default flow)"),
+    "call_no_target": N_("call activity names no process to call (calledElement)"),
+    "call_external": N_("called process '%(key)s' is not in this file: it is looked up by key when the call "
+                        "starts, so deploy it before a case gets there"),
+    "call_not_executable": N_("called process '%(key)s' is not executable (isExecutable=\"false\")"),
+    "call_recursive": N_("calling '%(key)s' from '%(caller)s' is recursive; recursive call activities are not "
+                         "supported"),
+    "decision_not_named": N_("business rule task names no decision (camunda:decisionRef or "
+                             "spiffworkflow:calledDecisionId)"),
+    "decision_missing": N_("decision '%(ref)s' is not in any DMN file (DMN files given: %(files)s)"),
+    "decision_missing_no_dmn": N_("decision '%(ref)s' is not in any DMN file (no DMN file given)"),
+    "decision_problem": N_("decision '%(ref)s' (%(file)s:%(dmn_line)s %(dmn_element)s): %(detail)s"),
+    "dmn_unparseable": N_("DMN file %(name)s is unparseable XML: %(detail)s"),
+    # user tasks: forms, assignment, deadlines
+    "form_unknown": N_("unknown form key '%(key)s' (no %(key)s.json given)"),
+    "form_problem": N_("form '%(key)s': %(detail)s"),
+    "task_setting": N_("%(detail)s"),
+    "due_date_invalid": N_("dueDate %(value)s is not an ISO date or date-time (nor a ${...} or =expression)"),
+    "due_in_invalid": N_("dueIn '%(value)s' is not an ISO 8601 duration such as P10D or PT4H"),
+    "due_from_field": N_("dueFrom '%(field)s' must name a case-data field (e.g. sanction_known_on)"),
+    "due_from_needs_due_in": N_("dueFrom '%(field)s' needs a dueIn duration to count from that date"),
+    "due_from_and_date": N_("dueFrom and dueDate exclude each other (dueDate already gives the date)"),
+    "extension_max": N_("extensionMax '%(value)s' is not an ISO 8601 duration such as P1M or P15D"),
+    "lock_after_due": N_("lockAfterDue '%(value)s' must be true or false"),
+    "setting_days": N_("setting %(name)s '%(value)s' must be a whole number of days"),
+    "calendar_invalid": N_("calendar '%(value)s' must be one of: %(choices)s"),
+    "task_no_group": N_("user task has no lane or candidate groups: only administrators can do it"),
+    "group_missing": N_("group '%(group)s' does not exist (create it or map the lane to a group)"),
+    "lane_unmapped": N_("lane has neither a name nor a group property: no group to assign its tasks to"),
+    "lane_by_name": N_("lane lists node '%(ref)s', which is a name, not an id: the lane does not apply to it"),
+    "lane_short_id": N_("lane lists node '%(ref)s', which is short for %(meant)s, not an id: the lane does not "
+                        "apply to it"),
+    "lane_missing_node": N_("lane lists node '%(ref)s', which is not in the process"),
     "data_store_missing": N_("data store reference names no data store of this file ('%(store)s'): declare it "
                              "with bpmn:dataStore"),
     # Camunda Modeler extensions
@@ -52,6 +118,11 @@ TEMPLATES: dict[str, str] = {
     "camunda_unsupported_attribute": N_("camunda:%(name)s is not supported: %(advice)s"),
     "camunda_unsupported_element": N_("camunda:%(name)s is not supported: %(advice)s"),
 }
+
+# What an expression problem is about (the ``what`` of ``expression_problem``).
+SUBJECTS = (N_("condition"), N_("script"), N_("due date"), N_("candidate groups"), N_("candidate users"),
+            N_("assignee"), N_("timer"), N_("pre-script"), N_("post-script"))
+TRANSLATED_PARAMS = ("advice", "what")
 
 ADVICE: dict[str, str] = {
     "connector": N_("HTTP connectors run on service tasks only; use camunda:type=\"external\" with a connector topic"),
@@ -96,7 +167,7 @@ def worded(code: str, params: dict[str, Any], locale: str | None) -> str:
     """The problem's text in ``locale`` (``zh_CN``, ``zh``, ``en``...); English when there is no translation."""
     translations = _translations(normal_locale(locale))
     template = translations.gettext(TEMPLATES[code])
-    shown = {k: (translations.gettext(v) if k == "advice" else v) for k, v in params.items()}
+    shown = {k: (translations.gettext(v) if k in TRANSLATED_PARAMS else v) for k, v in params.items()}
     return template % shown
 
 

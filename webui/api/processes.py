@@ -9,6 +9,7 @@ from flask import Response, g, jsonify, request
 
 from engine.definitions.bundle import Bundle
 from engine.definitions.check import has_errors
+from engine.definitions.wording import normal_locale
 from engine.deploy import check, deploy
 from engine.errors import Forbidden, Invalid, NotFound
 from engine.queries import definition_json, definition_versions, latest_definitions
@@ -67,7 +68,14 @@ def check_process():  # type: ignore[no-untyped-def]
     bundle = bundle_from_request()
     with rt().reading() as session:
         problems = check(session, bundle)
-    return jsonify({"ok": not has_errors(problems), "problems": [p.as_dict() for p in problems]})
+    locale = problem_locale()
+    return jsonify({"ok": not has_errors(problems), "problems": [p.as_dict(locale) for p in problems]})
+
+
+def problem_locale() -> str | None:
+    """The language the caller asks problems in: ``?lang=zh`` or ``Accept-Language``; None (English) else."""
+    chosen = request.args.get("lang") or request.accept_languages.best_match(["zh_CN", "zh", "en"])
+    return normal_locale(chosen) if chosen else None
 
 
 @bp.post("/processes")
