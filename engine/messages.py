@@ -94,9 +94,12 @@ def _matches(rt: Runtime, row: EventSubscription, case: Case | None, given: dict
     return all(data.get(p) == v for p, v in wanted.items())
 
 
-def _event(kind: str, name: str, payload: Any, correlations: dict[str, Any]) -> BpmnEvent:
+def _event(kind: str, name: str, payload: Any, correlations: dict[str, Any], result_var: str | None = None
+           ) -> BpmnEvent:
     definition = MessageEvent(name) if kind == "message" else SignalEvent(name)
-    return BpmnEvent(definition, payload=deepcopy(payload), correlations=deepcopy(correlations))
+    event = BpmnEvent(definition, payload=deepcopy(payload), correlations=deepcopy(correlations))
+    event.result_var = result_var  # a Camunda thrower names the variable the catcher fills
+    return event
 
 
 def _correlations_for(workflow: Any, kind: str, name: str, given: dict[str, Any]) -> dict[str, Any]:
@@ -126,7 +129,7 @@ class _Router:
         self.refused = 0
 
     def route(self, kind: str, name: str, payload: Any, given: dict[str, Any],
-              correlations: dict[str, Any] | None = None) -> Delivery:
+              correlations: dict[str, Any] | None = None, result_var: str | None = None) -> Delivery:
         """Deliver to the waiting cases and start the processes; ``correlations`` are a thrown message's own
         (``{key: {property: value}}``), ``given`` the same flattened (or an API sender's property values)."""
         done = Delivery()
@@ -138,15 +141,19 @@ class _Router:
                 case_rows.setdefault(row.case_id, []).append(row)
         cases = self.session.scalars(sa.select(Case).where(Case.id.in_(case_rows), Case.status == "running")
                                      .order_by(Case.id)).all() if case_rows else []
+        starts = {(r.process_key, r.element) for r in rows if r.case_id is None}
+        begun: set[str] = set()  # processes whose waiting start event took it: no second case is started
         for case in cases:
-            if any(_matches(self.rt, r, case, given) for r in case_rows[case.id]) and self._allowed(case.definition):
-                if self._deliver(case, kind, name, payload, given, correlations):
+            matching = [r for r in case_rows[case.id] if _matches(self.rt, r, case, given)]
+            if matching and self._allowed(case.definition):
+                if self._deliver(case, kind, name, payload, given, correlations, result_var):
                     done.delivered.append(case.id)
+                    begun |= {r.process_key for r in matching if (r.process_key, r.element) in starts}
         for row in rows:
-            if row.case_id is None and _matches(self.rt, row, None, given):
+            if row.case_id is None and row.process_key not in begun and _matches(self.rt, row, None, given):
                 definition = self.session.get(ProcessDefinition, row.definition_id)
                 if definition is not None and self._allowed(definition):
-                    done.started.append(self._start(definition, kind, name, payload, given))
+                    done.started.append(self._start(definition, kind, name, payload, given, result_var))
         return done
 
     def _allowed(self, definition: ProcessDefinition) -> bool:
@@ -156,13 +163,13 @@ class _Router:
         return False
 
     def _deliver(self, case: Case, kind: str, name: str, payload: Any, given: dict[str, Any],
-                 correlations: dict[str, Any] | None) -> bool:
+                 correlations: dict[str, Any] | None, result_var: str | None) -> bool:
         parsed = self.rt.definition(self.session, case.definition_id)
         workflow = self.rt.checkout(case, parsed)
         if correlations is None:
             correlations = _correlations_for(workflow, kind, name, given)
         try:
-            workflow.send_event(_event(kind, name, payload, correlations))
+            workflow.send_event(_event(kind, name, payload, correlations, result_var))
         except WorkflowException:  # SpiffWorkflow found no catch that takes it after all
             return False
         error = advance(workflow)
@@ -173,9 +180,9 @@ class _Router:
         return True
 
     def _start(self, definition: ProcessDefinition, kind: str, name: str, payload: Any,
-               given: dict[str, Any]) -> int:
+               given: dict[str, Any], result_var: str | None) -> int:
         case, _ = open_case(self.rt, self.session, self.actor, definition, {}, self.now,
-                            _event(kind, name, payload, {}))
+                            _event(kind, name, payload, {}, result_var))
         record(self.session, case, self.actor, f"{kind}_received", self.now, data=self._audit(name, payload, given))
         return case.id
 
@@ -265,7 +272,8 @@ def _drain(session: so.Session) -> None:
             router = _Router(rt, session, now, SYSTEM, lambda d: True, case)
             given = flat(event.correlations) if kind == "message" else {}
             done = router.route(kind, event.event_definition.name, event.payload, given,
-                                event.correlations if kind == "message" else None)
+                                event.correlations if kind == "message" else None,
+                                getattr(event, "result_var", None))
             delivered += len(done.delivered) + len(done.started)
             if delivered > MAX_DELIVERIES:
                 raise Invalid(f"case {case.business_key}: more than {MAX_DELIVERIES} messages and signals in one "

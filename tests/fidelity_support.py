@@ -11,12 +11,15 @@ from typing import Any
 from conftest import ADMIN
 
 from engine.clock import clock
-from engine.definitions.bundle import Bundle, bundle_from_file
-from engine.deploy import deploy
+from engine.definitions.bundle import Bundle
+from engine.deploy import check, deploy
+from engine.designer.diagram import case_diagram
 from engine.instances import start_case, task_values, wake_case
-from engine.queries import case_json, visible_case
+from engine.messages import send_message, send_signal
+from engine.queries import case_json, list_cases, visible_case
 from engine.runtime import Runtime
 from engine.tasks import complete_task
+from engine.users import create_group
 
 HERE = Path(__file__).resolve()
 CORPUS = next((p / "shared" / "conformance" for p in HERE.parents if (p / "shared" / "conformance").is_dir()),
@@ -37,10 +40,14 @@ class Driver:
         keys: list[str] = []
         for path in paths:
             path = SPIFF / path if not Path(path).is_absolute() else Path(path)
-            bundle = bundle_from_file(path) if not dmn else Bundle(bpmn=path.read_bytes(), filename=str(path))
+            bundle = Bundle(bpmn=path.read_bytes(), filename=str(path))
             for extra in dmn:
                 extra = SPIFF / extra if not Path(extra).is_absolute() else Path(extra)
                 bundle.dmn[extra.name] = extra.read_text(encoding="utf-8")
+            with self.rt.transaction() as session:  # lanes name groups: the office would create them first
+                for problem in check(session, bundle):
+                    if problem.code == "group_missing":
+                        create_group(session, dict(problem.params)["group"], dict(problem.params)["group"])
             with self.rt.transaction() as session:
                 done = deploy(session, ADMIN, bundle)
                 keys += [d.definition.key for d in done.all]
@@ -87,3 +94,24 @@ class Driver:
 
     def events(self, case_id: int, kind: str) -> list[dict[str, Any]]:
         return [e for e in self.case(case_id)["history"] if e["kind"] == kind]
+
+    def path(self, case_id: int) -> dict[str, set[str]]:
+        """The elements of the case that ran (``completed``), wait or are ready (``current``), or failed."""
+        with self.rt.reading() as session:
+            found = case_diagram(self.rt, session, ADMIN, case_id)
+        return {k: set(found[k]) for k in ("completed", "current", "errors")}
+
+    def result(self, case_id: int) -> dict[str, Any]:
+        """The case data as SpiffWorkflow's workflow data: without Docket's record of who started the case."""
+        return {k: v for k, v in self.data(case_id).items() if k != "initiator"}
+
+    def send(self, name: str, correlation: dict[str, Any] | None = None, data: dict[str, Any] | None = None
+             ) -> dict[str, list[int]]:
+        return send_message(self.rt, ADMIN, name, correlation, data).as_dict()
+
+    def signal(self, name: str, data: dict[str, Any] | None = None) -> dict[str, list[int]]:
+        return send_signal(self.rt, ADMIN, name, data).as_dict()
+
+    def cases_of(self, process: str) -> list[int]:
+        with self.rt.reading() as session:
+            return sorted(c["id"] for c in list_cases(session, ADMIN, process=process)["items"])

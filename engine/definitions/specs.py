@@ -110,23 +110,42 @@ class EscalationEvent(_CodePayload, SpiffEscalationEvent):
 
 
 class MessageEvent(SpiffMessageEvent):
-    """A message; without a payload expression it carries the thrower's data, without a variable the catcher
-    merges it."""
+    """A message. Without a payload expression it carries the thrower's data. The catcher puts the payload in
+    its SpiffWorkflow variable, else in the variable the thrower's Camunda ``resultVariable`` names, else (a
+    payload that is not a dict) in ``<element>_Response`` as SpiffWorkflow's Camunda parser does, else merges it
+    into its data."""
+
+    def __init__(self, name: str, correlation_properties: Any = None, expression: str | None = None,
+                 message_var: str | None = None, process_correlations: Any = None, result_var: str | None = None,
+                 **kwargs: Any) -> None:
+        super().__init__(name, correlation_properties, expression, message_var, process_correlations, **kwargs)
+        self.result_var = result_var
 
     def throw(self, my_task: Any) -> None:
         if self.expression is not None:
-            super().throw(my_task)
-            return
-        payload = deepcopy(my_task.data)
+            payload = my_task.workflow.script_engine.evaluate(my_task, self.expression)
+        else:
+            payload = deepcopy(my_task.data)
         correlations = self.get_correlations(my_task, payload)
         my_task.workflow.correlations.update(correlations)
-        my_task.workflow.top_workflow.catch(BpmnEvent(self, payload=payload, correlations=correlations))
+        event = BpmnEvent(self, payload=payload, correlations=correlations)
+        event.result_var = self.result_var
+        my_task.workflow.top_workflow.catch(event)
+
+    def update_internal_data(self, my_task: Any, event: Any) -> None:
+        super().update_internal_data(my_task, event)
+        if getattr(event, "result_var", None):
+            my_task.internal_data[f"{self.name}:result_var"] = event.result_var
 
     def update_task_data(self, my_task: Any) -> None:
-        if self.message_var is not None:
-            my_task.data[self.message_var] = my_task.internal_data.pop(self.name, None)
+        payload = my_task.internal_data.pop(self.name, None)
+        variable = self.message_var or my_task.internal_data.pop(f"{self.name}:result_var", None)
+        if variable is None and payload is not None and not isinstance(payload, dict):
+            variable = f"{my_task.task_spec.name}_Response"
+        if variable is not None:
+            my_task.data[variable] = payload
         else:
-            _merge_payload(my_task, my_task.internal_data.pop(self.name, None))
+            _merge_payload(my_task, payload)
 
     def get_correlations(self, my_task: Any, payload: Any) -> dict[str, Any]:
         """Correlation values from the payload; a retrieval expression the payload cannot answer is left out
@@ -148,7 +167,8 @@ EVENT_CLASSES = (SignalEvent, ErrorEvent, EscalationEvent, MessageEvent)
 
 
 def _camunda_payload(node: etree._Element) -> tuple[str | None, str | None]:
-    """(payload expression, result variable) of a ``messageEventDefinition``'s Camunda attributes."""
+    """(payload expression, result variable) of a ``messageEventDefinition``'s Camunda attributes (how
+    SpiffWorkflow's Camunda parser reads them: the thrower names the variable the catcher fills)."""
     expression = (node.get(camunda("expression")) or "").strip() or None
     if expression and is_camunda_expression(expression):
         expression = translate_camunda(expression)
@@ -160,11 +180,11 @@ class _PayloadEventParser:
 
     def parse_message_event(self, message_event: etree._Element) -> MessageEvent:
         spiff = super().parse_message_event(message_event)  # type: ignore[misc]
-        expression, variable = spiff.expression, spiff.message_var
-        if expression is None and variable is None:
-            expression, variable = _camunda_payload(message_event)
-        return MessageEvent(spiff.name, spiff.correlation_properties, expression, variable,
-                            spiff.process_correlations)
+        expression, result_var = spiff.expression, None
+        if expression is None and spiff.message_var is None:
+            expression, result_var = _camunda_payload(message_event)
+        return MessageEvent(spiff.name, spiff.correlation_properties, expression, spiff.message_var,
+                            spiff.process_correlations, result_var=result_var)
 
     def parse_signal_event(self, signal_event: etree._Element) -> SignalEvent:
         spiff = super().parse_signal_event(signal_event)  # type: ignore[misc]
