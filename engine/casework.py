@@ -11,9 +11,11 @@ import sqlalchemy.orm as so
 from SpiffWorkflow import TaskState
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.exceptions import WorkflowException
+from sqlalchemy.exc import SQLAlchemyError
 
 from .access import Actor
 from .definitions.parse import ParsedDefinition
+from .errors import DocketError
 from .hooks import emit
 from .models import Case, Event, Task
 from .projection import sync
@@ -46,7 +48,11 @@ def advance(workflow: BpmnWorkflow) -> str | None:
     try:
         run_engine_steps(workflow)
     except WorkflowException as exc:
+        if isinstance(getattr(exc, "error", None), SQLAlchemyError) or isinstance(exc.__cause__, SQLAlchemyError):
+            raise  # a data store write the database refused: the transaction ends
         return _describe(exc)
+    except (SQLAlchemyError, DocketError):  # the database or a command's own refusal: the transaction ends
+        raise
     except Exception as exc:  # the engine's own failure on this model: the case goes to error, never a 500
         log.exception("engine step failed")
         running = workflow.get_next_task(state=TaskState.READY | TaskState.STARTED, manual=False)

@@ -45,9 +45,9 @@ class Driver:
                 extra = SPIFF / extra if not Path(extra).is_absolute() else Path(extra)
                 bundle.dmn[extra.name] = extra.read_text(encoding="utf-8")
             with self.rt.transaction() as session:  # lanes name groups: the office would create them first
-                for problem in check(session, bundle):
-                    if problem.code == "group_missing":
-                        create_group(session, dict(problem.params)["group"], dict(problem.params)["group"])
+                missing = {dict(p.params)["group"] for p in check(session, bundle) if p.code == "group_missing"}
+                for group in sorted(missing):
+                    create_group(session, group, group)
             with self.rt.transaction() as session:
                 done = deploy(session, ADMIN, bundle)
                 keys += [d.definition.key for d in done.all]
@@ -56,9 +56,9 @@ class Driver:
     def start(self, key: str, data: dict[str, Any] | None = None) -> int:
         return start_case(self.rt, ADMIN, key, data or {}).id
 
-    def case(self, case_id: int) -> dict[str, Any]:
+    def case(self, case_id: int, history: bool = False) -> dict[str, Any]:
         with self.rt.reading() as session:
-            return case_json(session, visible_case(session, ADMIN, case_id), history=True)
+            return case_json(session, visible_case(session, ADMIN, case_id), history=history)
 
     def data(self, case_id: int) -> dict[str, Any]:
         return self.case(case_id)["data"]
@@ -93,7 +93,7 @@ class Driver:
         return self.case(case_id)
 
     def events(self, case_id: int, kind: str) -> list[dict[str, Any]]:
-        return [e for e in self.case(case_id)["history"] if e["kind"] == kind]
+        return [e for e in self.case(case_id, history=True)["history"] if e["kind"] == kind]
 
     def path(self, case_id: int) -> dict[str, set[str]]:
         """The elements of the case that ran (``completed``), wait or are ready (``current``), or failed."""

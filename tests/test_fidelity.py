@@ -29,6 +29,12 @@ if not CORPUS.is_dir():
 CALLS: list[int] = []  # calls of the test models' custom_function (SpiffWorkflow's tests inject one too)
 
 
+def custom_function(*args: Any) -> Any:
+    """The helper SpiffWorkflow's tests inject: counts its calls, or upper-cases its argument."""
+    CALLS.append(1)
+    return str(args[0]).upper() if args else len(CALLS)
+
+
 def _truncate(url: str) -> None:
     engine = sa.create_engine(url)
     with engine.begin() as conn:
@@ -46,7 +52,7 @@ def fidelity_rt(tmp_path_factory: pytest.TempPathFactory, pg_migrated: bool) -> 
         _truncate(url)
     else:
         upgrade(url)
-    runtime = Runtime(url, {"custom_function": lambda: CALLS.append(1) or len(CALLS)})
+    runtime = Runtime(url, {"custom_function": custom_function})
     yield runtime
     runtime.dispose()
     if PG_URL:
@@ -478,3 +484,210 @@ def test_camunda_call_activity_exchanging_messages(d: Driver) -> None:
         d.complete(owner, name, data)
     assert d.status(case) == "completed"
     assert d.result(case) == {"plan_details": "Best", "Approved": "Yes", "Done": "OK!"}
+
+
+# ---------------------------------------------------------------------------------------------- sub-processes and calls
+
+
+def test_call_activity_across_files(d: Driver) -> None:
+    """CallActivityTest.test_data_persists_through_call_activity: the called process lives in another file."""
+    d.deploy("bpmn/data/call_activity_call_activity.bpmn", "bpmn/data/call_activity_end_event.bpmn")
+    case = d.start("Process_8200379")
+    assert d.status(case) == "completed"
+    assert d.result(case) == {"pre_var": "some string", "my_var": "World", "my_other_var": "Mike"}
+    assert "Sub_Bpmn_Task" in d.path(case)["completed"]
+
+
+def test_call_activity_io_specification(d: Driver) -> None:
+    """CallActivityDataTest.testCallActivityWithIOSpec: only the data inputs go in, only the outputs come back."""
+    d.deploy("bpmn/data/io_spec.bpmn", "bpmn/data/io_spec_parent.bpmn")
+    case = d.start("parent")
+    assert d.status(case) == "completed"
+    result = d.result(case)
+    assert (result["in_1"], result["in_2"], result["unused"]) == (1, "hello world", True)  # unchanged
+    assert (result["out_1"], result["out_2"]) == (2, "HELLO WORLD")
+
+
+def test_custom_functions_reach_called_processes(d: Driver) -> None:
+    """CustomInlineScriptTest: a helper the engine provides works in a sub-process and a called process."""
+    d.deploy("bpmn/data/custom_function_test_call_activity.bpmn", "bpmn/data/custom_function_test.bpmn")
+    case = d.start("top_workflow")
+    assert d.status(case) == "completed"
+    assert (d.result(case)["c1"], d.result(case)["c2"], d.result(case)["c3"]) == ("HELLO", "GOODBYE", "ARRIVEDERCI")
+
+
+def test_pre_and_post_scripts(d: Driver) -> None:
+    """PrescriptPostsciptTest.testTask / testCallActivity."""
+    d.deploy("spiff/data/prescript_postscript.bpmn")
+    case = d.start("Process_1", {"a": 1, "b": 2})
+    [task] = d.open_tasks(case)
+    d.complete(case, task)
+    assert d.result(case) == {"a": 1, "b": 2, "c": 12, "z": 6}
+    d.deploy("spiff/data/prescript_postscript_call_activity.bpmn", "spiff/data/prescript_postscript_parent.bpmn")
+    case = d.start("parent", {"old": "hello"})
+    assert d.status(case) == "completed"
+    assert d.result(case)["old"] == "hello" and d.result(case)["new"] == "HELLO"
+
+
+def test_camunda_nested_subprocess(d: Driver) -> None:
+    """camunda SubWorkflowTest."""
+    d.deploy("camunda/data/subWorkflowComplex.bpmn")
+    case = d.start("SubWorkflow")
+    for answer_ in ("A", "A1", "A2", "B"):
+        assert f"Activity_{answer_}" in d.open_tasks(case)
+        d.complete(case, f"Activity_{answer_}", {f"Field{answer_}": answer_})
+    assert d.status(case) == "completed"
+    assert d.result(case) == {"FieldA": "A", "FieldA1": "A1", "FieldA2": "A2", "FieldB": "B"}
+
+
+def test_lanes_assign_the_groups(d: Driver) -> None:
+    """SwimLaneTest: each task is offered to the group of its lane."""
+    d.deploy("bpmn/data/lanes.bpmn")
+    case = d.start("lanes")
+    [task] = d.case(case)["open_tasks"]
+    assert (task["name"], task["candidate_groups"]) == ("Activity_A1", ["A"])
+    d.complete(case, "Activity_A1")
+    [task] = d.case(case)["open_tasks"]
+    assert (task["name"], task["candidate_groups"]) == ("Activity_B1", ["B"])
+
+
+# ---------------------------------------------------------------------------------------------- multi-instance
+
+
+def run_instances(d: Driver, case: int, name: str, item: str = "input_item", out: str = "output_item") -> None:
+    """Complete each instance of ``name`` with ``out`` = twice its item, as SpiffWorkflow's tests do."""
+    for _ in range(10):
+        open_ = d.open_task_data(case, name)
+        if not open_:
+            return
+        for task_id, seen in open_:
+            d.complete_id(task_id, {out: seen[item] * 2})
+
+
+@pytest.mark.parametrize("model", ["parallel", "sequential"])
+@pytest.mark.parametrize("given,output", [([1, 2, 3], [2, 4, 6]), ({"a": 1, "b": 2, "c": 3}, {"a": 2, "b": 4, "c": 6})],
+                         ids=["list", "dict"])
+def test_multi_instance_over_a_collection(d: Driver, model: str, given: Any, output: Any) -> None:
+    """ParallelMultiInstanceNewOutputTest / SequentialMultiInstanceNewOutputTest .testList / .testDict."""
+    d.deploy(f"bpmn/data/{model}_multiinstance_loop_input.bpmn")
+    case = d.start("main", {"input_data": given})
+    if model == "parallel":
+        assert len(d.open_tasks(case)) == 3
+    run_instances(d, case, "any_task")
+    assert d.status(case) == "completed" and d.result(case) == {"input_data": given, "output_data": output}
+
+
+def test_multi_instance_over_an_empty_collection(d: Driver) -> None:
+    """ParallelMultiInstanceNewOutputTest.testEmptyCollection."""
+    d.deploy("bpmn/data/parallel_multiinstance_loop_input.bpmn")
+    case = d.start("main", {"input_data": []})
+    assert d.status(case) == "completed" and d.result(case) == {"input_data": [], "output_data": []}
+
+
+@pytest.mark.parametrize("model,expected", [
+    ("spiff/data/spiff_multiinstance.bpmn", {"input_data": [2, 3, 4], "output_data": [3, 5, 7]}),
+    ("spiff/data/script_on_mi.bpmn", {"input_data": [1, 2, 3], "output_data": [3, 5, 7]}),
+])
+def test_multi_instance_with_scripts(d: Driver, model: str, expected: dict[str, Any]) -> None:
+    """spiff MultiInstanceTaskTest: pre/post scripts on the task, or on each instance."""
+    d.deploy(model)
+    case = d.start("Process_1", {"input_data": [1, 2, 3]})
+    run_instances(d, case, "any_task")
+    assert d.status(case) == "completed" and d.result(case) == expected
+
+
+@pytest.mark.parametrize("model,item,expected", [
+    ("camunda/data/parallel_multiinstance_cardinality.bpmn", "output_item",
+     {"input_data": [1, 2, 3], "output_data": [2, 4, 6]}),
+    ("camunda/data/parallel_multiinstance_collection.bpmn", "input_item", {"input_data": [2, 4, 6]}),
+])
+def test_camunda_multi_instance(d: Driver, model: str, item: str, expected: dict[str, Any]) -> None:
+    """camunda ParseMultiInstanceTest.testCollectionInCardinality / testCollection."""
+    d.deploy(model)
+    case = d.start("main", {"input_data": [1, 2, 3]})
+    assert len(d.open_tasks(case)) == 3
+    run_instances(d, case, "any_task", item, item)
+    assert d.status(case) == "completed" and d.result(case) == expected
+
+
+# ---------------------------------------------------------------------------------------------- decisions
+
+
+def test_decision_before_a_gateway(d: Driver) -> None:
+    """camunda BusinessRuleTaskParserTest.testDmnHappy."""
+    d.deploy("camunda/data/ExclusiveGatewayIfElseAndDecision.bpmn", dmn=("camunda/data/dmn/test_integer_decision.dmn",))
+    case = d.start("Process_1", {"x": 3})
+    assert d.status(case) == "completed" and d.result(case) == {"x": 3, "y": "A"}
+
+
+def test_decision_in_a_multi_instance(d: Driver) -> None:
+    """camunda MultiInstanceDMNTest.testDmnHappy."""
+    d.deploy("camunda/data/DMNMultiInstance.bpmn", dmn=("camunda/data/dmn/test_integer_decision_multi.dmn",))
+    case = d.start("Process_1")
+    assert d.status(case) == "completed" and d.result(case)["stuff"]["E"]["y"] == "D"
+
+
+def test_spiff_business_rule_task(d: Driver) -> None:
+    """spiff BusinessRuleTaskTest."""
+    d.deploy("spiff/data/business_rule_task.bpmn", dmn=("spiff/data/dmn/business_rules.dmn",))
+    case = d.start("Process_bd2e724")
+    assert d.status(case) == "completed"
+
+
+# ---------------------------------------------------------------------------------------------- payloads and starts
+
+
+@pytest.mark.parametrize("model,data,expected", [
+    ("spiff/data/signal_event_payload.bpmn", {"v1": 1, "v2": 2, "v3": 3},
+     {"v1": 1, "v2": 2, "v3": 3, "result": {"r1": 1, "r2": 2}}),
+    ("spiff/data/error_event_payload.bpmn", {"error": True, "payload": "ERROR!"}, {"result": "ERROR!"}),
+    ("spiff/data/escalation_event_payload.bpmn", {"escalation": True, "payload": "ERROR!"}, {"result": "ERROR!"}),
+], ids=["signal", "error", "escalation"])
+def test_event_payloads(d: Driver, model: str, data: dict[str, Any], expected: dict[str, Any]) -> None:
+    """spiff EventPayloadTest: a payload expression on the throw, a variable on the catch."""
+    d.deploy(model)
+    case = d.start("event_test")
+    d.complete(case, "set_data", data)
+    assert d.status(case) == "completed"
+    result = d.result(case)
+    assert {k: result.get(k) for k in expected} == expected
+
+
+def test_message_start_events(d: Driver) -> None:
+    """MultipleStartEventTest / ParallelStartEventTest / StartEventSplitTest: messages start cases. (Other models
+    of this module also start with 'message_1': only the 'main' cases are looked at.)"""
+
+    def started_main(sent: dict[str, list[int]]) -> int:
+        [case] = [c for c in sent["started"] if c in d.cases_of("main")]
+        return case
+
+    d.deploy("bpmn/data/multiple-start.bpmn")
+    case = started_main(d.send("message_1"))
+    assert d.open_tasks(case) == ["any_task"]
+    d.deploy("bpmn/data/multiple-start-parallel.bpmn")
+    case = started_main(d.send("message_1"))
+    assert d.open_tasks(case) == [] and "StartEvent_1" in d.path(case)["current"]  # waits for message_2
+    mains = d.cases_of("main")
+    assert case in d.send("message_2")["delivered"] and d.cases_of("main") == mains  # no second case
+    assert d.open_tasks(case) == ["any_task"]
+    d.deploy("bpmn/data/start_event_split.bpmn")
+    case = started_main(d.send("message_1"))
+    assert "start_1" in d.path(case)["completed"] and "start_2" not in d.path(case)["completed"]
+    d.complete(case, "any_task")
+    assert d.status(case) == "completed"
+
+
+def test_timer_boundary_on_a_subprocess(d: Driver) -> None:
+    """TimerDurationTest (boundary.bpmn): the timer interrupts the sub-process."""
+    d.deploy("bpmn/data/boundary.bpmn")
+    case = d.start("boundary_event")
+    [task] = d.open_tasks(case)
+    d.complete(case, task)
+    d.wait(case, timedelta(seconds=0.05))
+    assert "Subworkflow" not in d.path(case)["completed"]
+    for _ in range(5):
+        tasks = d.open_tasks(case)
+        if not tasks:
+            break
+        d.complete(case, tasks[0])
+    assert d.status(case) == "completed"
