@@ -34,10 +34,10 @@ def kind_of(definition: Any) -> str | None:
 
 
 def catching(definition: Any) -> list[Any]:
-    """The message and signal definitions an event waits for (those inside a combined event included)."""
+    """The named message and signal definitions an event waits for (those inside a combined event included)."""
     if isinstance(definition, MultipleEventDefinition):
-        return [d for d in definition.event_definitions if kind_of(d)]
-    return [definition] if kind_of(definition) else []
+        return [d for d in definition.event_definitions if kind_of(d) and d.name]
+    return [definition] if kind_of(definition) and definition.name else []
 
 
 def declared_properties(definition: Any) -> list[Any]:

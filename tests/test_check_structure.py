@@ -116,3 +116,13 @@ def test_real_command_line_in_chinese(tmp_path: Path) -> None:
                           capture_output=True, text=True, timeout=120, env=env, cwd=Path(__file__).parent.parent)
     assert done.returncode == 1 and "Traceback" not in done.stderr
     assert "'P1X'" in done.stdout and "ISO 8601" in done.stdout and "is not" not in done.stdout
+
+
+def test_python_builtins_scripts_lack_are_refused() -> None:
+    xml = HEAD + ('    <bpmn:sequenceFlow id="in" sourceRef="start" targetRef="work"/>\n'
+                  '    <bpmn:scriptTask id="work"><bpmn:script>data = open("/etc/passwd").read()\n'
+                  "names = list(locals())</bpmn:script></bpmn:scriptTask>\n"
+                  '    <bpmn:sequenceFlow id="out" sourceRef="work" targetRef="end"/>\n') + TAIL
+    problems = check_bundle(Bundle(bpmn=xml.encode(), filename="open.bpmn"))
+    assert [(p.element, p.code, dict(p.params)["name"]) for p in problems] == [("work", "builtin_unavailable", "open")]
+    assert "Python's open() is not available in scripts" in problems[0].message

@@ -691,3 +691,11 @@ def test_timer_boundary_on_a_subprocess(d: Driver) -> None:
             break
         d.complete(case, tasks[0])
     assert d.status(case) == "completed"
+
+
+def test_script_reading_its_locals(d: Driver) -> None:
+    """ScriptUnitTestExtensionsTest's model runs: a script may ask locals() which variables it has ('hey' was set
+    by the script before it, so it becomes True)."""
+    d.deploy("spiff/data/script_task_with_unit_tests.bpmn")
+    case = d.start("Process_ScriptTaskWithUnitTests")
+    assert d.status(case) == "completed" and d.result(case) == {"hey": True}

@@ -16,8 +16,11 @@ from lxml import etree
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 
+from engine.behaviours import behaviours
 from engine.forms import check_form_document
 from engine.scripts import check_source
+from engine.scripts.provided import unavailable_names
+from engine.scripts.sandbox import available_names
 from engine.workdays import as_due
 
 from .bundle import Bundle
@@ -111,10 +114,17 @@ class _Report:
 
 def _check_expression(report: _Report, node: etree._Element, source: str, what: str, mode: str = "eval",
                       element: str | None = None) -> None:
-    for problem in check_source(source, mode):
+    problems = check_source(source, mode)
+    for problem in problems:
         line = (node.sourceline or 0) + max(problem.line - 1, 0)
         report.flag(node, "expression_problem", line=line, element=element or _owner_id(node), what=what,
                     detail=problem.message)
+    if problems:
+        return
+    available = available_names() | set(behaviours.helper_functions())
+    for line, name in unavailable_names(source, mode, available):
+        report.flag(node, "builtin_unavailable", line=(node.sourceline or 0) + max(line - 1, 0),
+                    element=element or _owner_id(node), what=what, name=name)
 
 
 def _owner_id(node: etree._Element) -> str:

@@ -46,6 +46,8 @@ TEMPLATES: dict[str, str] = {
     "node_no_id": N_("%(tag)s has no id"),
     "property_no_value": N_("property '%(name)s' has no value"),
     "expression_problem": N_("%(what)s: %(detail)s"),
+    "builtin_unavailable": N_("%(what)s: Python's %(name)s() is not available in scripts: use the case data and "
+                              "the functions the engine provides"),
     "condition_language": N_("condition language '%(language)s' is not supported (write a Python expression)"),
     "condition_camunda": N_("condition %(text)s: %(detail)s"),
     "condition_feel": N_("condition %(text)s is a FEEL expression (Camunda 8), not supported: write it in Python or "

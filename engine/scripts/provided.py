@@ -39,3 +39,35 @@ def provided_name(module: str, name: str) -> Any:
     except AttributeError:
         raise ImportError(f"cannot import {name!r} from {module!r}: scripts have only "
                           f"{', '.join(sorted(vars(MODULES[module])))}") from None
+
+
+def script_locals() -> dict[str, Any]:
+    """``locals()`` in a script: a copy of the script's own variables (the task data it sees and what it set),
+    never the engine's guards or helpers."""
+    import sys
+
+    frame = sys._getframe(1)
+    return {k: v for k, v in frame.f_locals.items() if not k.startswith("_")}
+
+
+PYTHON_BUILTINS = frozenset(dir(__import__("builtins")))
+
+
+def unavailable_names(source: str, mode: str, available: set[str]) -> list[tuple[int, str]]:
+    """(line, name) for each Python built-in the source uses that scripts do not have (``open``, ``eval``,
+    ``globals``...), unless the source assigns that name itself. Never raises."""
+    import ast
+
+    try:
+        tree = ast.parse(source, mode="eval" if mode == "eval" else "exec")
+    except (SyntaxError, ValueError):
+        return []
+    assigned = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and not isinstance(n.ctx, ast.Load)}
+    assigned |= {a.arg for n in ast.walk(tree) if isinstance(n, ast.arguments)
+                 for a in [*n.args, *n.kwonlyargs, *n.posonlyargs]}
+    found: dict[str, int] = {}
+    for node in ast.walk(tree):
+        if (isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load) and node.id in PYTHON_BUILTINS
+                and node.id not in available and node.id not in assigned and not node.id.startswith("_")):
+            found.setdefault(node.id, node.lineno)
+    return sorted((line, name) for name, line in found.items())

@@ -26,7 +26,7 @@ from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScript
 
 from . import guards
 from .guards import GUARDS, SAFE_BUILTINS, SandboxViolation, set_current_run
-from .provided import MODULES, provided_module, provided_name
+from .provided import MODULES, provided_module, provided_name, script_locals
 
 log = logging.getLogger(__name__)
 
@@ -275,7 +275,7 @@ class SandboxEnvironment(BasePythonScriptEngineEnvironment):
         super().__init__(helpers)
         self.max_steps, self.max_seconds = max_steps, max_seconds
         self._guards = dict(GUARDS, _module_=provided_module, _import_name_=provided_name,
-                            __builtins__={**SAFE_BUILTINS, **helpers})
+                            __builtins__={**SAFE_BUILTINS, "locals": script_locals, **helpers})
         self._helper_names = tuple(helpers)
         self._reserved = frozenset(helpers)
 
@@ -350,6 +350,14 @@ class SandboxEnvironment(BasePythonScriptEngineEnvironment):
 
     def call_service(self, context: dict, **kwargs: Any) -> Any:
         raise NotImplementedError("Docket has no service connectors; use a script task.")
+
+
+def available_names(environment: SandboxEnvironment | None = None) -> set[str]:
+    """The names every script has without defining them (built-ins, helpers)."""
+    names = set(SAFE_BUILTINS) | {"locals", "print"}  # print: RestrictedPython collects it (_print_)
+    if environment is not None:
+        names |= set(environment._helper_names)
+    return names
 
 
 def make_script_engine(helpers: dict | None = None) -> PythonScriptEngine:
