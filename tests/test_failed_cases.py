@@ -3,9 +3,11 @@ runs the failed step again; only supervisors see them."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
+from browser_support import CHROMIUM, login, shots
 from conftest import deploy_file
 
 from engine.definitions.bundle import Bundle
@@ -59,3 +61,16 @@ def test_page_shows_message_element_and_retry(app: Any, failed: dict[str, Any]) 
     other = app.test_client()
     assert other.post("/login", data={"username": "wang", "password": "pw-wang"}).status_code in (302, 303)
     assert other.get("/failed/").status_code == 403
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="no /usr/bin/chromium")
+def test_page_in_a_browser(server: str, page: Any, failed: dict[str, Any]) -> None:
+    login(page, server, "sun")
+    page.goto(f"{server}/failed/")
+    row = page.locator(f"#failed-cases tr[data-case='{failed['id']}']")
+    assert "Share the budget" in row.inner_text() and "ZeroDivisionError" in row.inner_text()
+    shots("operations")(page, "01-cases-in-error")
+    row.locator("button[type=submit]").click()
+    page.wait_for_selector(".flash")
+    assert "再次出错" in page.inner_text("body")

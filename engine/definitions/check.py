@@ -81,8 +81,7 @@ class Problem:
         return self.line_text()
 
     def as_dict(self, locale: str | None = None) -> dict[str, Any]:
-        return {"element": self.element, "line": self.line, "severity": self.severity,
-                "message": self.text(locale), "code": self.code}
+        return {"element": self.element, "line": self.line, "severity": self.severity, "message": self.text(locale)}
 
 
 class _Report:
