@@ -3,10 +3,12 @@ ISO 8601, duplicate ids (both lines named); and its messages in Chinese for a Ch
 
 from __future__ import annotations
 
+import io
 import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -126,3 +128,19 @@ def test_python_builtins_scripts_lack_are_refused() -> None:
     problems = check_bundle(Bundle(bpmn=xml.encode(), filename="open.bpmn"))
     assert [(p.element, p.code, dict(p.params)["name"]) for p in problems] == [("work", "builtin_unavailable", "open")]
     assert "Python's open() is not available in scripts" in problems[0].message
+
+
+def test_web_callers_read_problems_in_their_language(app: Any, api: Any) -> None:
+    xml = (HEAD + FLOWS.replace('targetRef="end"', 'targetRef="nowhere"') + TAIL).encode()
+    headers = {"Content-Type": "application/xml"}
+    english = api.post("/api/v1/processes/check", data=xml, headers=headers).get_json()["problems"]
+    assert english[0]["message"] == "sequence flow ends at 'nowhere', which is not an element of this process"
+    chinese = api.post("/api/v1/processes/check", data=xml, headers={**headers, "Accept-Language": "zh-CN"})
+    assert chinese.get_json()["problems"][0]["message"] == "顺序流的终点 'nowhere' 不是本流程中的元素"
+
+    app.config["WTF_CSRF_ENABLED"] = False
+    client = app.test_client()
+    assert client.post("/login", data={"username": "zhou", "password": "pw-zhou"}).status_code in (302, 303)
+    page = client.post("/designer/upload", data={"action": "check", "bpmn": (io.BytesIO(xml), "hostile.bpmn")},
+                       content_type="multipart/form-data").get_data(as_text=True)
+    assert "顺序流的终点 &#39;nowhere&#39; 不是本流程中的元素" in page and "is not an element" not in page
