@@ -96,6 +96,15 @@ def deploy(paths: tuple[Path, ...], username: str) -> None:
     sys.exit(1 if failed else 0)
 
 
+@main.command("subscriptions")
+def subscriptions() -> None:
+    """Rewrite which cases wait for which messages and signals (once, after upgrading to this version)."""
+    from .messages import rebuild_subscriptions
+
+    cases, processes = rebuild_subscriptions(_runtime(Settings()))
+    click.echo(f"subscriptions rewritten for {cases} running case(s) and {processes} process(es)")
+
+
 @main.group()
 def db() -> None:
     """Database schema, backup and restore."""

@@ -40,7 +40,7 @@ from .hooks import subscribe
 from .instances import may_start, open_case
 from .models import Case, EventSubscription, ProcessDefinition
 from .runtime import Runtime
-from .subscriptions import catching, declared_properties, flat, kind_of
+from .subscriptions import catching, declared_properties, flat, kind_of, register_start_events, sync_subscriptions
 
 MAX_DELIVERIES = 200  # per command: a chain of cases messaging each other stops with an error beyond this
 _ROUTING = "docket_routing"  # session.info key: the queue of thrown events while a command routes them
@@ -297,3 +297,24 @@ def on_events_thrown(session: so.Session, rt: Runtime, case: Case, events: list[
 
 
 subscribe("events_thrown", on_events_thrown)
+
+
+def rebuild_subscriptions(rt: Runtime) -> tuple[int, int]:
+    """Write the subscription rows of every running case and of every process's latest version again (after
+    an upgrade from a version without them); returns (cases, processes). One transaction per case."""
+    with rt.reading() as session:
+        case_ids = list(session.scalars(sa.select(Case.id).where(Case.status.in_(("running", "error")))))
+        latest = (sa.select(ProcessDefinition.key, sa.func.max(ProcessDefinition.version).label("version"))
+                  .group_by(ProcessDefinition.key).subquery())
+        definition_ids = list(session.scalars(sa.select(ProcessDefinition.id).join(
+            latest, sa.and_(ProcessDefinition.key == latest.c.key, ProcessDefinition.version == latest.c.version))))
+    for definition_id in definition_ids:
+        with rt.transaction() as session:
+            definition = session.get(ProcessDefinition, definition_id)
+            register_start_events(session, definition, rt.definition(session, definition_id))
+    for case_id in case_ids:
+        with rt.transaction() as session:
+            case = session.get(Case, case_id)
+            case.subscription_digest = "rebuild"  # whatever the rows say now, write them again
+            sync_subscriptions(session, case, rt.checkout(case, rt.definition(session, case.definition_id)))
+    return len(case_ids), len(definition_ids)

@@ -150,3 +150,23 @@ def test_bad_requests_change_nothing(api: Any, shop: None) -> None:
     assert api.post("/api/v1/messages", None, json={"name": "payment"}).status_code == 401
     assert api.post("/api/v1/signals", json={"name": "nobody_listens"}).status_code == 404
     assert cases_of(api, "billing") == []
+
+
+def test_subscriptions_rebuilt_after_an_upgrade(api: Any, shop: None, rt: Runtime) -> None:
+    """Cases and processes from before subscriptions existed are found again after ``docket subscriptions``."""
+    import sqlalchemy as sa
+
+    from engine.messages import rebuild_subscriptions
+    from engine.models import Case, EventSubscription
+
+    order = place(api, "E-5")
+    with rt.transaction() as session:  # the state an upgraded database starts from
+        session.execute(sa.delete(EventSubscription))
+        session.execute(sa.update(Case).values(subscription_digest=None))
+    assert api.post("/api/v1/messages", json={"name": "payment", "correlation": {"order_no": "E-5"}}).status_code == 404
+    cases, processes = rebuild_subscriptions(rt)
+    assert cases >= 1 and processes == 4
+    res = api.post("/api/v1/messages", json={"name": "payment", "correlation": {"order_no": "E-5"}})
+    assert res.status_code == 200 and res.get_json()["delivered"] == [order["id"]]
+    started = api.post("/api/v1/messages", json={"name": "order_placed", "data": {"order_no": "F-6"}}).get_json()
+    assert len(started["started"]) == 1  # the start events are registered again too
