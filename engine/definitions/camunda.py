@@ -30,6 +30,7 @@ from typing import Any
 from lxml import etree
 
 from .expressions import ExpressionError, is_camunda_expression, translate_camunda, translate_text_with_expressions
+from .wording import ADVICE
 from .xml import CAMUNDA, SPIFF, bpmn, camunda, local
 
 Finding = tuple[etree._Element, str, dict[str, Any]]  # (node, code, params)
@@ -102,8 +103,6 @@ def _element_problems(node: etree._Element) -> Iterator[Finding]:
 
 
 def _advice(name: str) -> str:
-    from .wording import ADVICE
-
     return ADVICE.get(name, ADVICE["*"])
 
 

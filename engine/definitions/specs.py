@@ -47,6 +47,7 @@ from SpiffWorkflow.spiff.parser.event_parsers import (
 )
 from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
 from SpiffWorkflow.spiff.parser.task_spec import BusinessRuleTaskParser, CallActivityParser
+from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 from SpiffWorkflow.spiff.specs.defaults import BusinessRuleTask as SpiffBusinessRuleTask
 from SpiffWorkflow.spiff.specs.defaults import CallActivity as SpiffCallActivity
 from SpiffWorkflow.spiff.specs.defaults import ReceiveTask, SendTask
@@ -57,7 +58,7 @@ from SpiffWorkflow.spiff.specs.event_definitions import SignalEventDefinition as
 from SpiffWorkflow.spiff.specs.event_definitions import SpiffItemAwareEventDefinition
 
 from .expressions import is_camunda_expression, translate_camunda
-from .xml import CAMUNDA, NS, camunda
+from .xml import CAMUNDA, NS, camunda, extension_properties
 
 # ---------------------------------------------------------------------------------------------- events
 
@@ -312,8 +313,6 @@ def _mapping(node: etree._Element) -> Mapping | None:
 def pinned_version(node: etree._Element) -> int | None:
     """The version a call activity pins: ``camunda:calledElementVersion`` (binding ``version``) or the
     ``calledElementVersion`` property; None = the latest deployed version."""
-    from .xml import extension_properties
-
     text = (extension_properties(node).get("calledElementVersion") or "").strip()
     if not text and (node.get(camunda("calledElementBinding")) or "").strip() == "version":
         text = (node.get(camunda("calledElementVersion")) or "").strip()
@@ -459,7 +458,6 @@ class DocketParser(SpiffBpmnParser):
 
 def serializer_config() -> dict[type, Any]:
     """SpiffWorkflow's serializer configuration plus Docket's spec classes."""
-    from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
     config = dict(SPIFF_CONFIG)
     config[CallActivity] = config[SpiffCallActivity]
     config[BusinessRuleTask] = config[SpiffBusinessRuleTask]

@@ -8,7 +8,10 @@ an import never gives a script something it could not reach without it.
 
 from __future__ import annotations
 
+import ast
+import builtins
 import datetime as _dt
+import sys
 from types import SimpleNamespace
 from typing import Any
 
@@ -44,20 +47,16 @@ def provided_name(module: str, name: str) -> Any:
 def script_locals() -> dict[str, Any]:
     """``locals()`` in a script: a copy of the script's own variables (the task data it sees and what it set),
     never the engine's guards or helpers."""
-    import sys
-
     frame = sys._getframe(1)
     return {k: v for k, v in frame.f_locals.items() if not k.startswith("_")}
 
 
-PYTHON_BUILTINS = frozenset(dir(__import__("builtins")))
+PYTHON_BUILTINS = frozenset(dir(builtins))
 
 
 def unavailable_names(source: str, mode: str, available: set[str]) -> list[tuple[int, str]]:
     """(line, name) for each Python built-in the source uses that scripts do not have (``open``, ``eval``,
     ``globals``...), unless the source assigns that name itself. Never raises."""
-    import ast
-
     try:
         tree = ast.parse(source, mode="eval" if mode == "eval" else "exec")
     except (SyntaxError, ValueError):
