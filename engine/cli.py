@@ -21,6 +21,17 @@ def _runtime(settings: Settings):  # type: ignore[no-untyped-def]
     return Runtime(settings.database_url)
 
 
+def message_locale(lang: str | None) -> str:
+    """The language of ``docket check``'s messages: ``--lang``, else the environment's (LC_ALL, LC_MESSAGES,
+    LANG), as ``zh_CN`` or ``en``."""
+    import os
+
+    from .definitions.wording import normal_locale
+
+    chosen = lang or os.environ.get("LC_ALL") or os.environ.get("LC_MESSAGES") or os.environ.get("LANG")
+    return normal_locale(chosen)
+
+
 @click.group()
 def main() -> None:
     """Docket: BPMN casework for a university staff union."""
@@ -61,7 +72,8 @@ def init(office: bool, admin_name: str, admin_password: str | None) -> None:
 @click.option("--groups", help="comma-separated group keys that exist (default: don't check group names)")
 @click.option("--forms", "forms_dir", type=click.Path(file_okay=False, path_type=Path),
               help="a folder of shared forms (default: processes/forms of the project, if present)")
-def check(files: tuple[Path, ...], groups: str | None, forms_dir: Path | None) -> None:
+@click.option("--lang", help="language of the messages: zh or en (default: from LANG / LC_ALL)")
+def check(files: tuple[Path, ...], groups: str | None, forms_dir: Path | None, lang: str | None) -> None:
     """Check BPMN files; one line per problem (file:line element message), exit 1 if any error."""
     from .definitions.bundle import bundle_from_file
     from .definitions.check import check_bundle, has_errors
@@ -72,7 +84,7 @@ def check(files: tuple[Path, ...], groups: str | None, forms_dir: Path | None) -
     for path in files:
         problems = check_bundle(bundle_from_file(path, shared if shared.is_dir() else None), known)
         for problem in problems:
-            click.echo(str(problem))
+            click.echo(problem.line_text(message_locale(lang)))
         failed = failed or has_errors(problems)
     sys.exit(1 if failed else 0)
 
@@ -102,6 +114,15 @@ def deploy(paths: tuple[Path, ...], username: str) -> None:
             for item in exc.details:
                 click.echo(f"  {bundle.filename}:{item['line']} {item['element'] or '-'} {item['message']}")
     sys.exit(1 if failed else 0)
+
+
+@main.command("subscriptions")
+def subscriptions() -> None:
+    """Rewrite which cases wait for which messages and signals (once, after upgrading to this version)."""
+    from .messages import rebuild_subscriptions
+
+    cases, processes = rebuild_subscriptions(_runtime(Settings()))
+    click.echo(f"subscriptions rewritten for {cases} running case(s) and {processes} process(es)")
 
 
 @main.group()

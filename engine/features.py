@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from . import schema  # noqa: F401
+from . import dates, messages, schema  # noqa: F401  (core: date helpers for scripts; message delivery)
 from .congress import subscribers as congress_subscribers  # noqa: F401
 from .disputes import subscribers as disputes_subscribers  # noqa: F401
 from .inbox import subscribers as inbox_subscribers  # noqa: F401

@@ -20,6 +20,7 @@ from .definitions.meta import Assignment, TaskMeta
 from .definitions.parse import ParsedDefinition
 from .hooks import emit
 from .models import OPEN_TASK_STATES, Case, Task, TaskCandidate
+from .subscriptions import sync_subscriptions
 from .timers import next_wake
 from .workdays import LOCAL, as_due, counted_over_unknown, due_after
 
@@ -117,7 +118,7 @@ def new_task_row(case: Case, parsed: ParsedDefinition, workflow: BpmnWorkflow, s
         title = f"{title} #{item + 1}" if isinstance(item, int) else title
     row = Task(
         id=str(spiff_task.id), case_id=case.id, process_key=case.process_key,
-        name=(meta.element_id if meta else spiff_task.task_spec.name), title=title,
+        name=(meta.element_id if meta else spiff_task.task_spec.bpmn_id or spiff_task.task_spec.name), title=title,
         form_key=meta.form_key if meta else None, lane=lane, candidate_groups=groups, candidate_users=users,
         assignee=assignee[0] if assignee else None, state="claimed" if assignee else "open",
         created_at=now, due_at=_due(workflow, meta, data, now), claimed_at=now if assignee else None,
@@ -180,6 +181,7 @@ def sync(session: so.Session, case: Case, parsed: ParsedDefinition, workflow: Bp
         case.status = "completed"
         case.ended_at = now
         emit(session, "case_completed", case=case, now=now)
+    sync_subscriptions(session, case, workflow)
     return open_rows
 
 

@@ -17,6 +17,8 @@ from SpiffWorkflow.bpmn import BpmnWorkflow
 
 from . import timers  # noqa: F401  (puts SpiffWorkflow's timers on the engine clock)
 from .behaviours import behaviours
+from .calls import CallResolver
+from .datastores import DataStores
 from .db import make_engine, make_session_factory
 from .definitions.parse import ParsedDefinition, SpecCache, build
 from .errors import Conflict, NotFound
@@ -85,26 +87,44 @@ class Runtime:
             row = session.get(ProcessDefinition, definition_id)
             if row is None:
                 raise NotFound(f"process definition {definition_id} does not exist")
-            parsed = build(row.bpmn_xml.encode("utf-8"), row.dmn or {}, row.forms or {}, f"{row.key}.bpmn")
+            parsed = build(row.bpmn_xml.encode("utf-8"), row.dmn or {}, row.forms or {}, f"{row.key}.bpmn", row.key)
             parsed.version = row.version
             return parsed
 
         return self.specs.get(definition_id, load)
 
+    def new_workflow(self, session: so.Session, parsed: ParsedDefinition) -> BpmnWorkflow:
+        """A fresh workflow of ``parsed`` for a new case, attached to ``session``."""
+        workflow = BpmnWorkflow(parsed.spec, dict(parsed.subprocess_specs), script_engine=self.script_engine)
+        return self.attach(workflow, session)
+
+    def attach(self, workflow: BpmnWorkflow, session: so.Session) -> BpmnWorkflow:
+        """Give a loaded workflow what is never serialized: the script engine, the resolver of called processes
+        from other files and the data stores (both bound to the command's session)."""
+        workflow.script_engine = self.script_engine
+        workflow.call_resolver = CallResolver(session, self.definition)
+        workflow.data_stores = DataStores(session, self.store.to_json_safe)
+        return workflow
+
+    def load(self, session: so.Session, case: Case, parsed: ParsedDefinition) -> BpmnWorkflow:
+        """The case's stored workflow, with the processes it called from other files."""
+        return self.store.loads(case.workflow, parsed, lambda definition_id: self.definition(session, definition_id))
+
     def checkout(self, case: Case, parsed: ParsedDefinition) -> BpmnWorkflow:
         """The case's workflow at its current revision, owned by the caller until ``checkin``."""
+        session = so.object_session(case)
         workflow = self.workflows.take(case.id, case.revision)
         if workflow is None:
-            workflow = self.store.loads(case.workflow, parsed)
-        workflow.script_engine = self.script_engine  # never serialized: set it on every load
-        return workflow
+            workflow = self.load(session, case, parsed)
+        return self.attach(workflow, session)  # never serialized: set on every checkout
 
     def peek(self, case: Case, parsed: ParsedDefinition) -> BpmnWorkflow:
         """A read-only copy of the case's workflow (loaded fresh unless cached)."""
+        session = so.object_session(case)
         workflow = self.workflows.take(case.id, case.revision)
         if workflow is None:
-            workflow = self.store.loads(case.workflow, parsed)
-        workflow.script_engine = self.script_engine
+            workflow = self.load(session, case, parsed)
+        self.attach(workflow, session)
         self.workflows.put(case.id, case.revision, workflow)
         return workflow
 

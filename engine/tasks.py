@@ -10,7 +10,7 @@ import sqlalchemy.orm as so
 from SpiffWorkflow import TaskState
 
 from .access import Actor, is_candidate, require_task_action
-from .casework import advance, clean_input, record, save
+from .casework import advance, clean_input, record, save, submit
 from .clock import utcnow
 from .errors import Conflict, Forbidden, Invalid, NotFound
 from .forms import validate_submission
@@ -66,7 +66,7 @@ def complete_task(rt: Runtime, actor: Actor, task_id: str, data: dict[str, Any] 
         spiff_task = workflow.get_task_from_id(UUID(task.id))
         if spiff_task.state != TaskState.READY:
             raise Conflict(f"task '{task.title}' is not ready in the workflow")
-        spiff_task.set_data(**data)
+        submit(spiff_task, data)
         spiff_task.run()
         error = advance(workflow)
         task.state, task.completed_by, task.completed_at, task.data = "completed", actor.username, now, \

@@ -67,6 +67,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None,
         designer,
         disputes,
         errors,
+        failed,
         filters,
         inbox,
         notifications,
@@ -78,7 +79,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None,
     from .api import bp as api_bp
 
     for module in (auth, inbox, tasks, cases, notifications, supervision, designer, proposals, archive, disputes,
-                   ops, admin):
+                   ops, admin, failed):
         app.register_blueprint(module.bp)
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     csrf.exempt(api_bp)

@@ -273,18 +273,19 @@ def migrate(key: str):  # type: ignore[no-untyped-def]
     if target is None:
         raise NotFound(_("This process version does not exist."))
     results = None
+    restart = request.values.get("restart") == "1"
     if request.method == "POST":
         ids = _case_ids()
         if not ids:
             flash(_("Select at least one case to migrate."), "info")
-            return redirect(url_for("designer.migrate", key=key, to=target.id))
-        results = migrate_cases(rt(), actor, target.id, ids)
+            return redirect(url_for("designer.migrate", key=key, to=target.id, restart="1" if restart else None))
+        results = migrate_cases(rt(), actor, target.id, ids, restart=restart)
         moved = sum(r.ok for r in results)
         flash(_("%(n)s case(s) moved to version %(v)s.", n=moved, v=target.version),
               "success" if moved else "info")
-    plans = plan_migration(rt(), actor, target.id)
+    plans = plan_migration(rt(), actor, target.id, restart=restart)
     return render_template("designer/migrate.html", key=key, versions=versions, target=target, plans=plans,
-                           results=results)
+                           results=results, restart=restart)
 
 
 @bp.route("/cases/<int:case_id>/diagram.json")

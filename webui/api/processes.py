@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from flask import Response, g, jsonify, request
 
 from engine.definitions.bundle import Bundle
 from engine.definitions.check import has_errors
+from engine.definitions.wording import normal_locale
 from engine.deploy import check, deploy
 from engine.designer.retirement import restore_process, retire_process
 from engine.errors import Forbidden, Invalid, NotFound
@@ -86,7 +88,14 @@ def check_process():  # type: ignore[no-untyped-def]
     bundle = bundle_from_request()
     with rt().reading() as session:
         problems = check(session, bundle)
-    return jsonify({"ok": not has_errors(problems), "problems": [p.as_dict() for p in problems]})
+    locale = problem_locale()
+    return jsonify({"ok": not has_errors(problems), "problems": [p.as_dict(locale) for p in problems]})
+
+
+def problem_locale() -> str | None:
+    """The language the caller asks problems in: ``?lang=zh`` or ``Accept-Language``; None (English) else."""
+    chosen = request.args.get("lang") or request.accept_languages.best_match(["zh_CN", "zh", "en"])
+    return normal_locale(chosen) if chosen else None
 
 
 @bp.post("/processes")
@@ -96,4 +105,11 @@ def deploy_process():  # type: ignore[no-untyped-def]
         done = deploy(session, g.actor, bundle)
         body = {"key": done.definition.key, "version": done.definition.version, "created": done.created,
                 "warnings": [p.as_dict() for p in done.warnings]}
-    return jsonify(body), (201 if done.created else 200)
+        if done.others:  # a file with several executable processes: each is deployed under its key
+            body["processes"] = _deployed_processes(done)
+    return jsonify(body), (201 if any(d.created for d in done.all) else 200)
+
+
+def _deployed_processes(done: Any) -> list[dict[str, Any]]:
+    """Each executable process the file deployed: its key, version and whether it is new."""
+    return [{"key": d.definition.key, "version": d.definition.version, "created": d.created} for d in done.all]
