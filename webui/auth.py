@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import UserMixin, login_required, login_user, logout_user
@@ -14,6 +12,7 @@ from engine.users import TooManyAttempts, actor_for, authenticate
 
 from . import login_manager
 from .runtime import rt
+from .security import safe_next
 
 bp = Blueprint("auth", __name__)
 
@@ -52,10 +51,7 @@ def login():  # type: ignore[no-untyped-def]
             error, status = _("Wrong username or password."), 401
         elif found is not None:
             login_user(found)
-            target = request.args.get("next", "")
-            if not target or urlsplit(target).netloc or not target.startswith("/"):
-                target = url_for("inbox.index")
-            return redirect(target)
+            return redirect(safe_next(request.args.get("next")))
     return render_template("auth/login.html", error=error), status
 
 

@@ -31,10 +31,10 @@ def authenticate():  # type: ignore[no-untyped-def]
 
 @bp.errorhandler(DocketError)
 def docket_error(exc: DocketError):  # type: ignore[no-untyped-def]
-    from ..errors import STATUS
+    from ..errors import status_of
 
-    status = STATUS.get(exc.code, 400)
-    return error_response(status, exc.code, exc.message, exc.details)
+    status, code = status_of(exc)
+    return error_response(status, code, exc.message, exc.details)
 
 
 from . import (  # noqa: E402,F401  (registers the routes)
