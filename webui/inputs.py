@@ -90,6 +90,21 @@ def int_arg(name: str, default: int | None = None) -> int | None:
     return bounded_int(name, raw)
 
 
+def id_list(body: dict[str, Any], field: str) -> list[int] | None:
+    """``body[field]`` as a list of ids (whole numbers the database can hold); None when absent; else 422."""
+    values = body.get(field)
+    if values is None:
+        return None
+    if not isinstance(values, list):
+        raise Invalid(f"'{field}' must be a list of ids", [{"field": field, "message": "must be a list of ids"}])
+    for i, value in enumerate(values):
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise Invalid(f"'{field}' must be a list of ids", [{"field": f"{field}[{i}]", "message": "must be an id"}])
+        if not 0 < value <= DB_INT_MAX:
+            raise BadInput(f"{field}[{i}]", "range")
+    return values
+
+
 class Parameters(ImmutableMultiDict):
     """Query and form parameters whose ``type=int`` reads stay within the database's integer range."""
 
