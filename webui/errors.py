@@ -29,6 +29,17 @@ def status_of(exc: DocketError) -> tuple[int, str]:
     return 422, "invalid"
 
 
+def api_error(exc: DocketError) -> Response:
+    """An engine error as the API answers it (with ``Retry-After`` when the error says how long to wait)."""
+    status, code = status_of(exc)
+    response, status = error_response(status, code, exc.message, exc.details)
+    response.status_code = status
+    retry_after = getattr(exc, "retry_after", None)
+    if retry_after:
+        response.headers["Retry-After"] = str(retry_after)
+    return response
+
+
 def _wants_json() -> bool:
     return request.path.startswith("/api/")
 
@@ -64,9 +75,9 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(DocketError)
     def docket_error(exc: DocketError):  # type: ignore[no-untyped-def]
-        status, code = status_of(exc)
+        status, _code = status_of(exc)
         if _wants_json():
-            return error_response(status, code, exc.message, exc.details)
+            return api_error(exc)
         if isinstance(exc, BadInput):
             return _page(status, exc.page_message())
         return _page(status, exc.message, exc.details)

@@ -41,6 +41,7 @@ NAV = [  # (endpoint, label, who sees it: None = everyone signed in, else a pred
     ("disputes.index", _l("Mediation & appeals"), None),
     ("supervision.board", _l("Supervision"), "is_supervisor"),
     ("designer.index", _l("Designer"), "is_designer"),
+    ("auth.signin_locks", _l("Sign-in locks"), "is_admin"),
 ]
 
 

@@ -31,10 +31,9 @@ def authenticate():  # type: ignore[no-untyped-def]
 
 @bp.errorhandler(DocketError)
 def docket_error(exc: DocketError):  # type: ignore[no-untyped-def]
-    from ..errors import status_of
+    from ..errors import api_error
 
-    status, code = status_of(exc)
-    return error_response(status, code, exc.message, exc.details)
+    return api_error(exc)
 
 
 from . import (  # noqa: E402,F401  (registers the routes)
@@ -47,6 +46,7 @@ from . import (  # noqa: E402,F401  (registers the routes)
     people,
     processes,
     reports,
+    signin,
     sla,
     tasks,
     tokens,
