@@ -213,3 +213,33 @@ def test_corpus_of_malformed_requests_gives_no_5xx_and_the_documented_shape(site
             problems.append(f"{probe.method} {probe.path[:100]} ({probe.why}): {problem}")
     assert not problems, f"{len(problems)} of {len(probes)}:\n" + "\n".join(problems)
     assert statuses.get(422, 0) > 100 and statuses.get(401, 0) > 50
+
+
+SECURITY_HEADERS = {"X-Frame-Options": "DENY", "X-Content-Type-Options": "nosniff", "Referrer-Policy": "same-origin"}
+
+
+def test_every_page_and_api_route_answers_with_the_security_headers(site: Site) -> None:
+    """Each route of the URL map, signed in (pages: session; API: token) and not: the headers are always there."""
+    values = _real_values(site)
+    browser = site.browser("admin")
+    plain = site.app.test_client()
+    missing = []
+    seen = 0
+    for rule in _rules(site) + [r for r in site.app.url_map.iter_rules() if r.endpoint == "static"]:
+        path = _fill(rule, values)
+        api = rule.rule.startswith("/api/")
+        for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
+            if rule.endpoint == "auth.logout":
+                continue
+            signed = plain.open(path, method=method, headers=site.headers("admin")) if api else \
+                browser.open(path, method=method)
+            for res in (signed, plain.open(path, method=method)):
+                seen += 1
+                csp = res.headers.get("Content-Security-Policy", "")
+                wrong = {k: res.headers.get(k) for k, v in SECURITY_HEADERS.items() if res.headers.get(k) != v}
+                if "frame-ancestors 'none'" not in csp or "script-src 'self'" not in csp or wrong:
+                    missing.append(f"{method} {path} {res.status_code}: {wrong} {csp!r}")
+                if res.content_type and res.content_type.lower().count("charset") > 1:
+                    missing.append(f"{method} {path}: {res.content_type}")
+    assert seen > 200
+    assert not missing, "\n".join(missing)
