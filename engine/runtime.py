@@ -16,6 +16,7 @@ import sqlalchemy.orm as so
 from SpiffWorkflow.bpmn import BpmnWorkflow
 
 from . import timers  # noqa: F401  (puts SpiffWorkflow's timers on the engine clock)
+from .behaviours import behaviours
 from .db import make_engine, make_session_factory
 from .definitions.parse import ParsedDefinition, SpecCache, build
 from .errors import Conflict, NotFound
@@ -60,7 +61,7 @@ class Runtime:
         self.specs = SpecCache()
         self.workflows = WorkflowCache()
         self.store = WorkflowStore()
-        self.script_engine = make_script_engine(script_helpers)
+        self.script_engine = make_script_engine({**behaviours.helper_functions(), **(script_helpers or {})})
 
     @contextmanager
     def transaction(self) -> Iterator[so.Session]:

@@ -8,13 +8,13 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
-from werkzeug.security import check_password_hash, generate_password_hash
 
 from . import signin
 from .access import Actor
 from .clock import utcnow
 from .errors import Conflict, Invalid, NotFound
 from .models import ApiToken, Group, User
+from .passwords import check_password, hash_password
 
 TOKEN_LIFETIME = timedelta(hours=12)
 
@@ -28,7 +28,7 @@ def find_user(session: so.Session, username: str) -> User | None:
 
 
 # a real hash of a throwaway password: an unknown username costs as much time as a wrong password
-_NO_USER_HASH = generate_password_hash(secrets.token_hex(8))
+_NO_USER_HASH = hash_password(secrets.token_hex(8))
 
 
 def authenticate(session: so.Session, username: str, password: str, address: str = "unknown") -> User | None:
@@ -38,7 +38,7 @@ def authenticate(session: so.Session, username: str, password: str, address: str
     now = utcnow()
     signin.check(session, username, address, now)
     user = find_user(session, username)
-    valid = check_password_hash(user.password_hash if user else _NO_USER_HASH, password)
+    valid = check_password(user.password_hash if user else _NO_USER_HASH, password)
     if user is None or not user.active or not valid:
         signin.failed(session, username, address, now)
         return None
@@ -76,7 +76,7 @@ def create_user(session: so.Session, username: str, password: str, display_name:
         raise Invalid(f"unknown group(s): {', '.join(missing)}", [{"field": "groups", "message": f"unknown: {m}"}
                                                                   for m in missing])
     user = User(username=username, display_name=(display_name or username).strip(), email=email,
-                password_hash=generate_password_hash(password), created_at=utcnow(), groups=found)
+                password_hash=hash_password(password), created_at=utcnow(), groups=found)
     session.add(user)
     session.flush()
     return user
