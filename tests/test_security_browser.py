@@ -9,6 +9,7 @@ import pytest
 from browser_support import login, needs_chromium, shots
 from test_designer_engine import REGISTER, _open
 
+from engine.clock import clock, utcnow
 from engine.instances import start_case
 from engine.runtime import Runtime
 from engine.tasks import complete_task
@@ -72,3 +73,26 @@ def test_pages_and_bpmn_js_run_under_the_policy(server: str, page: Any, rt: Runt
     assert violations(page) == [], violations(page)
     shot(page, "02-modeler-under-csp")
     assert page.js_errors == []
+
+
+def test_admin_unlocks_a_paused_sign_in(server: str, page: Any, people: dict) -> None:
+    clock.freeze(utcnow())  # the server runs in this process: its pause of 2 s lasts as long as the test
+    for _ in range(4):  # three free failures, then li's sign-in from this address pauses
+        page.goto(f"{server}/login")
+        page.fill("input[name=username]", "li")
+        page.fill("input[name=password]", "wrong")
+        page.click("button[type=submit]")
+    assert page.locator(".alert").inner_text() == "用户名或密码错误。"
+    page.fill("input[name=username]", "li")
+    page.fill("input[name=password]", "pw-li")
+    page.click("button[type=submit]")
+    assert "登录失败次数过多，请 2 秒后再试。" in page.locator(".alert").inner_text()
+    login(page, server, "admin")
+    page.click("text=登录锁定")
+    assert page.locator("#signin-locks tbody tr").count() == 1
+    assert "li" in page.locator("#signin-locks").inner_text()
+    assert violations(page) == []
+    shot(page, "03-signin-locks")
+    page.click("#signin-locks button[type=submit]")
+    assert "目前没有暂停的登录" in page.inner_text("main")
+    shot(page, "04-signin-unlocked")
