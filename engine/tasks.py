@@ -34,10 +34,19 @@ def _open_task(session: so.Session, actor: Actor, task_id: str) -> Task:
     if row is None:
         raise NotFound(f"task {task_id} does not exist")
     task = row[0]  # its case is now in the session's identity map: session.get(Case, ...) costs no query
+    if task.state not in OPEN and _could_have_acted(actor, task):
+        raise Conflict(f"task '{task.title}' is {task.state}, no longer open")
     require_task_action(actor, task)
     if task.state not in OPEN:
         raise Conflict(f"task '{task.title}' is {task.state}, no longer open")
     return task
+
+
+def _could_have_acted(actor: Actor, task: Task) -> bool:
+    """Could ``actor`` have acted on ``task`` while it was open? Then a closed task is their conflict (409),
+    not a refusal (403): someone else merely got there first."""
+    return (actor.is_supervisor or is_candidate(actor, task)
+            or actor.username in (task.assignee, task.completed_by))
 
 
 def complete_task(rt: Runtime, actor: Actor, task_id: str, data: dict[str, Any] | None,

@@ -9,9 +9,10 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
+from . import signin
 from .access import Actor
 from .clock import utcnow
-from .errors import Conflict, DocketError, Invalid, NotFound
+from .errors import Conflict, Invalid, NotFound
 from .models import ApiToken, Group, User
 from .office.audit import audit
 from .passwords import check_password, hash_password
@@ -27,40 +28,22 @@ def find_user(session: so.Session, username: str) -> User | None:
     return session.scalar(sa.select(User).where(User.username == username).options(so.selectinload(User.groups)))
 
 
-MAX_FAILURES = 5
-FAILURE_WINDOW = timedelta(minutes=15)
-LOCKOUT = timedelta(minutes=15)
+# a real hash of a throwaway password: an unknown username costs as much time as a wrong password
+_NO_USER_HASH = hash_password(secrets.token_hex(8))
 
 
-class TooManyAttempts(DocketError):
-    """Too many failed sign-ins for this username: try again later."""
-
-    code = "too_many_requests"
-
-
-def authenticate(session: so.Session, username: str, password: str) -> User | None:
-    """The active user with these credentials, or None. Runs in the caller's transaction: failures are
-    counted per username, and after 5 within 15 minutes sign-in is refused for 15 minutes."""
-    from .ops.models import LoginThrottle
-
+def authenticate(session: so.Session, username: str, password: str, address: str = "unknown") -> User | None:
+    """The active user with these credentials, or None. Runs in the caller's transaction. Failures are counted
+    per (username, client address) and per address (``engine.signin``); while either is locked every attempt
+    is refused with ``signin.TooManyAttempts``, before the password is looked at."""
     now = utcnow()
-    throttle = session.get(LoginThrottle, username[:64])
-    if throttle is not None and throttle.locked_until is not None and throttle.locked_until > now:
-        raise TooManyAttempts(f"too many failed sign-ins for '{username}'; try again after "
-                              f"{throttle.locked_until.isoformat(timespec='minutes')}")
+    signin.check(session, username, address, now)
     user = find_user(session, username)
-    if user is None or not user.active or not check_password(user.password_hash, password):
-        if throttle is None or now - throttle.first_failure_at > FAILURE_WINDOW:
-            if throttle is None:
-                throttle = LoginThrottle(username=username[:64], failures=0, first_failure_at=now)
-                session.add(throttle)
-            throttle.failures, throttle.first_failure_at, throttle.locked_until = 0, now, None
-        throttle.failures += 1
-        if throttle.failures >= MAX_FAILURES:
-            throttle.locked_until = now + LOCKOUT
+    valid = check_password(user.password_hash if user else _NO_USER_HASH, password)
+    if user is None or not user.active or not valid:
+        signin.failed(session, username, address, now)
         return None
-    if throttle is not None:
-        session.delete(throttle)
+    signin.succeeded(session, username, address)
     return user
 
 

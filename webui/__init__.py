@@ -10,9 +10,12 @@ from flask import Flask, current_app, request, session
 from flask_babel import Babel
 from flask_login import LoginManager
 from flask_wtf.csrf import CSRFProtect
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from engine.config import Settings
 from engine.runtime import Runtime
+
+from . import inputs, security
 
 login_manager = LoginManager()
 csrf = CSRFProtect()
@@ -48,9 +51,12 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None,
     app.config.update(
         SECRET_KEY=_secret_key(settings), BABEL_DEFAULT_LOCALE=settings.default_locale,
         BABEL_TRANSLATION_DIRECTORIES=str(Path(__file__).parent / "translations"),
-        MAX_CONTENT_LENGTH=20 * 1024 * 1024, SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax",
-        WTF_CSRF_TIME_LIMIT=None,
+        MAX_CONTENT_LENGTH=20 * 1024 * 1024, WTF_CSRF_TIME_LIMIT=None,
     )
+    security.init_app(app, cookie_secure=settings.cookie_secure)
+    inputs.init_app(app)
+    if settings.proxy_count:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.proxy_count, x_proto=settings.proxy_count)  # type: ignore[method-assign]
     app.config.update(overrides or {})
     app.extensions["docket"] = runtime or Runtime(settings.database_url)
     app.extensions["docket_settings"] = settings
@@ -86,4 +92,5 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None,
     errors.register(app)
     filters.register(app)
     ops.init_app(app)
+    app.before_request(inputs.check_request)  # after the request id is set, before authentication
     return app

@@ -256,10 +256,10 @@ def _modeler_lists(key: str | None) -> dict[str, list[str]]:
 
 
 def _case_ids() -> list[int]:
-    try:
-        return [int(v) for v in request.form.getlist("case")]
-    except ValueError as exc:
-        raise Invalid(_("Invalid case selection."), [{"field": "case", "message": str(exc)}]) from exc
+    ids = request.form.getlist("case", type=int)
+    if len(ids) != len(request.form.getlist("case")):
+        raise Invalid(_("Invalid case selection."), [{"field": "case", "message": "must be case ids"}])
+    return ids
 
 
 @bp.route("/processes/<key>/migrate", methods=["GET", "POST"])

@@ -83,11 +83,11 @@ def decide(recusal_id: int):  # type: ignore[no-untyped-def]
 @bp.route("/cases/<int:case_id>/consents", methods=["POST"])
 @login_required
 def consent(case_id: int):  # type: ignore[no-untyped-def]
-    days = request.form.get("days", "")
-    if not days.isdigit():
+    days = request.form.get("days", type=int)
+    if days is None or days < 0:
         raise Invalid(_("Days must be a whole number."), [{"field": "days", "message": "must be a whole number"}])
     commands.record_consent(rt(), current_actor(), case_id, request.form.get("party", ""),
-                            request.form.get("agreed") == "1", int(days), request.form.get("note", ""))
+                            request.form.get("agreed") == "1", days, request.form.get("note", ""))
     flash(_("The consent has been recorded."), "success")
     return redirect(url_for(".case", case_id=case_id))
 

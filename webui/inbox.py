@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
-from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 from flask import Blueprint, flash, redirect, render_template, request, send_file, url_for
@@ -26,6 +25,7 @@ from engine.tasks import delegate_task
 
 from .api.inbox import inbox_filters, upload_directory
 from .runtime import current_actor, rt
+from .security import safe_next
 
 bp = Blueprint("inbox", __name__)
 TABS = ("all", "mine", "group")
@@ -85,9 +85,7 @@ def _people(session) -> list[tuple[str, str]]:  # type: ignore[no-untyped-def]
 
 
 def _back(default: str) -> str:
-    target = request.form.get("next") or ""
-    parts = urlsplit(target)
-    return target if target.startswith("/") and not parts.netloc and not target.startswith("//") else default
+    return safe_next(request.form.get("next"), default)
 
 
 @bp.route("/inbox/bulk", methods=["POST"])

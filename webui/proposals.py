@@ -279,7 +279,7 @@ def duty():  # type: ignore[no-untyped-def]
             return redirect(url_for("proposals.duty", user=who))
         try:
             with rt().transaction() as session:
-                add_entry(session, actor, int(request.form.get("session_id") or 0), request.form.get("kind", ""),
+                add_entry(session, actor, request.form.get("session_id", 0, type=int), request.form.get("kind", ""),
                           request.form.get("title", ""), when, who)
             flash(_("Entry added to the duty record."), "success")
         except DocketError as exc:

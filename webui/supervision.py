@@ -25,6 +25,7 @@ from engine.sla.clocks import clock_json, extend_task, pause_task, resume_task
 from engine.workdays import LOCAL
 
 from .runtime import current_actor, rt
+from .security import safe_next
 
 bp = Blueprint("supervision", __name__, url_prefix="/supervision")
 EXTENSIONS = ("P3D", "P5D", "P7D", "P15D", "P1M")
@@ -165,9 +166,7 @@ def clock_action(task_id: str, action: str):  # type: ignore[no-untyped-def]
         if exc.code not in ("invalid", "conflict"):
             raise
         flash(exc.message, "error")
-    target = form.get("next", "")
-    return redirect(target if target.startswith("/") and not target.startswith("//")
-                    else url_for(".clock", task_id=task_id))
+    return redirect(safe_next(form.get("next"), url_for(".clock", task_id=task_id)))
 
 
 @bp.route("/away", methods=["GET", "POST"])

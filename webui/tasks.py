@@ -15,6 +15,7 @@ from engine.tasks import claim_task, complete_task, release_task
 
 from .display import translate_errors
 from .runtime import current_actor, rt
+from .security import safe_next
 
 bp = Blueprint("tasks", __name__, url_prefix="/tasks")
 
@@ -64,7 +65,7 @@ def submit(task_id: str):  # type: ignore[no-untyped-def]
 def claim(task_id: str):  # type: ignore[no-untyped-def]
     claim_task(rt(), current_actor(), task_id)
     flash(_("You have claimed this task."), "success")
-    return redirect(request.form.get("next") or url_for("tasks.show", task_id=task_id))
+    return redirect(safe_next(request.form.get("next"), url_for("tasks.show", task_id=task_id)))
 
 
 @bp.route("/<task_id>/release", methods=["POST"])

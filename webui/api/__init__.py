@@ -31,10 +31,9 @@ def authenticate():  # type: ignore[no-untyped-def]
 
 @bp.errorhandler(DocketError)
 def docket_error(exc: DocketError):  # type: ignore[no-untyped-def]
-    from ..errors import STATUS
+    from ..errors import api_error
 
-    status = STATUS.get(exc.code, 400)
-    return error_response(status, exc.code, exc.message, exc.details)
+    return api_error(exc)
 
 
 from . import (  # noqa: E402,F401  (registers the routes)
@@ -52,6 +51,7 @@ from . import (  # noqa: E402,F401  (registers the routes)
     people,
     processes,
     reports,
+    signin,
     sla,
     tasks,
     tokens,

@@ -17,7 +17,7 @@ def error_response(status: int, code: str | None = None, message: str = "", deta
 
 
 def json_body() -> dict[str, Any]:
-    """The request's JSON object, or an Invalid error naming the problem."""
+    """The request's JSON object (parsed and checked by ``webui.inputs``), or an Invalid error naming the problem."""
     from flask import request
 
     from engine.errors import Invalid
