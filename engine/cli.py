@@ -14,10 +14,12 @@ from .config import Settings
 
 
 def _runtime(settings: Settings):  # type: ignore[no-untyped-def]
+    from .features import load_features
     from .migrate import upgrade
     from .runtime import Runtime
 
     upgrade(settings.database_url)
+    load_features()
     return Runtime(settings.database_url)
 
 
@@ -209,7 +211,7 @@ def scheduler(every: int | None, once: bool) -> None:
     every = every or settings.scheduler_every
     if once:
         done = catch_up(rt)
-        click.echo(f"timers woken: {done['timers']}, SLA rules fired: {done['sla']}, digests: {done['digests']}")
+        click.echo(", ".join(f"{job}: {count}" for job, count in done.items()))
         return
     run_forever(rt, every)
 

@@ -50,11 +50,12 @@ class WorkflowCache:
 
 
 class Runtime:
-    """Everything a command needs besides its arguments."""
+    """Everything a command needs besides its arguments.
+
+    The script engine offers the helpers registered when the runtime is built, so the composition root
+    (``engine.features.load_features``) runs first."""
 
     def __init__(self, database_url: str, script_helpers: dict | None = None) -> None:
-        from . import features  # noqa: F401  (feature tables and hook subscribers; they import commands)
-
         self.database_url = database_url
         self.db: sa.Engine = make_engine(database_url)
         self.sessions = make_session_factory(self.db)

@@ -13,7 +13,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from .access import Actor
 from .clock import utcnow
 from .errors import Conflict, DocketError, Invalid, NotFound
-from .models import ApiToken, Group, User
+from .models import ApiToken, Group, LoginThrottle, User
 
 TOKEN_LIFETIME = timedelta(hours=12)
 
@@ -40,8 +40,6 @@ class TooManyAttempts(DocketError):
 def authenticate(session: so.Session, username: str, password: str) -> User | None:
     """The active user with these credentials, or None. Runs in the caller's transaction: failures are
     counted per username, and after 5 within 15 minutes sign-in is refused for 15 minutes."""
-    from .ops.models import LoginThrottle
-
     now = utcnow()
     throttle = session.get(LoginThrottle, username[:64])
     if throttle is not None and throttle.locked_until is not None and throttle.locked_until > now:

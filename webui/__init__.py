@@ -12,6 +12,7 @@ from flask_login import LoginManager
 from flask_wtf.csrf import CSRFProtect
 
 from engine.config import Settings
+from engine.features import load_features
 from engine.runtime import Runtime
 
 login_manager = LoginManager()
@@ -52,6 +53,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None,
         WTF_CSRF_TIME_LIMIT=None,
     )
     app.config.update(overrides or {})
+    load_features()
     app.extensions["docket"] = runtime or Runtime(settings.database_url)
     app.extensions["docket_settings"] = settings
     login_manager.init_app(app)

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from engine.access import SYSTEM, Actor
 from engine.clock import clock, utcnow
-from engine.demo import ensure_people
+from engine.demo_people import ensure_people
 from engine.models import Task
 from engine.runtime import Runtime
 from engine.tasks import complete_task

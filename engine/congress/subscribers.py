@@ -1,4 +1,4 @@
-"""Hook subscribers of the staff-congress feature (see engine.hooks); imported once by engine.features."""
+"""Hook subscribers of the staff-congress feature (see engine.hooks); subscribed by ``engine.congress.register``."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ from typing import Any
 import sqlalchemy.orm as so
 
 from engine.access import Actor
-from engine.hooks import subscribe
 from engine.models import Case, Task
 
 from . import rules
@@ -60,10 +59,6 @@ def on_case_cancelled(session: so.Session, case: Case, now: datetime, **_: Any) 
         rules.record_end(session, case, now, cancelled=True)
 
 
-subscribe("case_started", on_case_started)
-subscribe("task_completing", on_task_completing)
-subscribe("task_created", on_task_created)
-subscribe("task_completed", on_task_completed)
-subscribe("task_cancelled", on_task_cancelled)
-subscribe("case_completed", on_case_completed)
-subscribe("case_cancelled", on_case_cancelled)
+HANDLERS = {"case_started": on_case_started, "task_completing": on_task_completing, "task_created": on_task_created,
+            "task_completed": on_task_completed, "task_cancelled": on_task_cancelled,
+            "case_completed": on_case_completed, "case_cancelled": on_case_cancelled}

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 from engine.access import Actor
 from engine.clock import clock
-from engine.demo import ensure_people
+from engine.demo_people import ensure_people
 from engine.errors import DocketError
 from engine.instances import wake_case
 from engine.models import Case, ProcessDefinition, Task

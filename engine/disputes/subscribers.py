@@ -1,4 +1,4 @@
-"""Hook subscribers of mediation and appeals (see engine.hooks); imported once by engine.features.
+"""Hook subscribers of mediation and appeals (see engine.hooks); subscribed by ``engine.disputes.register``.
 
 Rules are checked before a task completes (``validate``); documents are generated and the parties told
 when a step that produces one has happened, in the same transaction.
@@ -12,7 +12,6 @@ from typing import Any
 import sqlalchemy.orm as so
 
 from engine.access import Actor
-from engine.hooks import subscribe
 from engine.models import Case, Task
 from engine.notifications import members_of, notify
 
@@ -109,7 +108,5 @@ def on_case_completed(session: so.Session, case: Case, now: datetime) -> None:
                         documents.not_accepted_notice(case, data, _settings(case)), None, now)
 
 
-subscribe("task_completing", on_task_completing)
-subscribe("task_claimed", on_task_claimed)
-subscribe("task_completed", on_task_completed)
-subscribe("case_completed", on_case_completed)
+HANDLERS = {"task_completing": on_task_completing, "task_claimed": on_task_claimed,
+            "task_completed": on_task_completed, "case_completed": on_case_completed}
