@@ -47,7 +47,9 @@ def check(files: tuple[Path, ...], groups: str | None, forms_dir: Path | None) -
     """Check BPMN files; one line per problem (file:line element message), exit 1 if any error."""
     from .definitions.bundle import bundle_from_file
     from .definitions.check import check_bundle, has_errors
+    from .features import load_features
 
+    load_features()  # the behaviours files may name
     known = {g.strip() for g in groups.split(",") if g.strip()} if groups else None
     shared = forms_dir or Settings().processes_dir / "forms"
     failed = False

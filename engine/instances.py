@@ -69,9 +69,10 @@ def start_case(rt: Runtime, actor: Actor, process_key: str, data: dict[str, Any]
         session.flush()
         save(rt, session, case, parsed, workflow, now, error)
         record(session, case, actor, "case_started", now, data={"process": process_key,
-                                                                "version": definition.version, "data": case.data})
+                                                                "version": definition.version, "data": case.data},
+               process=parsed.meta)
         if error:
-            record(session, case, actor, "case_error", now, data={"message": error})
+            record(session, case, actor, "case_error", now, data={"message": error}, process=parsed.meta)
     rt.checkin(case, workflow)
     return case
 
@@ -99,7 +100,7 @@ def cancel_case(rt: Runtime, actor: Actor, case_id: int, reason: str) -> Case:
         workflow.cancel()
         case.status, case.ended_at = "cancelled", now
         save(rt, session, case, parsed, workflow, now)
-        record(session, case, actor, "case_cancelled", now, data={"reason": reason.strip()})
+        record(session, case, actor, "case_cancelled", now, data={"reason": reason.strip()}, process=parsed.meta)
     rt.checkin(case, workflow)
     return case
 

@@ -13,6 +13,7 @@ from .access import Actor, involved_clause, may_act_on, task_visible_clause
 from .clock import utcnow
 from .errors import Forbidden, Invalid, NotFound
 from .models import Case, Event, Group, ProcessDefinition, Task, TaskCandidate, task_is_open
+from .steps import CASEWORK
 
 PAGE_SIZE = 50
 
@@ -221,6 +222,37 @@ def latest_definitions(session: so.Session) -> list[ProcessDefinition]:
     return list(session.scalars(sa.select(ProcessDefinition).join(
         newest, sa.and_(ProcessDefinition.key == newest.c.key, ProcessDefinition.version == newest.c.v)
     ).order_by(ProcessDefinition.key)))
+
+
+def latest_definition(session: so.Session, key: str) -> ProcessDefinition:
+    """The newest deployed version of process ``key``.
+
+    :raises NotFound: the process is not deployed.
+    """
+    row = session.scalars(sa.select(ProcessDefinition).where(ProcessDefinition.key == key)
+                          .order_by(ProcessDefinition.version.desc())).first()
+    if row is None:
+        raise NotFound(f"process '{key}' is not deployed")
+    return row
+
+
+def casework_definitions(session: so.Session, casework: str) -> list[tuple[int, str]]:
+    """(definition id, process key) of every deployed version whose BPMN declares ``casework=<casework>``, the most
+    recently deployed first: how a feature finds its processes whatever their keys."""
+    rows = session.execute(sa.select(ProcessDefinition.id, ProcessDefinition.key, ProcessDefinition.settings)
+                           .order_by(ProcessDefinition.deployed_at.desc(), ProcessDefinition.id.desc()))
+    return [(id_, key) for id_, key, settings in rows if (settings or {}).get(CASEWORK) == casework]
+
+
+def casework_process(session: so.Session, casework: str) -> str:
+    """The key of the process a new case of ``casework`` starts: the one deployed last that declares it.
+
+    :raises NotFound: no deployed process declares it.
+    """
+    found = casework_definitions(session, casework)
+    if not found:
+        raise NotFound(f"no deployed process declares casework '{casework}'")
+    return found[0][1]
 
 
 def definition_versions(session: so.Session, key: str) -> list[ProcessDefinition]:

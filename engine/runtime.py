@@ -15,9 +15,9 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 from SpiffWorkflow.bpmn import BpmnWorkflow
 
-from . import timers  # noqa: F401  (puts SpiffWorkflow's timers on the engine clock)
+from . import dates, timers  # noqa: F401  (the date helpers; SpiffWorkflow's timers on the engine clock)
 from .behaviours import behaviours
-from .db import make_engine, make_session_factory
+from .db import command_session, make_engine, make_session_factory
 from .definitions.parse import ParsedDefinition, SpecCache, build
 from .errors import Conflict, NotFound
 from .models import Case, ProcessDefinition
@@ -66,9 +66,10 @@ class Runtime:
 
     @contextmanager
     def transaction(self) -> Iterator[so.Session]:
-        """One unit of work: commit on success, roll back on any exception."""
+        """One unit of work: commit on success, roll back on any exception. Helpers that read the database find
+        the session through ``engine.db.current_session``."""
         try:
-            with self.sessions() as session, session.begin():
+            with self.sessions() as session, session.begin(), command_session(session):
                 yield session
         except so.exc.StaleDataError as exc:
             raise Conflict("the case was changed by someone else in the meantime; reload and try again") from exc

@@ -12,13 +12,16 @@ from engine.access import SYSTEM, Actor
 from engine.clock import clock, utcnow
 from engine.demo_people import ensure_people
 from engine.models import Task
+from engine.queries import casework_definitions
 from engine.runtime import Runtime
+from engine.scheduler import wake_due
 from engine.tasks import complete_task
 from engine.users import actor_for, find_user
 
 from . import proposals as cp
 from .congresses import add_delegate, create_congress, create_session
 from .models import Congress
+from .proposals import CASEWORK
 
 GROUPS = [("leader", "分管校领导"), ("specialist:welfare", "福利保障专门委员会"),
           ("specialist:teaching", "教学科研专门委员会"), ("committee:cs", "计算机学院提案工作小组"),
@@ -115,7 +118,7 @@ def seed(rt: Runtime) -> Iterator[str]:
     with rt.reading() as session:
         if session.scalar(sa.select(Congress.id).where(Congress.key == "school")):
             return
-        if session.scalar(sa.text("SELECT count(*) FROM process_definition WHERE key = 'proposals'")) == 0:
+        if not casework_definitions(session, CASEWORK):
             yield "congress demo skipped: the proposals process is not deployed"
             return
     a = _ensure(rt)
@@ -148,7 +151,7 @@ def seed(rt: Runtime) -> Iterator[str]:
         s.do("zhao", c, "close_proposal", {})
     finally:
         clock.offset = saved
-    cp.close_due_seconding(rt)  # the too-few one became a general opinion at its cutoff
+    wake_due(rt)  # the too-few one became a general opinion at its cutoff
     yield from _current(s)
 
 
