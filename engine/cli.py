@@ -68,7 +68,7 @@ def deploy(paths: tuple[Path, ...], username: str) -> None:
     """Deploy BPMN files (or every BPMN file under a folder) with their forms and DMN."""
     from .access import Actor
     from .definitions.bundle import bundle_from_file, bundles_in
-    from .deploy import deploy as deploy_bundle
+    from .deploy import deploy_process
     from .errors import Invalid
 
     rt = _runtime(Settings())
@@ -76,10 +76,9 @@ def deploy(paths: tuple[Path, ...], username: str) -> None:
     failed = False
     for bundle in bundles:
         try:
-            with rt.transaction() as session:
-                done = deploy_bundle(session, Actor(username, frozenset({"admin"})), bundle)
-                d = done.definition
-                click.echo(f"{bundle.filename}: {d.key} v{d.version} {'deployed' if done.created else 'unchanged'}")
+            done = deploy_process(rt, Actor(username, frozenset({"admin"})), bundle)
+            d = done.definition
+            click.echo(f"{bundle.filename}: {d.key} v{d.version} {'deployed' if done.created else 'unchanged'}")
         except Invalid as exc:
             failed = True
             click.echo(exc.message)
@@ -148,11 +147,9 @@ def db_restore(source: Path) -> None:
 @click.option("--groups", default="", help="comma-separated group keys")
 def add_user(username: str, password: str, display_name: str | None, groups: str) -> None:
     """Create a user."""
-    from .users import create_user
+    from .users import add_user
 
-    rt = _runtime(Settings())
-    with rt.transaction() as session:
-        create_user(session, username, password, display_name, [g for g in groups.split(",") if g])
+    add_user(_runtime(Settings()), username, password, display_name, [g for g in groups.split(",") if g])
     click.echo(f"user {username} created")
 
 

@@ -10,7 +10,7 @@ from .access import Actor
 from .congress import demo as congress_demo
 from .definitions.bundle import bundles_in
 from .demo_people import ensure_people
-from .deploy import deploy
+from .deploy import deploy_process
 from .disputes import demo as disputes_demo
 from .errors import DocketError
 from .inbox import demo as inbox_demo
@@ -26,10 +26,9 @@ def seed(rt: Runtime, processes: Path) -> Iterator[str]:
     admin = Actor("admin", frozenset({"admin"}))
     for bundle in bundles_in(processes):
         try:
-            with rt.transaction() as session:
-                done = deploy(session, admin, bundle)
-                state = "deployed" if done.created else "unchanged"
-                yield f"{done.definition.key} v{done.definition.version} {state}"
+            done = deploy_process(rt, admin, bundle)
+            state = "deployed" if done.created else "unchanged"
+            yield f"{done.definition.key} v{done.definition.version} {state}"
         except DocketError as exc:
             yield f"{bundle.filename}: NOT deployed: {exc.message} {exc.details}"
     for feature in FEATURE_DEMOS:

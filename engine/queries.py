@@ -211,6 +211,13 @@ def task_detail(session: so.Session, actor: Actor, task_id: str, forms: dict[str
     return out
 
 
+def task_labels(session: so.Session, task_ids: list[str]) -> dict[str, str]:
+    """task id -> "business key · task title", for naming tasks in messages."""
+    return {i: f"{k} · {t}" for i, k, t in session.execute(
+        sa.select(Task.id, Case.business_key, Task.title).join(Case, Case.id == Task.case_id)
+        .where(Task.id.in_(task_ids)))}
+
+
 def group_names(session: so.Session) -> dict[str, str]:
     """Group key -> display name, for showing candidate groups."""
     return {key: name for key, name in session.execute(sa.select(Group.key, Group.name))}

@@ -93,6 +93,16 @@ class Runtime:
 
         return self.specs.get(definition_id, load)
 
+    def case_definition(self, session: so.Session, case_id: int) -> ParsedDefinition:
+        """The parsed definition the case runs on (its forms, its BPMN's reading).
+
+        :raises NotFound: the case does not exist.
+        """
+        definition_id = session.scalar(sa.select(Case.definition_id).where(Case.id == case_id))
+        if definition_id is None:
+            raise NotFound(f"case {case_id} does not exist")
+        return self.definition(session, definition_id)
+
     def checkout(self, case: Case, parsed: ParsedDefinition) -> BpmnWorkflow:
         """The case's workflow at its current revision, owned by the caller until ``checkin``."""
         workflow = self.workflows.take(case.id, case.revision)

@@ -60,7 +60,7 @@ def complete_task(rt: Runtime, actor: Actor, task_id: str, data: dict[str, Any] 
         if schema is not None:
             errors = validate_submission(schema, data)
             if errors:
-                raise Invalid("the form has errors", [{"field": e.field, "message": e.message} for e in errors])
+                raise Invalid("the form has errors", [e.detail() for e in errors])
         step = Step(session, case, task, parsed.meta, now, actor, data)
         check_step(step)
         before = dict(case.data or {})

@@ -69,7 +69,7 @@ def test_cosigning_rules(rt: Runtime, congress: dict[str, Any]) -> None:
     with pytest.raises(Conflict):
         cp.withdraw_signature(rt, a["zheng"], pid)
     with pytest.raises(Conflict):  # too few so far, and the cutoff is ahead
-        do(rt, a["zhao"], case_id, "seconding", {})
+        do(rt, a["zhao"], case_id, "collect_cosignatures", {})
     from engine.notifications import list_for
 
     with rt.reading() as session:
@@ -96,7 +96,7 @@ def test_department_congress_is_invisible_to_the_school_committee(rt: Runtime, c
     a = congress["actors"]
     pid, case_id = submit(rt, a, proposer="ma", congress="cs", signers=("niu", "gao"))
     with pytest.raises(Forbidden):
-        do(rt, a["zhao"], case_id, "seconding", {})
+        do(rt, a["zhao"], case_id, "collect_cosignatures", {})
     assert api.get(f"/api/v1/cases/{case_id}", "zhao").status_code in (403, 404)
     tasks = api.get("/api/v1/tasks?scope=all", "zhao").get_json()
     assert all(t["case_id"] != case_id for t in tasks.get("items", tasks if isinstance(tasks, list) else []))
@@ -105,7 +105,7 @@ def test_department_congress_is_invisible_to_the_school_committee(rt: Runtime, c
             cp.visible_proposal(session, a["zhao"], pid)
         with pytest.raises(NotFound):
             cp.visible_proposal(session, a["qian"], pid)
-    do(rt, a["ding"], case_id, "seconding", {})  # its own committee (2 co-signers suffice there)
+    do(rt, a["ding"], case_id, "collect_cosignatures", {})  # its own committee (2 co-signers suffice there)
     assert row(rt, pid).status == "review"
     with rt.reading() as session:
         assert cp.visible_proposal(session, a["ding"], pid).id == pid

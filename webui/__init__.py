@@ -7,17 +7,13 @@ import secrets
 from pathlib import Path
 
 from flask import Flask, current_app, request, session
-from flask_babel import Babel
-from flask_login import LoginManager
-from flask_wtf.csrf import CSRFProtect
 
 from engine.config import Settings
 from engine.features import load_features
 from engine.runtime import Runtime
 
-login_manager = LoginManager()
-csrf = CSRFProtect()
-babel = Babel()
+from .extensions import babel, csrf, login_manager
+
 LOCALES = ("zh_CN", "en")
 
 

@@ -9,10 +9,9 @@ from flask_babel import gettext as _
 from flask_login import UserMixin, login_required, login_user, logout_user
 
 from engine.access import Actor
-from engine.models import User
-from engine.users import TooManyAttempts, actor_for, authenticate
+from engine.users import TooManyAttempts, User, active_user, actor_for, authenticate
 
-from . import login_manager
+from .extensions import login_manager
 from .runtime import rt
 
 bp = Blueprint("auth", __name__)
@@ -30,11 +29,9 @@ class SessionUser(UserMixin):
 
 @login_manager.user_loader
 def load_user(user_id: str) -> SessionUser | None:
-    import sqlalchemy.orm as so
-
     with rt().reading() as session:
-        user = session.get(User, int(user_id), options=[so.selectinload(User.groups)])
-        return SessionUser(user) if user is not None and user.active else None
+        user = active_user(session, int(user_id))
+        return SessionUser(user) if user is not None else None
 
 
 @bp.route("/login", methods=["GET", "POST"])

@@ -7,9 +7,7 @@ from werkzeug.exceptions import HTTPException
 
 from engine.errors import DocketError
 
-from .api.errors import error_response
-
-STATUS = {"not_found": 404, "forbidden": 403, "conflict": 409, "invalid": 422, "too_many_requests": 429}
+from .api.errors import STATUS, error_response
 
 
 def _wants_json() -> bool:

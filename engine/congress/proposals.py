@@ -35,21 +35,23 @@ def _clean(data: dict[str, Any], categories: list[str]) -> dict[str, Any]:
     for name, (low, high) in TEXT_FIELDS.items():
         value = data.get(name, "")
         if not isinstance(value, str):
-            problems.append({"field": name, "message": "must be text"})
+            problems.append({"field": name, "message": "must be text", "code": "type"})
             continue
         value = value.strip()
         if len(value) < low:
-            problems.append({"field": name, "message": "is required" if not value else f"needs at least {low}"
-                             " characters"})
+            problems.append({"field": name, "message": f"needs at least {low} characters", "code": "min_length",
+                             "limit": str(low)} if value else {"field": name, "message": "is required",
+                                                              "code": "required"})
         elif len(value) > high:
-            problems.append({"field": name, "message": f"may have at most {high} characters"})
+            problems.append({"field": name, "message": f"may have at most {high} characters", "code": "max_length",
+                             "limit": str(high)})
         out[name] = value
     if data.get("category") not in categories:
-        problems.append({"field": "category", "message": f"must be one of {', '.join(categories)}"})
+        problems.append({"field": "category", "message": f"must be one of {', '.join(categories)}", "code": "choice"})
     out["category"] = data.get("category")
     attachments = data.get("attachments") or []
     if not isinstance(attachments, list) or not all(isinstance(a, str) for a in attachments):
-        problems.append({"field": "attachments", "message": "must be a list of file names"})
+        problems.append({"field": "attachments", "message": "must be a list of file names", "code": "type"})
     out["attachments"] = [a.strip() for a in attachments if isinstance(a, str) and a.strip()][:20]
     if problems:
         raise Invalid("the proposal has errors", problems)

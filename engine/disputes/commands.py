@@ -51,7 +51,7 @@ def precheck(rt: Runtime, actor: Actor, kind: str, data: dict[str, Any]) -> None
         if schema is not None:
             errors = validate_submission(schema, data)
             if errors:
-                raise Invalid("the form has errors", [{"field": e.field, "message": e.message} for e in errors])
+                raise Invalid("the form has errors", [e.detail() for e in errors])
         draft = Case(process_key=definition.key, data={}, business_key="", definition=definition)
         check_step(Step(session, draft, Task(name=step.element_id, form_key=step.form_key), meta, utcnow(), actor,
                         dict(data)))

@@ -83,7 +83,7 @@ class _Demo:
         self.do("yang", case, "acceptance_check", {**FIVE, "acceptance_decision": "accept",
                                                    "acceptance_note": "予以受理。"})
         body = {"union_has_opinion": True, "union_opinion": "工会认为处分偏重，请单位研究答复。"} if opinion else {}
-        return self.do("yang", case, "union_opinion", body)
+        return self.do("yang", case, "hear_union", body)
 
 
 def _in_the_past(days: int, make: Callable[[], Case]) -> Case:

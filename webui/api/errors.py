@@ -6,6 +6,8 @@ from typing import Any
 
 from flask import Response, jsonify
 
+STATUS = {"not_found": 404, "forbidden": 403, "conflict": 409, "invalid": 422, "too_many_requests": 429}
+"""The HTTP status of each engine error code (engine errors know nothing of HTTP)."""
 CODES = {400: "invalid", 401: "unauthenticated", 403: "forbidden", 404: "not_found", 405: "invalid",
          409: "conflict", 413: "invalid", 415: "invalid", 422: "invalid", 429: "too_many_requests", 500: "internal"}
 

@@ -13,7 +13,7 @@ from engine.inbox.people import delegation_choices
 from engine.queries import inbox_counts, inbox_page
 
 from ..runtime import rt
-from . import bp
+from .blueprint import bp
 from .errors import json_body
 
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 from flask import g, jsonify, request
 
 from engine.errors import Invalid
-from engine.notifications import list_for, mark_read, notification_json, unread_count
+from engine.notifications import list_for, notification_json, read_notifications, unread_count
 
 from ..runtime import rt
-from . import bp
+from .blueprint import bp
 from .errors import json_body
 
 
@@ -25,6 +25,5 @@ def notifications_read():  # type: ignore[no-untyped-def]
     ids = json_body().get("ids")
     if ids is not None and (not isinstance(ids, list) or not all(isinstance(i, int) for i in ids)):
         raise Invalid("'ids' must be a list of notification ids", [{"field": "ids", "message": "invalid"}])
-    with rt().transaction() as session:
-        count = mark_read(session, g.actor.username, ids)
+    count = read_notifications(rt(), g.actor.username, ids)
     return jsonify({"marked": count})

@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import jsonify
 
-from . import bp
+from .blueprint import bp
 
 ERROR = {"$ref": "#/components/schemas/Error"}
 TASK_ID = {"name": "task_id", "in": "path", "required": True, "schema": {"type": "string"}}

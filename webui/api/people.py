@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import sqlalchemy as sa
 from flask import g, jsonify
 
+from engine import users
 from engine.errors import Forbidden, Invalid
-from engine.models import Group
-from engine.users import create_group, create_user, group_members
+from engine.queries import group_names
+from engine.users import group_members
 
 from ..runtime import rt
-from . import bp
+from .blueprint import bp
 from .errors import json_body
 
 
@@ -23,17 +23,15 @@ def _require_admin() -> None:
 def list_groups():  # type: ignore[no-untyped-def]
     _require_admin()
     with rt().reading() as session:
-        groups = session.scalars(sa.select(Group).order_by(Group.key))
-        return jsonify([{"key": gr.key, "name": gr.name} for gr in groups])
+        return jsonify([{"key": key, "name": name} for key, name in sorted(group_names(session).items())])
 
 
 @bp.post("/groups")
 def add_group():  # type: ignore[no-untyped-def]
     _require_admin()
     body = json_body()
-    with rt().transaction() as session:
-        group = create_group(session, str(body.get("key", "")), str(body.get("name", "")))
-        out = {"key": group.key, "name": group.name}
+    group = users.add_group(rt(), str(body.get("key", "")), str(body.get("name", "")))
+    out = {"key": group.key, "name": group.name}
     return jsonify(out), 201
 
 
@@ -51,8 +49,7 @@ def add_user():  # type: ignore[no-untyped-def]
     groups = body.get("groups", [])
     if not isinstance(groups, list) or not all(isinstance(x, str) for x in groups):
         raise Invalid("groups must be a list of group keys", [{"field": "groups", "message": "must be a list"}])
-    with rt().transaction() as session:
-        user = create_user(session, str(body.get("username", "")), str(body.get("password", "")),
-                           body.get("display_name"), groups, body.get("email"))
-        out = {"username": user.username, "display_name": user.display_name, "groups": groups}
+    user = users.add_user(rt(), str(body.get("username", "")), str(body.get("password", "")), body.get("display_name"),
+                    groups, body.get("email"))
+    out = {"username": user.username, "display_name": user.display_name, "groups": groups}
     return jsonify(out), 201

@@ -6,14 +6,15 @@ import json
 
 from flask import Response, g, jsonify, request
 
+from engine import deploy as deployment
 from engine.definitions.bundle import Bundle
 from engine.definitions.check import has_errors
-from engine.deploy import check, deploy
+from engine.deploy import check
 from engine.errors import Forbidden, Invalid, NotFound
 from engine.queries import definition_json, definition_versions, latest_definitions
 
 from ..runtime import rt
-from . import bp
+from .blueprint import bp
 
 
 def bundle_from_request() -> Bundle:
@@ -72,8 +73,7 @@ def check_process():  # type: ignore[no-untyped-def]
 @bp.post("/processes")
 def deploy_process():  # type: ignore[no-untyped-def]
     bundle = bundle_from_request()
-    with rt().transaction() as session:
-        done = deploy(session, g.actor, bundle)
-        body = {"key": done.definition.key, "version": done.definition.version, "created": done.created,
-                "warnings": [p.as_dict() for p in done.warnings]}
+    done = deployment.deploy_process(rt(), g.actor, bundle)
+    body = {"key": done.definition.key, "version": done.definition.version, "created": done.created,
+            "warnings": [p.as_dict() for p in done.warnings]}
     return jsonify(body), (201 if done.created else 200)

@@ -8,7 +8,7 @@ from engine.congress.stats import report, to_csv, to_xlsx
 from engine.errors import Invalid
 
 from ..runtime import rt
-from . import bp
+from .blueprint import bp
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

@@ -12,7 +12,7 @@ from engine.sla.absence import absence_json, clear_absence, current_absence, set
 from engine.sla.clocks import clock_json, extend_task, pause_task, resume_task
 
 from ..runtime import rt
-from . import bp
+from .blueprint import bp
 from .errors import json_body
 
 

@@ -7,7 +7,7 @@ from flask import jsonify
 from engine.users import authenticate, issue_token
 
 from ..runtime import rt
-from . import bp
+from .blueprint import bp
 from .errors import error_response, json_body
 
 
