@@ -187,7 +187,10 @@ def serve(bind: str | None, workers: int | None, threads: int) -> None:
     import os
 
     from .migrate import upgrade
+    from .passwords import FAST_SETTING, fast_hashing
 
+    if fast_hashing():
+        raise click.UsageError(f"{FAST_SETTING} is for the test suite only; unset it to serve")
     settings = Settings()
     upgrade(settings.database_url)
     os.execvp(sys.executable, [sys.executable, "-m", "gunicorn", "--bind", bind or settings.bind,

@@ -8,12 +8,12 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
-from werkzeug.security import check_password_hash, generate_password_hash
 
 from .access import Actor
 from .clock import utcnow
 from .errors import Conflict, DocketError, Invalid, NotFound
 from .models import ApiToken, Group, LoginThrottle, User
+from .passwords import check_password, hash_password
 from .runtime import Runtime
 
 TOKEN_LIFETIME = timedelta(hours=12)
@@ -53,7 +53,7 @@ def authenticate(session: so.Session, username: str, password: str) -> User | No
         raise TooManyAttempts(f"too many failed sign-ins for '{username}'; try again after "
                               f"{throttle.locked_until.isoformat(timespec='minutes')}")
     user = find_user(session, username)
-    if user is None or not user.active or not check_password_hash(user.password_hash, password):
+    if user is None or not user.active or not check_password(user.password_hash, password):
         if throttle is None or now - throttle.first_failure_at > FAILURE_WINDOW:
             if throttle is None:
                 throttle = LoginThrottle(username=username[:64], failures=0, first_failure_at=now)
@@ -121,7 +121,7 @@ def create_user(session: so.Session, username: str, password: str, display_name:
         raise Invalid(f"unknown group(s): {', '.join(missing)}", [{"field": "groups", "message": f"unknown: {m}"}
                                                                   for m in missing])
     user = User(username=username, display_name=(display_name or username).strip(), email=email,
-                password_hash=generate_password_hash(password), created_at=utcnow(), groups=found)
+                password_hash=hash_password(password), created_at=utcnow(), groups=found)
     session.add(user)
     session.flush()
     return user

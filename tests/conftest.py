@@ -4,6 +4,7 @@ a runtime on it, the web app, and an API client that signs in with bearer tokens
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,7 @@ from engine.definitions.bundle import Bundle, bundle_from_file
 from engine.deploy import deploy
 from engine.features import load_features
 from engine.migrate import upgrade
+from engine.passwords import FAST_SETTING
 from engine.runtime import Runtime
 from engine.schema import metadata
 from engine.users import create_group, create_user
@@ -35,6 +37,17 @@ USERS = {
 }
 
 
+os.environ.setdefault(FAST_SETTING, "1")  # one PBKDF2 round instead of scrypt for the many test users
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite file migrated once per run; each test gets a copy instead of running the migrations again."""
+    path = tmp_path_factory.mktemp("template") / "docket.sqlite"
+    upgrade(f"sqlite:///{path}")
+    return path
+
+
 @pytest.fixture(scope="session")
 def pg_migrated() -> bool:
     if PG_URL:
@@ -43,7 +56,7 @@ def pg_migrated() -> bool:
 
 
 @pytest.fixture
-def database_url(tmp_path: Path, pg_migrated: bool) -> Iterator[str]:
+def database_url(tmp_path: Path, pg_migrated: bool, request: pytest.FixtureRequest) -> Iterator[str]:
     if PG_URL:
         yield PG_URL
         engine = sa.create_engine(PG_URL)
@@ -53,9 +66,9 @@ def database_url(tmp_path: Path, pg_migrated: bool) -> Iterator[str]:
             conn.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
         engine.dispose()
     else:
-        url = f"sqlite:///{tmp_path / 'docket.sqlite'}"
-        upgrade(url)
-        yield url
+        target = tmp_path / "docket.sqlite"
+        shutil.copyfile(request.getfixturevalue("sqlite_template"), target)
+        yield f"sqlite:///{target}"
 
 
 @pytest.fixture(autouse=True)

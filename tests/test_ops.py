@@ -121,3 +121,17 @@ def test_sign_in_is_throttled_after_five_failures(api: Any) -> None:
     assert api.client.post("/api/v1/tokens", json={"username": "wang", "password": "pw-wang"}).status_code == 201
     clock.advance(timedelta(minutes=16))
     assert api.client.post("/api/v1/tokens", json={"username": "li", "password": "pw-li"}).status_code == 201
+
+
+def test_cheap_test_hash_never_serves_or_signs_in(monkeypatch: pytest.MonkeyPatch) -> None:
+    from engine.passwords import FAST_SETTING, check_password, hash_password
+
+    monkeypatch.setenv(FAST_SETTING, "1")
+    cheap = hash_password("secret")
+    assert check_password(cheap, "secret") and not check_password(cheap, "other")
+    refused = _cli(["serve"], f"sqlite:///{ROOT / 'never-created.sqlite'}")
+    assert refused.returncode != 0 and FAST_SETTING in refused.stderr
+    monkeypatch.setenv(FAST_SETTING, "0")
+    assert not check_password(cheap, "secret")
+    strong = hash_password("secret")
+    assert strong.startswith("scrypt:") and check_password(strong, "secret")

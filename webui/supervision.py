@@ -52,7 +52,8 @@ def _board_data(session: Any, actor: Any, now: datetime, f: dict[str, Any]) -> d
 
 def _charts(trend: list, on_time: list, times: list, groups: dict[str, str]) -> dict[str, Markup | None]:
     """The board's three inline SVG charts (None where there is nothing to draw)."""
-    bars = [(groups.get(r["group"], r["group"]), r["rate"], f"{r['on_time']}/{r['completed']}") for r in on_time]
+    bars = [(groups.get(r["group"], r["group"]), r["rate"], f"{r['on_time']}/{r['completed'] + r['open_overdue']}")
+            for r in on_time]
     buckets = [(_("%(range)s d", range=label), n) for label, n in times]
     return {
         "trend": Markup(line_chart(trend, _("Overdue tasks at the end of each day, last 30 days"), width=420)),
