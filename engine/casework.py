@@ -14,6 +14,7 @@ from SpiffWorkflow.exceptions import WorkflowException
 from sqlalchemy.exc import SQLAlchemyError
 
 from .access import Actor
+from .definitions.meta import ProcessMeta
 from .definitions.parse import ParsedDefinition
 from .errors import DocketError
 from .hooks import emit
@@ -27,15 +28,16 @@ HOOKED = {"case_started", "task_completed", "task_claimed", "task_released", "ta
 
 
 def record(session: so.Session, case: Case | None, actor: Actor | str | None, kind: str, at: datetime,
-           task: Task | None = None, data: dict[str, Any] | None = None) -> None:
-    """Append one audit event (a task's id and title are recorded with it)."""
+           task: Task | None = None, data: dict[str, Any] | None = None, process: ProcessMeta | None = None) -> None:
+    """Append one audit event (a task's id and title are recorded with it); the kinds features subscribe to
+    are emitted as hooks with ``process``, the definition's reading of the BPMN."""
     who = actor.username if isinstance(actor, Actor) else actor
     if task is not None:
         data = {"task": task.name, "title": task.title, **(data or {})}
     session.add(Event(case_id=case.id if case is not None else None, task_id=task.id if task else None,
                       actor=who, kind=kind, at=at, data=data))
     if kind in HOOKED:
-        payload = {"case": case, "now": at}
+        payload = {"case": case, "now": at, "process": process}
         if task is not None:
             payload["task"] = task
         if kind not in ("case_error", "case_cancelled"):

@@ -14,10 +14,12 @@ from .config import Settings
 
 
 def _runtime(settings: Settings):  # type: ignore[no-untyped-def]
+    from .features import load_features
     from .migrate import upgrade
     from .runtime import Runtime
 
     upgrade(settings.database_url)
+    load_features()
     return Runtime(settings.database_url)
 
 
@@ -77,7 +79,9 @@ def check(files: tuple[Path, ...], groups: str | None, forms_dir: Path | None, l
     """Check BPMN files; one line per problem (file:line element message), exit 1 if any error."""
     from .definitions.bundle import bundle_from_file
     from .definitions.check import check_bundle, has_errors
+    from .features import load_features
 
+    load_features()  # the behaviours files may name
     known = {g.strip() for g in groups.split(",") if g.strip()} if groups else None
     shared = forms_dir or Settings().processes_dir / "forms"
     failed = False
@@ -96,7 +100,7 @@ def deploy(paths: tuple[Path, ...], username: str) -> None:
     """Deploy BPMN files (or every BPMN file under a folder) with their forms and DMN."""
     from .access import Actor
     from .definitions.bundle import bundle_from_file, bundles_in
-    from .deploy import deploy as deploy_bundle
+    from .deploy import deploy_process
     from .errors import Invalid
 
     rt = _runtime(Settings())
@@ -104,10 +108,9 @@ def deploy(paths: tuple[Path, ...], username: str) -> None:
     failed = False
     for bundle in bundles:
         try:
-            with rt.transaction() as session:
-                done = deploy_bundle(session, Actor(username, frozenset({"admin"})), bundle)
-                d = done.definition
-                click.echo(f"{bundle.filename}: {d.key} v{d.version} {'deployed' if done.created else 'unchanged'}")
+            done = deploy_process(rt, Actor(username, frozenset({"admin"})), bundle)
+            d = done.definition
+            click.echo(f"{bundle.filename}: {d.key} v{d.version} {'deployed' if done.created else 'unchanged'}")
         except Invalid as exc:
             failed = True
             click.echo(exc.message)
@@ -254,11 +257,9 @@ def _admin(session, username: str):  # type: ignore[no-untyped-def]
 @click.option("--groups", default="", help="comma-separated group keys")
 def add_user(username: str, password: str, display_name: str | None, groups: str) -> None:
     """Create a user."""
-    from .users import create_user
+    from .users import add_user
 
-    rt = _runtime(Settings())
-    with rt.transaction() as session:
-        create_user(session, username, password, display_name, [g for g in groups.split(",") if g])
+    add_user(_runtime(Settings()), username, password, display_name, [g for g in groups.split(",") if g])
     click.echo(f"user {username} created")
 
 
@@ -322,7 +323,7 @@ def scheduler(every: int | None, once: bool) -> None:
     every = every or settings.scheduler_every
     if once:
         done = catch_up(rt)
-        click.echo(f"timers woken: {done['timers']}, SLA rules fired: {done['sla']}, digests: {done['digests']}")
+        click.echo(", ".join(f"{job}: {count}" for job, count in done.items()))
         return
     run_forever(rt, every)
 

@@ -17,6 +17,7 @@ from .definitions.parse import build, main_process
 from .definitions.xml import parse_xml
 from .errors import Forbidden, Invalid
 from .models import Group, ProcessDefinition
+from .runtime import Runtime
 from .subscriptions import register_start_events
 
 
@@ -41,6 +42,13 @@ def known_groups(session: so.Session) -> set[str]:
 def check(session: so.Session, bundle: Bundle) -> list[Problem]:
     """Problems of ``bundle`` against the groups that exist in this database."""
     return check_bundle(bundle, known_groups(session))
+
+
+def deploy_process(rt: Runtime, actor: Actor, bundle: Bundle) -> Deployment:
+    """Deploy ``bundle`` as the next version of its process (the command behind the API and the CLI); identical
+    content is a no-op. Errors as for :func:`deploy`."""
+    with rt.transaction() as session:
+        return deploy(session, actor, bundle)
 
 
 def deploy(session: so.Session, actor: Actor, bundle: Bundle) -> Deployment:

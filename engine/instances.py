@@ -89,9 +89,10 @@ def open_case(rt: Runtime, session: so.Session, actor: Actor, definition: Proces
     session.flush()
     save(rt, session, case, parsed, workflow, now, error)
     record(session, case, actor, "case_started", now, data={"process": definition.key,
-                                                            "version": definition.version, "data": case.data})
+                                                            "version": definition.version, "data": case.data},
+           process=parsed.meta)
     if error:
-        record(session, case, actor, "case_error", now, data={"message": error})
+        record(session, case, actor, "case_error", now, data={"message": error}, process=parsed.meta)
     return case, workflow
 
 
@@ -118,7 +119,7 @@ def cancel_case(rt: Runtime, actor: Actor, case_id: int, reason: str) -> Case:
         workflow.cancel()
         case.status, case.ended_at = "cancelled", now
         save(rt, session, case, parsed, workflow, now)
-        record(session, case, actor, "case_cancelled", now, data={"reason": reason.strip()})
+        record(session, case, actor, "case_cancelled", now, data={"reason": reason.strip()}, process=parsed.meta)
     rt.checkin(case, workflow)
     return case
 

@@ -24,6 +24,7 @@ from collections.abc import Callable
 from copy import deepcopy
 from dataclasses import dataclass, field
 from datetime import datetime
+from types import ModuleType
 from typing import Any
 
 import sqlalchemy as sa
@@ -32,14 +33,15 @@ from SpiffWorkflow.bpmn.util import BpmnEvent
 from SpiffWorkflow.exceptions import WorkflowException
 
 from .access import SYSTEM, Actor
+from .behaviours import Registry
 from .casework import advance, clean_input, record, save
 from .clock import utcnow
 from .definitions.specs import MessageEvent, SignalEvent
 from .errors import Forbidden, Invalid, NotFound
-from .hooks import subscribe
 from .instances import may_start, open_case
 from .models import Case, EventSubscription, ProcessDefinition
 from .runtime import Runtime
+from .scheduler import Jobs
 from .subscriptions import catching, declared_properties, flat, kind_of, register_start_events, sync_subscriptions
 
 MAX_DELIVERIES = 200  # per command: a chain of cases messaging each other stops with an error beyond this
@@ -176,7 +178,8 @@ class _Router:
         save(self.rt, self.session, case, parsed, workflow, self.now, error)
         record(self.session, case, self.actor, f"{kind}_received", self.now, data=self._audit(name, payload, given))
         if error:
-            record(self.session, case, self.actor, "case_error", self.now, data={"message": error})
+            record(self.session, case, self.actor, "case_error", self.now, data={"message": error},
+                   process=parsed.meta)
         return True
 
     def _start(self, definition: ProcessDefinition, kind: str, name: str, payload: Any,
@@ -296,7 +299,9 @@ def on_events_thrown(session: so.Session, rt: Runtime, case: Case, events: list[
         session.info.pop(_ROUTING, None)
 
 
-subscribe("events_thrown", on_events_thrown)
+def register(behaviours: Registry, hooks: ModuleType, jobs: Jobs) -> None:
+    """Deliver what a case throws and nothing in it catches to the other cases waiting for it."""
+    hooks.subscribe("events_thrown", on_events_thrown)
 
 
 def rebuild_subscriptions(rt: Runtime) -> tuple[int, int]:

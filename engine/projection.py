@@ -20,6 +20,7 @@ from .definitions.meta import Assignment, TaskMeta
 from .definitions.parse import ParsedDefinition
 from .hooks import emit
 from .models import OPEN_TASK_STATES, Case, Task, TaskCandidate
+from .steps import Step, cancel_step
 from .subscriptions import sync_subscriptions
 from .timers import next_wake
 from .workdays import LOCAL, as_due, counted_over_unknown, due_after
@@ -147,7 +148,9 @@ def case_data(workflow: BpmnWorkflow) -> dict[str, Any]:
 
 def sync(session: so.Session, case: Case, parsed: ParsedDefinition, workflow: BpmnWorkflow,
          now: datetime, json_safe: Any) -> list[Task]:
-    """Bring the task rows and the case summary in line with ``workflow``; returns the open rows."""
+    """Bring the task rows and the case summary in line with ``workflow``; returns the open rows. The hooks
+    (and the ``cancelled`` phase of step rules) see the case's new data."""
+    case.data = json_safe(case_data(workflow))
     ready = {str(t.id): t for t in workflow.get_tasks(state=TaskState.READY, manual=True)}
     rows = session.scalars(
         sa.select(Task).where(Task.case_id == case.id, sa.or_(Task.state.in_(OPEN_STATES), Task.id.in_(ready)))
@@ -166,21 +169,21 @@ def sync(session: so.Session, case: Case, parsed: ParsedDefinition, workflow: Bp
         else:
             row.state = "cancelled"
             row.completed_at = now
-            emit(session, "task_cancelled", case=case, task=row, now=now)
+            emit(session, "task_cancelled", case=case, task=row, now=now, process=parsed.meta)
+            cancel_step(Step(session, case, row, parsed.meta, now))
     known = {r.id for r in rows}
     for task_id, spiff_task in ready.items():
         if task_id not in known:
             row = new_task_row(case, parsed, workflow, spiff_task, now)
             session.add(row)
             open_rows.append(row)
-            emit(session, "task_created", case=case, task=row, now=now)
-    case.data = json_safe(case_data(workflow))
+            emit(session, "task_created", case=case, task=row, now=now, process=parsed.meta)
     case.wake_at = next_wake(workflow)
     case.updated_at = now
     if workflow.is_completed() and case.status not in ("cancelled", "completed"):
         case.status = "completed"
         case.ended_at = now
-        emit(session, "case_completed", case=case, now=now)
+        emit(session, "case_completed", case=case, now=now, process=parsed.meta)
     sync_subscriptions(session, case, workflow)
     return open_rows
 

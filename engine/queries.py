@@ -14,6 +14,7 @@ from .clock import utcnow
 from .errors import Forbidden, Invalid, NotFound
 from .models import Case, Event, Group, ProcessDefinition, Task, TaskCandidate, task_is_open
 from .office.units import served_form
+from .steps import CASEWORK
 
 PAGE_SIZE = 50
 
@@ -213,6 +214,13 @@ def task_detail(session: so.Session, actor: Actor, task_id: str, forms: dict[str
     return out
 
 
+def task_labels(session: so.Session, task_ids: list[str]) -> dict[str, str]:
+    """task id -> "business key · task title", for naming tasks in messages."""
+    return {i: f"{k} · {t}" for i, k, t in session.execute(
+        sa.select(Task.id, Case.business_key, Task.title).join(Case, Case.id == Task.case_id)
+        .where(Task.id.in_(task_ids)))}
+
+
 def group_names(session: so.Session) -> dict[str, str]:
     """Group key -> display name, for showing candidate groups."""
     return {key: name for key, name in session.execute(sa.select(Group.key, Group.name))}
@@ -229,6 +237,37 @@ def latest_definitions(session: so.Session, retired: bool | None = None) -> list
         stmt = stmt.where(ProcessDefinition.retired_at.is_not(None) if retired else
                           ProcessDefinition.retired_at.is_(None))
     return list(session.scalars(stmt.order_by(ProcessDefinition.key)))
+
+
+def latest_definition(session: so.Session, key: str) -> ProcessDefinition:
+    """The newest deployed version of process ``key``.
+
+    :raises NotFound: the process is not deployed.
+    """
+    row = session.scalars(sa.select(ProcessDefinition).where(ProcessDefinition.key == key)
+                          .order_by(ProcessDefinition.version.desc())).first()
+    if row is None:
+        raise NotFound(f"process '{key}' is not deployed")
+    return row
+
+
+def casework_definitions(session: so.Session, casework: str) -> list[tuple[int, str]]:
+    """(definition id, process key) of every deployed version whose BPMN declares ``casework=<casework>``, the most
+    recently deployed first: how a feature finds its processes whatever their keys."""
+    rows = session.execute(sa.select(ProcessDefinition.id, ProcessDefinition.key, ProcessDefinition.settings)
+                           .order_by(ProcessDefinition.deployed_at.desc(), ProcessDefinition.id.desc()))
+    return [(id_, key) for id_, key, settings in rows if (settings or {}).get(CASEWORK) == casework]
+
+
+def casework_process(session: so.Session, casework: str) -> str:
+    """The key of the process a new case of ``casework`` starts: the one deployed last that declares it.
+
+    :raises NotFound: no deployed process declares it.
+    """
+    found = casework_definitions(session, casework)
+    if not found:
+        raise NotFound(f"no deployed process declares casework '{casework}'")
+    return found[0][1]
 
 
 def definition_versions(session: so.Session, key: str) -> list[ProcessDefinition]:

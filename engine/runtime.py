@@ -15,11 +15,11 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 from SpiffWorkflow.bpmn import BpmnWorkflow
 
-from . import timers  # noqa: F401  (puts SpiffWorkflow's timers on the engine clock)
+from . import dates, timers  # noqa: F401  (the date helpers; SpiffWorkflow's timers on the engine clock)
 from .behaviours import behaviours
 from .calls import CallResolver
 from .datastores import DataStores
-from .db import make_engine, make_session_factory
+from .db import command_session, make_engine, make_session_factory
 from .definitions.parse import ParsedDefinition, SpecCache, build
 from .errors import Conflict, NotFound
 from .models import Case, ProcessDefinition
@@ -52,11 +52,12 @@ class WorkflowCache:
 
 
 class Runtime:
-    """Everything a command needs besides its arguments."""
+    """Everything a command needs besides its arguments.
+
+    The script engine offers the helpers registered when the runtime is built, so the composition root
+    (``engine.features.load_features``) runs first."""
 
     def __init__(self, database_url: str, script_helpers: dict | None = None) -> None:
-        from . import features  # noqa: F401  (feature tables and hook subscribers; they import commands)
-
         self.database_url = database_url
         self.db: sa.Engine = make_engine(database_url)
         self.sessions = make_session_factory(self.db)
@@ -67,9 +68,10 @@ class Runtime:
 
     @contextmanager
     def transaction(self) -> Iterator[so.Session]:
-        """One unit of work: commit on success, roll back on any exception."""
+        """One unit of work: commit on success, roll back on any exception. Helpers that read the database find
+        the session through ``engine.db.current_session``."""
         try:
-            with self.sessions() as session, session.begin():
+            with self.sessions() as session, session.begin(), command_session(session):
                 yield session
         except so.exc.StaleDataError as exc:
             raise Conflict("the case was changed by someone else in the meantime; reload and try again") from exc
@@ -109,6 +111,16 @@ class Runtime:
     def load(self, session: so.Session, case: Case, parsed: ParsedDefinition) -> BpmnWorkflow:
         """The case's stored workflow, with the processes it called from other files."""
         return self.store.loads(case.workflow, parsed, lambda definition_id: self.definition(session, definition_id))
+
+    def case_definition(self, session: so.Session, case_id: int) -> ParsedDefinition:
+        """The parsed definition the case runs on (its forms, its BPMN's reading).
+
+        :raises NotFound: the case does not exist.
+        """
+        definition_id = session.scalar(sa.select(Case.definition_id).where(Case.id == case_id))
+        if definition_id is None:
+            raise NotFound(f"case {case_id} does not exist")
+        return self.definition(session, definition_id)
 
     def checkout(self, case: Case, parsed: ParsedDefinition) -> BpmnWorkflow:
         """The case's workflow at its current revision, owned by the caller until ``checkin``."""

@@ -18,6 +18,7 @@ from .hooks import emit
 from .models import Case, Group, Task, User
 from .office.units import served_form
 from .runtime import Runtime
+from .steps import Step, check_step, record_step
 
 OPEN = ("open", "claimed")
 
@@ -63,13 +64,15 @@ def complete_task(rt: Runtime, actor: Actor, task_id: str, data: dict[str, Any] 
         case = session.get(Case, task.case_id)
         if expected_revision is not None and case.revision != expected_revision:
             raise Conflict(f"case {case.business_key} is at revision {case.revision}, not {expected_revision}")
-        emit(session, "task_completing", case=case, task=task, actor=actor, data=data, now=now)
         parsed = rt.definition(session, case.definition_id)
+        emit(session, "task_completing", case=case, task=task, actor=actor, data=data, now=now, process=parsed.meta)
         schema = served_form(session, parsed.forms.get(task.form_key)) if task.form_key else None
         if schema is not None:
             errors = validate_submission(schema, data)
             if errors:
-                raise Invalid("the form has errors", [{"field": e.field, "message": e.message} for e in errors])
+                raise Invalid("the form has errors", [e.detail() for e in errors])
+        step = Step(session, case, task, parsed.meta, now, actor, data)
+        check_step(step)
         before = dict(case.data or {})
         workflow = rt.checkout(case, parsed)
         spiff_task = workflow.get_task_from_id(UUID(task.id))
@@ -84,9 +87,10 @@ def complete_task(rt: Runtime, actor: Actor, task_id: str, data: dict[str, Any] 
             task.assignee, task.claimed_at = actor.username, now
         save(rt, session, case, parsed, workflow, now, error)
         record(session, case, actor, "task_completed", now, task,
-               {"data": task.data, "changes": data_changes(before, case.data or {})})
+               {"data": task.data, "changes": data_changes(before, case.data or {})}, parsed.meta)
+        record_step(step)
         if error:
-            record(session, case, actor, "case_error", now, data={"message": error})
+            record(session, case, actor, "case_error", now, data={"message": error}, process=parsed.meta)
     rt.checkin(case, workflow)
     return case
 
@@ -109,7 +113,8 @@ def claim_task(rt: Runtime, actor: Actor, task_id: str) -> Task:
         if task.assignee is not None:
             raise Conflict(f"task '{task.title}' is already claimed by {task.assignee}")
         task.assignee, task.state, task.claimed_at = actor.username, "claimed", now
-        record(session, _case_ref(session, task), actor, "task_claimed", now, task)
+        case = _case_ref(session, task)
+        record(session, case, actor, "task_claimed", now, task, process=rt.definition(session, case.definition_id).meta)
     return task
 
 
@@ -124,7 +129,9 @@ def release_task(rt: Runtime, actor: Actor, task_id: str) -> Task:
             raise Forbidden(f"task '{task.title}' is claimed by {task.assignee}, not by you")
         previous = task.assignee
         task.assignee, task.state, task.claimed_at = None, "open", None
-        record(session, _case_ref(session, task), actor, "task_released", now, task, {"from": previous})
+        case = _case_ref(session, task)
+        record(session, case, actor, "task_released", now, task, {"from": previous},
+               rt.definition(session, case.definition_id).meta)
     return task
 
 
@@ -144,8 +151,9 @@ def delegate_task(rt: Runtime, actor: Actor, task_id: str, username: str) -> Tas
                           [{"field": "user", "message": "not among the task's candidate groups or users"}])
         previous = task.assignee
         task.assignee, task.state, task.claimed_at = target.username, "claimed", now
-        record(session, _case_ref(session, task), actor, "task_delegated", now, task,
-               {"from": previous, "to": target.username})
+        case = _case_ref(session, task)
+        record(session, case, actor, "task_delegated", now, task, {"from": previous, "to": target.username},
+               rt.definition(session, case.definition_id).meta)
     return task
 
 

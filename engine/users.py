@@ -16,6 +16,7 @@ from .errors import Conflict, Invalid, NotFound
 from .models import ApiToken, Group, User
 from .office.audit import audit
 from .passwords import check_password, hash_password
+from .runtime import Runtime
 
 TOKEN_LIFETIME = timedelta(hours=12)
 
@@ -26,6 +27,12 @@ def actor_for(user: User) -> Actor:
 
 def find_user(session: so.Session, username: str) -> User | None:
     return session.scalar(sa.select(User).where(User.username == username).options(so.selectinload(User.groups)))
+
+
+def active_user(session: so.Session, user_id: int) -> User | None:
+    """The active user with this id and their groups (a signed-in browser session), or None."""
+    user = session.get(User, user_id, options=[so.selectinload(User.groups)])
+    return user if user is not None and user.active else None
 
 
 # a real hash of a throwaway password: an unknown username costs as much time as a wrong password
@@ -45,6 +52,27 @@ def authenticate(session: so.Session, username: str, password: str, address: str
         return None
     signin.succeeded(session, username, address)
     return user
+
+
+def add_group(rt: Runtime, key: str, name: str) -> Group:
+    """Create a group (the command behind the API and the CLI).
+
+    :raises Invalid: the key is missing or too long.
+    :raises Conflict: the group exists.
+    """
+    with rt.transaction() as session:
+        return create_group(session, key, name)
+
+
+def add_user(rt: Runtime, username: str, password: str, display_name: str | None = None,
+             groups: list[str] | None = None, email: str | None = None) -> User:
+    """Create a user in existing groups (the command behind the API and the CLI).
+
+    :raises Invalid: a field is missing or a group unknown.
+    :raises Conflict: the username is taken.
+    """
+    with rt.transaction() as session:
+        return create_user(session, username, password, display_name, groups, email)
 
 
 def create_group(session: so.Session, key: str, name: str, actor: Actor | None = None) -> Group:
@@ -73,6 +101,7 @@ def list_groups(session: so.Session) -> list[Group]:
 
 def create_user(session: so.Session, username: str, password: str, display_name: str | None = None,
                 groups: list[str] | None = None, email: str | None = None) -> User:
+    """The step of creating a user, inside the caller's transaction (seeding, imports)."""
     username = (username or "").strip()
     details = []
     if not username or len(username) > 64:
@@ -122,3 +151,15 @@ def user_for_token(session: so.Session, token: str) -> User | None:
         .where(ApiToken.token_hash == _digest(token), ApiToken.expires_at > utcnow(), User.active.is_(True))
         .options(so.joinedload(User.groups))
     ).unique().first()
+
+
+def people(session: so.Session) -> list[tuple[str, str]]:
+    """(username, display name) of every active user, by username: the choices of a "who" field."""
+    return [(u, d) for u, d in session.execute(sa.select(User.username, User.display_name)
+                                               .where(User.active.is_(True)).order_by(User.username))]
+
+
+def display_names(session: so.Session, usernames: list[str]) -> dict[str, str]:
+    """username -> display name, for showing people on pages."""
+    return dict(session.execute(sa.select(User.username, User.display_name).where(User.username.in_(set(usernames)))
+                                ).all())

@@ -17,6 +17,7 @@ from engine.clock import clock
 from engine.config import Settings
 from engine.definitions.bundle import Bundle, bundle_from_file
 from engine.deploy import deploy
+from engine.features import load_features
 from engine.migrate import upgrade
 from engine.office.demo import ensure_units
 from engine.passwords import FAST_SETTING
@@ -24,6 +25,7 @@ from engine.runtime import Runtime
 from engine.schema import metadata
 from engine.users import create_group, create_user
 
+load_features()  # hooks, behaviours and jobs of every feature, as create_app and the CLI load them
 HERE = Path(__file__).parent
 ROOT = HERE.parent
 PG_URL = os.environ.get("DOCKET_TEST_DATABASE_URL")

@@ -97,13 +97,13 @@ def do(rt: Runtime, actor: Actor, case_id: int, name: str, data: dict[str, Any])
 
 
 def to_review(rt: Runtime, a: dict[str, Actor], case_id: int, committee: str = "zhao") -> None:
-    do(rt, a[committee], case_id, "seconding", {})
+    do(rt, a[committee], case_id, "collect_cosignatures", {})
 
 
 def to_reply(rt: Runtime, a: dict[str, Actor], case_id: int, lead: str = "hr", co: list[str] | None = None) -> None:
     """From review to the lead department's reply task."""
     to_review(rt, a, case_id)
-    do(rt, a["zhao"], case_id, "review", {"decision": "register", "review_opinion": "符合立案条件。"})
+    do(rt, a["zhao"], case_id, "committee_review", {"decision": "register", "review_opinion": "符合立案条件。"})
     do(rt, a["qian"], case_id, "assign", {"lead_department": lead, "co_departments": co or []})
     do(rt, a["chen" if lead == "hr" else "liu"], case_id, "confirm_assignment", {"assignment": "accept"})
 

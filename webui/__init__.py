@@ -7,19 +7,15 @@ import secrets
 from pathlib import Path
 
 from flask import Flask, current_app, request, session
-from flask_babel import Babel
-from flask_login import LoginManager
-from flask_wtf.csrf import CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from engine.config import Settings
+from engine.features import load_features
 from engine.runtime import Runtime
 
 from . import inputs, security
+from .extensions import babel, csrf, login_manager
 
-login_manager = LoginManager()
-csrf = CSRFProtect()
-babel = Babel()
 LOCALES = ("zh_CN", "en")
 
 
@@ -58,6 +54,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None,
     if settings.proxy_count:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.proxy_count, x_proto=settings.proxy_count)  # type: ignore[method-assign]
     app.config.update(overrides or {})
+    load_features()
     app.extensions["docket"] = runtime or Runtime(settings.database_url)
     app.extensions["docket_settings"] = settings
     login_manager.init_app(app)

@@ -13,11 +13,10 @@ from flask_login import UserMixin, login_required, login_user, logout_user
 
 from engine.access import Actor
 from engine.clock import utcnow
-from engine.models import User
 from engine.signin import TooManyAttempts, current_locks, lock_json, unlock
-from engine.users import actor_for, authenticate
+from engine.users import User, active_user, actor_for, authenticate
 
-from . import login_manager
+from .extensions import login_manager
 from .runtime import current_actor, rt
 from .security import client_address, safe_next
 
@@ -36,13 +35,11 @@ class SessionUser(UserMixin):
 
 @login_manager.user_loader
 def load_user(user_id: str) -> SessionUser | None:
-    import sqlalchemy.orm as so
-
     if not user_id.isdigit() or len(user_id) > 9:
         return None
     with rt().reading() as session:
-        user = session.get(User, int(user_id), options=[so.selectinload(User.groups)])
-        return SessionUser(user) if user is not None and user.active else None
+        user = active_user(session, int(user_id))
+        return SessionUser(user) if user is not None else None
 
 
 def wait_text(seconds: int) -> str:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import sqlalchemy as sa
 from flask import Blueprint, Response, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
@@ -14,14 +13,14 @@ from flask_login import login_required
 from engine.designer.diagram import case_diagram
 from engine.designer.diff import diff_versions
 from engine.designer.drafts import emptiness_problems, name_process
+from engine.designer.listing import get_definition, newest, process_rows, running_by_definition
 from engine.designer.migration import migrate_cases, plan_migration
 from engine.designer.publish import Outcome, make_bundle, publish
 from engine.designer.retirement import restore_process, retire_process
 from engine.errors import Forbidden, Invalid, NotFound
 from engine.forms import field_views
-from engine.models import Case, Group, ProcessDefinition
 from engine.office.units import served_form
-from engine.queries import definition_versions, latest_definitions
+from engine.queries import definition_versions, group_names
 
 from .runtime import current_actor, rt
 
@@ -57,15 +56,7 @@ def _locale() -> str:
 def index():  # type: ignore[no-untyped-def]
     _designer()
     with rt().reading() as session:
-        latest = latest_definitions(session)
-        counts = dict(session.execute(sa.select(ProcessDefinition.key, sa.func.count())
-                                      .group_by(ProcessDefinition.key)).all())
-        running = dict(session.execute(sa.select(Case.process_key, sa.func.count())
-                                       .where(Case.status.in_(("running", "error")))
-                                       .group_by(Case.process_key)).all())
-        rows = [{"key": d.key, "name": d.name, "version": d.version, "versions": counts.get(d.key, 0),
-                 "deployed_by": d.deployed_by, "deployed_at": d.deployed_at, "running": running.get(d.key, 0)}
-                for d in latest]
+        rows = process_rows(session)
     return render_template("designer/index.html", rows=rows)
 
 
@@ -93,9 +84,7 @@ def process(key: str):  # type: ignore[no-untyped-def]
         default_base = chosen.version - 1 if chosen.version > 1 else None
         base = by_version.get(request.args.get("compare", default_base, type=int) or -1)
         diff = diff_versions(base.bpmn_xml, chosen.bpmn_xml) if base is not None and base is not chosen else None
-        running = dict(session.execute(sa.select(Case.definition_id, sa.func.count())
-                                       .where(Case.process_key == key, Case.status.in_(("running", "error")))
-                                       .group_by(Case.definition_id)).all())
+        running = running_by_definition(session, key)
         parsed = rt().definition(session, chosen.id)
         previews = _form_previews(session, parsed)
         xml = chosen.bpmn_xml
@@ -111,9 +100,7 @@ def process(key: str):  # type: ignore[no-untyped-def]
 def download(definition_id: int):  # type: ignore[no-untyped-def]
     _designer()
     with rt().reading() as session:
-        row = session.get(ProcessDefinition, definition_id)
-        if row is None:
-            raise NotFound(_("This process version does not exist."))
+        row = get_definition(session, definition_id)
         name, xml = f"{row.key}-v{row.version}.bpmn", row.bpmn_xml
     return Response(xml, mimetype="application/xml",
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})
@@ -155,8 +142,7 @@ def _against_deployed(key: str | None, data: bytes) -> tuple[Any, Any]:
     if not key:
         return None, None
     with rt().reading() as session:
-        latest = session.scalars(sa.select(ProcessDefinition).where(ProcessDefinition.key == key)
-                                 .order_by(ProcessDefinition.version.desc()).limit(1)).first()
+        latest = newest(session, key)
         if latest is None:
             return None, None
         try:
@@ -246,12 +232,9 @@ def restore(key: str):  # type: ignore[no-untyped-def]
 def _modeler_lists(key: str | None) -> dict[str, list[str]]:
     """Known group keys and the process's form keys, offered as suggestions in the properties form."""
     with rt().reading() as session:
-        groups = list(session.scalars(sa.select(Group.key).order_by(Group.key)))
-        forms: list[str] = []
-        if key:
-            latest = session.scalars(sa.select(ProcessDefinition).where(ProcessDefinition.key == key)
-                                     .order_by(ProcessDefinition.version.desc()).limit(1)).first()
-            forms = sorted((latest.forms or {}) if latest else {})
+        groups = sorted(group_names(session))
+        latest = newest(session, key)
+        forms = sorted((latest.forms or {}) if latest else {})
     return {"groups": groups, "forms": forms}
 
 

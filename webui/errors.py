@@ -15,29 +15,10 @@ from werkzeug.exceptions import HTTPException, InternalServerError
 
 from engine.errors import DocketError
 
-from .api.errors import error_response
+from .api.errors import api_error, error_response, status_of
 from .inputs import BadInput
 
-STATUS = {"not_found": 404, "forbidden": 403, "conflict": 409, "invalid": 422, "too_many_requests": 429}
 log = logging.getLogger("docket.errors")
-
-
-def status_of(exc: DocketError) -> tuple[int, str]:
-    """The HTTP status and documented code of an engine error (an unnamed one is bad input)."""
-    if exc.code in STATUS:
-        return STATUS[exc.code], exc.code
-    return 422, "invalid"
-
-
-def api_error(exc: DocketError) -> Response:
-    """An engine error as the API answers it (with ``Retry-After`` when the error says how long to wait)."""
-    status, code = status_of(exc)
-    response, status = error_response(status, code, exc.message, exc.details)
-    response.status_code = status
-    retry_after = getattr(exc, "retry_after", None)
-    if retry_after:
-        response.headers["Retry-After"] = str(retry_after)
-    return response
 
 
 def _wants_json() -> bool:
@@ -75,7 +56,7 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(DocketError)
     def docket_error(exc: DocketError):  # type: ignore[no-untyped-def]
-        status, _code = status_of(exc)
+        status, _code = status_of(exc.code)
         if _wants_json():
             return api_error(exc)
         if isinstance(exc, BadInput):

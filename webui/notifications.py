@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from engine.notifications import list_for, mark_read, unread_count
+from engine.notifications import list_for, read_notifications, unread_count
 
 from .runtime import rt
 from .security import safe_next
@@ -34,6 +34,5 @@ def index():  # type: ignore[no-untyped-def]
 @login_required
 def read():  # type: ignore[no-untyped-def]
     ids = request.form.getlist("id", type=int)
-    with rt().transaction() as session:
-        mark_read(session, current_user.username, ids or None)
+    read_notifications(rt(), current_user.username, ids or None)
     return redirect(safe_next(request.form.get("next"), url_for(".index")))

@@ -541,6 +541,7 @@ def _check_bpmn(report: _Report, root: etree._Element, bundle: Bundle, known_gro
         _check_decisions(report, proc, bundle)
         _check_tasks(report, proc, bundle, lanes, known_groups)
         _check_sla_settings(report, proc)
+        _check_named_behaviours(report, proc)
     if report.failed or not processes:
         return
     for process in processes:  # each executable process is deployed, so each must parse
@@ -553,6 +554,43 @@ def _check_bpmn(report: _Report, root: etree._Element, bundle: Bundle, known_gro
             _spiff_problem(report, exc, process)
         except Exception as exc:  # the parser's own bugs must still come out as a named problem
             report.flag(process, "engine_cannot_parse", detail=f"{type(exc).__name__}: {exc}")
+
+
+def _properties(node: etree._Element) -> list[etree._Element]:
+    """The ``spiffworkflow:property`` / ``camunda:property`` elements right under ``node``'s extensions."""
+    ext = node.find(bpmn("extensionElements"))
+    if ext is None:
+        return []
+    return [*ext.iterfind("spiffworkflow:properties/spiffworkflow:property", NS),
+            *ext.iterfind("camunda:properties/camunda:property", NS)]
+
+
+def _check_named_behaviours(report: _Report, process: etree._Element) -> None:
+    """Properties that name a registered behaviour: the process's ``casework``, each step's ``rule`` (and its
+    ``stage``, when the casework lists its stages). An unknown name is an error at the property's line."""
+    owner = process.get("id", "")
+    stages: tuple[str, ...] = ()
+    for prop in _properties(process):
+        if prop.get("name") == "casework" and (word := (prop.get("value") or "").strip()):
+            known = behaviours.find("casework", word)
+            if known is None:
+                words = ", ".join(b.name for b in behaviours.all("casework")) or "none is registered"
+                report.add(prop, f"casework {word!r} is unknown (known: {words})", element=owner)
+            else:
+                stages = known.extra.get("stages", ())
+    for proc in [process, *called_processes(process)]:
+        for tag in TASK_TAGS:
+            for node in proc.iter(bpmn(tag)):
+                for prop in _properties(node):
+                    name, value = prop.get("name"), (prop.get("value") or "").strip()
+                    if name == "rule":
+                        for rule in (r.strip() for r in value.split(",") if r.strip()):
+                            if behaviours.find("rule", rule) is None:
+                                rules = ", ".join(b.name for b in behaviours.all("rule")) or "none is registered"
+                                report.add(prop, f"rule {rule!r} is unknown (known: {rules})", element=node.get("id"))
+                    elif name == "stage" and stages and value not in stages:
+                        report.add(prop, f"stage {value!r} is not a stage of this casework ({', '.join(stages)})",
+                                   element=node.get("id"))
 
 
 def has_errors(problems: list[Problem]) -> bool:

@@ -249,7 +249,7 @@ def _migrate_one(rt: Runtime, actor: Actor, definition_id: int, case_id: int, re
                      "from_definition": from_id, "to_definition": target.id, "restart": restart,
                      "reset": plan.reset, "timers": plan.timers, "changed": plan.changed})
         if error:
-            record(session, case, actor, "case_error", now, data={"message": error})
+            record(session, case, actor, "case_error", now, data={"message": error}, process=parsed.meta)
         try:  # the stored workflow must load on the new version, or nothing is written
             rt.load(session, case, parsed)
         except Exception as exc:

@@ -8,7 +8,7 @@ from engine.errors import Forbidden
 from engine.office.calendar import calendar_json, put_year, recompute_due_dates
 
 from ..runtime import rt
-from . import bp
+from .blueprint import bp
 from .errors import json_body
 from .uploads import optional_flag
 

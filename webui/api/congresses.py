@@ -22,7 +22,7 @@ from engine.congress.congresses import (
 from engine.errors import Invalid
 
 from ..runtime import rt
-from . import bp
+from .blueprint import bp
 from .errors import json_body
 from .uploads import flag, optional_flag, uploaded_file
 

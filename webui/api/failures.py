@@ -8,7 +8,7 @@ from flask import g, jsonify, request
 from engine.failures import failed_cases
 
 from ..runtime import rt
-from . import bp
+from .blueprint import bp
 
 
 @bp.get("/cases/errors")

@@ -7,7 +7,7 @@ from flask import g, jsonify, request
 from engine.office.audit import admin_history
 
 from ..runtime import rt
-from . import bp
+from .blueprint import bp
 
 
 @bp.get("/admin/history")

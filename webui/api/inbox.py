@@ -14,7 +14,7 @@ from engine.queries import inbox_counts, inbox_page
 
 from ..inputs import id_list
 from ..runtime import rt
-from . import bp
+from .blueprint import bp
 from .errors import json_body
 
 

@@ -7,7 +7,7 @@ from flask import g, jsonify
 from engine.messages import send_message, send_signal
 
 from ..runtime import rt
-from . import bp
+from .blueprint import bp
 from .errors import json_body
 
 

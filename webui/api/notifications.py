@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from flask import g, jsonify, request
 
-from engine.notifications import list_for, mark_read, notification_json, unread_count
+from engine.notifications import list_for, notification_json, read_notifications, unread_count
 
 from ..inputs import id_list
 from ..runtime import rt
-from . import bp
+from .blueprint import bp
 from .errors import json_body
 
 
@@ -23,6 +23,5 @@ def notifications_index():  # type: ignore[no-untyped-def]
 @bp.post("/notifications/read")
 def notifications_read():  # type: ignore[no-untyped-def]
     ids = id_list(json_body(), "ids")
-    with rt().transaction() as session:
-        count = mark_read(session, g.actor.username, ids)
+    count = read_notifications(rt(), g.actor.username, ids)
     return jsonify({"marked": count})

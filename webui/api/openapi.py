@@ -16,7 +16,7 @@ from typing import Any
 from flask import current_app, jsonify
 
 from ..inputs import DB_INT_MAX
-from . import bp
+from .blueprint import bp
 
 JSON = "application/json"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -11,7 +11,7 @@ from engine.office.staff import add_user, get_user, list_users, update_user, use
 from engine.users import create_group, group_members, list_groups
 
 from ..runtime import rt
-from . import bp
+from .blueprint import bp
 from .errors import json_body
 from .uploads import flag, uploaded_file
 

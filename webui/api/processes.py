@@ -7,16 +7,17 @@ from typing import Any
 
 from flask import Response, g, jsonify, request
 
+from engine import deploy as deployment
 from engine.definitions.bundle import Bundle
 from engine.definitions.check import has_errors
 from engine.definitions.wording import normal_locale
-from engine.deploy import check, deploy
+from engine.deploy import check
 from engine.designer.retirement import restore_process, retire_process
 from engine.errors import Forbidden, Invalid, NotFound
 from engine.queries import definition_json, definition_versions, latest_definitions
 
 from ..runtime import rt
-from . import bp
+from .blueprint import bp
 from .uploads import optional_flag
 
 
@@ -101,12 +102,11 @@ def problem_locale() -> str | None:
 @bp.post("/processes")
 def deploy_process():  # type: ignore[no-untyped-def]
     bundle = bundle_from_request()
-    with rt().transaction() as session:
-        done = deploy(session, g.actor, bundle)
-        body = {"key": done.definition.key, "version": done.definition.version, "created": done.created,
-                "warnings": [p.as_dict() for p in done.warnings]}
-        if done.others:  # a file with several executable processes: each is deployed under its key
-            body["processes"] = _deployed_processes(done)
+    done = deployment.deploy_process(rt(), g.actor, bundle)
+    body = {"key": done.definition.key, "version": done.definition.version, "created": done.created,
+            "warnings": [p.as_dict() for p in done.warnings]}
+    if done.others:  # a file with several executable processes: each is deployed under its key
+        body["processes"] = _deployed_processes(done)
     return jsonify(body), (201 if any(d.created for d in done.all) else 200)
 
 

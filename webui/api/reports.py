@@ -9,7 +9,7 @@ from engine.errors import Invalid
 
 from ..inputs import int_arg
 from ..runtime import rt
-from . import bp
+from .blueprint import bp
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

@@ -9,7 +9,7 @@ from engine.errors import Invalid
 from engine.signin import current_locks, lock_json, unlock
 
 from ..runtime import rt
-from . import bp
+from .blueprint import bp
 from .errors import json_body
 
 

@@ -13,7 +13,7 @@ from engine.sla.clocks import clock_json, extend_task, pause_task, resume_task
 
 from ..inputs import int_arg
 from ..runtime import rt
-from . import bp
+from .blueprint import bp
 from .errors import json_body
 
 

@@ -8,7 +8,7 @@ from engine.users import authenticate, issue_token
 
 from ..runtime import rt
 from ..security import client_address
-from . import bp
+from .blueprint import bp
 from .errors import error_response, json_body
 
 

@@ -7,7 +7,7 @@ from flask import g, jsonify, request
 from engine.office.units import create_unit, list_units, unit_json, update_unit
 
 from ..runtime import rt
-from . import bp
+from .blueprint import bp
 from .errors import json_body
 from .uploads import optional_flag
 
