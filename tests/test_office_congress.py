@@ -15,6 +15,7 @@ from engine.congress import proposals as cp
 from engine.congress.congresses import get_congress, replace_delegate, update_congress
 from engine.errors import Conflict, Forbidden
 from engine.runtime import Runtime
+from engine.scheduler import wake_due
 
 __all__ = ["congress"]
 
@@ -33,9 +34,10 @@ def test_between_sessions_only_when_the_congress_allows_it(rt: Runtime, congress
     assert published.status == "seconding" and published.cosign_until is not None
     assert case.data["cosign_cutoff"] == published.cosign_until.isoformat()
     assert cp.cosign(rt, a["li"], draft.id) == 1  # its own co-signing window is open
-    assert cp.close_due_seconding(rt) == 0
+    assert wake_due(rt) == 0  # the co-signing timer waits for the proposal's own window
     clock.advance(timedelta(days=8))
-    assert cp.close_due_seconding(rt) == 1  # closed at the end of its own window
+    assert wake_due(rt) == 1  # closed at the end of its own window
+    assert row(rt, draft.id).status != "seconding"
 
 
 def test_a_replaced_delegate_no_longer_files_or_cosigns(rt: Runtime, congress: dict[str, Any]) -> None:
