@@ -11,6 +11,7 @@ from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.exceptions import WorkflowException
 
 from .access import Actor
+from .connectors.context import CommandScope, running
 from .definitions.parse import ParsedDefinition
 from .hooks import emit
 from .models import Case, Event, Task
@@ -38,10 +39,19 @@ def record(session: so.Session, case: Case | None, actor: Actor | str | None, ki
         emit(session, kind, **payload)
 
 
-def advance(workflow: BpmnWorkflow) -> str | None:
-    """Run the engine steps; a failing script or condition leaves the task in ERROR and returns the message."""
+def command_scope(session: so.Session, case: Case, parsed: ParsedDefinition, definition_id: int,
+                  actor: Actor | str | None, now: datetime) -> CommandScope:
+    """What the service tasks reached by this command's engine steps work with (see ``advance``)."""
+    who = actor.username if isinstance(actor, Actor) else actor
+    return CommandScope(session, case, who, now, definition_id, parsed.forms)
+
+
+def advance(workflow: BpmnWorkflow, scope: CommandScope | None = None) -> str | None:
+    """Run the engine steps; a failing script, condition or connector leaves the task in ERROR and returns the
+    message. Connectors of service tasks run in ``scope`` (the command's session, case and clock)."""
     try:
-        workflow.do_engine_steps()
+        with running(scope):
+            workflow.do_engine_steps()
     except WorkflowException as exc:
         return _describe(exc)
     return None

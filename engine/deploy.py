@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -34,6 +35,11 @@ def check(session: so.Session, bundle: Bundle) -> list[Problem]:
     return check_bundle(bundle, known_groups(session))
 
 
+def stored_templates(bundle: Bundle) -> dict[str, str]:
+    """The bundle's document templates as the definition row keeps them (file name -> base64)."""
+    return {name: base64.b64encode(data).decode("ascii") for name, data in sorted(bundle.templates.items())}
+
+
 def deploy(session: so.Session, actor: Actor, bundle: Bundle) -> Deployment:
     """Deploy ``bundle`` in the caller's transaction; raises Invalid (nothing stored) on any error."""
     if not actor.is_designer:
@@ -57,7 +63,8 @@ def deploy(session: so.Session, actor: Actor, bundle: Bundle) -> Deployment:
     definition = ProcessDefinition(
         key=meta.key, version=(latest.version + 1) if latest else 1, name=meta.name, content_hash=digest,
         bpmn_xml=bundle.bpmn.decode("utf-8"), forms={k: bundle.forms[k] for k in sorted(form_keys)},
-        dmn=dict(bundle.dmn), settings=dict(meta.settings), deployed_by=actor.username, deployed_at=utcnow(),
+        dmn=dict(bundle.dmn), templates=stored_templates(bundle), settings=dict(meta.settings),
+        deployed_by=actor.username, deployed_at=utcnow(),
     )
     session.add(definition)
     session.flush()

@@ -12,7 +12,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from .access import Actor
-from .casework import advance, clean_input, record, save
+from .casework import advance, clean_input, command_scope, record, save
 from .clock import utcnow
 from .errors import Conflict, Forbidden, Invalid, NotFound
 from .models import Case, CaseCounter, ProcessDefinition
@@ -56,7 +56,6 @@ def start_case(rt: Runtime, actor: Actor, process_key: str, data: dict[str, Any]
         workflow = BpmnWorkflow(parsed.spec, parsed.subprocess_specs, script_engine=rt.script_engine)
         data.setdefault("initiator", actor.username)
         workflow.get_next_task(spec_name="Start").set_data(**data)
-        error = advance(workflow)
         settings = definition.settings or {}
         prefix = settings.get("businessKeyPrefix", f"{process_key.upper()}-")
         case = Case(
@@ -66,7 +65,8 @@ def start_case(rt: Runtime, actor: Actor, process_key: str, data: dict[str, Any]
             status="running", workflow="", data={}, started_by=actor.username, started_at=now, updated_at=now,
         )
         session.add(case)
-        session.flush()
+        session.flush()  # the case exists (with its id) before its first steps run their connectors
+        error = advance(workflow, command_scope(session, case, parsed, definition.id, actor, now))
         save(rt, session, case, parsed, workflow, now, error)
         record(session, case, actor, "case_started", now, data={"process": process_key,
                                                                 "version": definition.version, "data": case.data})
@@ -120,7 +120,7 @@ def retry_case(rt: Runtime, actor: Actor, case_id: int, data: dict[str, Any] | N
         for task in workflow.get_tasks(state=TaskState.ERROR):
             task.parent.set_data(**fixes)  # a ready task inherits its parent's data when it runs again
             workflow.reset_from_task_id(task.id)
-        error = advance(workflow)
+        error = advance(workflow, command_scope(session, case, parsed, case.definition_id, actor, now))
         save(rt, session, case, parsed, workflow, now, error)
         record(session, case, actor, "case_retried", now, data={"data": fixes, "error": error})
     rt.checkin(case, workflow)
@@ -140,7 +140,7 @@ def fire_timers(rt: Runtime, case_id: int) -> Case | None:
         parsed = rt.definition(session, case.definition_id)
         workflow = rt.checkout(case, parsed)
         workflow.refresh_timers()
-        error = advance(workflow)
+        error = advance(workflow, command_scope(session, case, parsed, case.definition_id, None, now))
         save(rt, session, case, parsed, workflow, now, error)
         record(session, case, "scheduler", "timers_fired", now, data={"error": error} if error else None)
     rt.checkin(case, workflow)

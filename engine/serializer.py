@@ -14,8 +14,8 @@ from uuid import UUID
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
 from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter, WorkflowConverter
-from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 
+from engine.connectors.spec import SERIALIZER_CONFIG
 from engine.definitions.parse import ParsedDefinition
 
 FORMAT = "docket-1"
@@ -44,7 +44,7 @@ class WorkflowStore:
     """Turns workflows into JSON text and back, given the parsed definition they run."""
 
     def __init__(self) -> None:
-        registry = BpmnWorkflowSerializer.configure(SPIFF_CONFIG)
+        registry = BpmnWorkflowSerializer.configure(SERIALIZER_CONFIG)
         registry.register(date, lambda v: {"value": v.isoformat()}, lambda v: date.fromisoformat(v["value"]))
         self._converter = _SpeclessWorkflowConverter(BpmnWorkflow, registry)
         self._serializer = BpmnWorkflowSerializer(registry)

@@ -15,11 +15,14 @@ from lxml import etree
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 
+from engine.connectors.checking import CheckContext, check_call
+from engine.connectors.reading import read_service_task
 from engine.forms import check_form_document
 from engine.scripts import check_source
 from engine.workdays import as_due
 
 from .bundle import Bundle
+from .case_fields import case_fields
 from .expressions import ExpressionError, is_camunda_expression, translate_camunda
 from .meta import TASK_TAGS, Assignment, called_processes, executable_processes, is_executable, read_process, read_task
 from .normalize import NormalizeError
@@ -28,14 +31,13 @@ from .xml import BPMN, NS, SPIFF, bpmn, camunda, local, parse_xml
 
 SUPPORTED = {
     "startEvent", "endEvent", "intermediateCatchEvent", "intermediateThrowEvent", "boundaryEvent",
-    "task", "userTask", "manualTask", "scriptTask", "businessRuleTask", "sendTask", "receiveTask",
+    "task", "userTask", "manualTask", "scriptTask", "serviceTask", "businessRuleTask", "sendTask", "receiveTask",
     "exclusiveGateway", "inclusiveGateway", "parallelGateway", "eventBasedGateway",
     "subProcess", "transaction", "callActivity",
 }
-FLOW_NODES = SUPPORTED | {"serviceTask", "complexGateway", "adHocSubProcess", "choreographyTask",
+FLOW_NODES = SUPPORTED | {"complexGateway", "adHocSubProcess", "choreographyTask",
                           "subChoreography", "callChoreography"}
 UNSUPPORTED_REASON = {
-    "serviceTask": "has no runtime behaviour here (Docket has no service connectors; use a script task)",
     "complexGateway": "is not supported by the engine (use an inclusive or exclusive gateway)",
     "adHocSubProcess": "is not supported by Docket yet",
 }
@@ -305,6 +307,27 @@ def _decision_ref(task: etree._Element) -> str:
     return (task.get(camunda("decisionRef")) or (spiff.text if spiff is not None else "") or "").strip()
 
 
+def _check_service_tasks(report: _Report, process: etree._Element, bundle: Bundle,
+                         known_groups: set[str] | None) -> None:
+    """Each service task calls a connector that exists, with known parameters, the required ones given, valid
+    expressions, and whatever that connector checks itself (its template exists, its groups exist)."""
+    tasks = list(process.iter(bpmn("serviceTask")))
+    if not tasks:
+        return
+    context = CheckContext(templates=bundle.templates, known_groups=known_groups,
+                           known_fields=case_fields(process.getroottree().getroot(), bundle))
+    for node in tasks:
+        call = read_service_task(node)
+        for finding in check_call(call, context):
+            report.add(node, finding.message, severity=finding.severity, line=finding.line or None)
+        for param in call.params:
+            for problem in check_source(param.expression, "eval"):
+                report.add(node, f"parameter '{param.name}': {problem.message}", line=param.line)
+        for output in call.outputs:
+            for problem in check_source(output.expression, "eval"):
+                report.add(node, f"output parameter '{output.name}': {problem.message}", line=output.line)
+
+
 def _check_decisions(report: _Report, process: etree._Element, bundle: Bundle) -> None:
     tasks = list(process.iter(bpmn("businessRuleTask")))
     if not tasks:
@@ -392,6 +415,7 @@ def _check_bpmn(report: _Report, root: etree._Element, bundle: Bundle, known_gro
         _check_nodes(report, proc)
         _check_calls(report, root, proc)
         _check_decisions(report, proc, bundle)
+        _check_service_tasks(report, proc, bundle, known_groups)
         _check_tasks(report, proc, bundle, lanes, known_groups)
         _check_sla_settings(report, proc)
     if report.failed or not processes:

@@ -14,6 +14,8 @@ from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.bpmn.specs.bpmn_process_spec import BpmnProcessSpec
 from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
 
+from engine.connectors.spec import ConnectorParser
+
 from .meta import ProcessMeta, executable_processes, read_process
 from .normalize import normalize
 from .xml import bpmn, parse_xml
@@ -58,7 +60,7 @@ def build(bpmn: bytes, dmn: dict[str, str], forms: dict[str, Any], filename: str
     root = parse_xml(bpmn)
     process = main_process(root)
     meta = read_process(process)
-    parser = SpiffBpmnParser()
+    parser = ConnectorParser()  # SpiffWorkflow's, with service tasks calling Docket's connectors
     parser.add_bpmn_str(normalize(root), filename=filename)
     for name, xml in dmn.items():
         parser.add_dmn_str(xml.encode("utf-8"), filename=name)

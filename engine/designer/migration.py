@@ -18,11 +18,11 @@ from SpiffWorkflow import TaskState
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
 from SpiffWorkflow.bpmn.util.diff import WorkflowDiff, diff_workflow, migrate_workflow
-from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 
 from engine.access import Actor
-from engine.casework import advance, record, save
+from engine.casework import advance, command_scope, record, save
 from engine.clock import utcnow
+from engine.connectors.spec import SERIALIZER_CONFIG
 from engine.definitions.parse import ParsedDefinition
 from engine.errors import Conflict, Forbidden, Invalid, NotFound
 from engine.models import Case, ProcessDefinition, Task
@@ -32,7 +32,7 @@ from engine.runtime import Runtime
 MIGRATABLE = ("running", "error")
 CURRENT = TaskState.READY | TaskState.WAITING | TaskState.STARTED | TaskState.ERROR
 RESET = TaskState.READY | TaskState.WAITING | TaskState.ERROR
-_REGISTRY = BpmnWorkflowSerializer.configure(SPIFF_CONFIG)
+_REGISTRY = BpmnWorkflowSerializer.configure(SERIALIZER_CONFIG)
 
 
 @dataclass
@@ -207,7 +207,7 @@ def _migrate_one(rt: Runtime, actor: Actor, definition_id: int, case_id: int) ->
             if sub_diff is None or sub is None:
                 continue
             migrate_workflow(sub_diff, sub, parsed.subprocess_specs[sub.spec.name], reset_mask=RESET)
-        error = advance(workflow)
+        error = advance(workflow, command_scope(session, case, parsed, target.id, actor, now))
         case.definition_id = target.id
         case.definition = target
         rows = save(rt, session, case, parsed, workflow, now, error)

@@ -321,7 +321,8 @@ class SandboxEnvironment(BasePythonScriptEngineEnvironment):
         context.update(updates)
 
     def call_service(self, context: dict, **kwargs: Any) -> Any:
-        raise NotImplementedError("Docket has no service connectors; use a script task.")
+        raise NotImplementedError("service tasks call connectors through the engine of "
+                                  "engine.connectors.script_engine, not this environment")
 
 
 def make_script_engine(helpers: dict | None = None) -> PythonScriptEngine:
