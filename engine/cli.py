@@ -41,20 +41,42 @@ def init() -> None:
 @click.option("--groups", help="comma-separated group keys that exist (default: don't check group names)")
 @click.option("--forms", "forms_dir", type=click.Path(file_okay=False, path_type=Path),
               help="a folder of shared forms (default: processes/forms of the project, if present)")
-def check(files: tuple[Path, ...], groups: str | None, forms_dir: Path | None) -> None:
+@click.option("--explain", is_flag=True, help="also list the behaviours (connectors, helpers, properties) each "
+                                               "file uses")
+def check(files: tuple[Path, ...], groups: str | None, forms_dir: Path | None, explain: bool) -> None:
     """Check BPMN files; one line per problem (file:line element message), exit 1 if any error."""
     from .definitions.bundle import bundle_from_file
     from .definitions.check import check_bundle, has_errors
 
+    if explain:
+        from . import features  # noqa: F401  (the features' behaviours, to name them)
     known = {g.strip() for g in groups.split(",") if g.strip()} if groups else None
     shared = forms_dir or Settings().processes_dir / "forms"
     failed = False
     for path in files:
-        problems = check_bundle(bundle_from_file(path, shared if shared.is_dir() else None), known)
+        bundle = bundle_from_file(path, shared if shared.is_dir() else None)
+        problems = check_bundle(bundle, known)
         for problem in problems:
             click.echo(str(problem))
         failed = failed or has_errors(problems)
+        if explain:
+            _explain(path, bundle.bpmn)
     sys.exit(1 if failed else 0)
+
+
+def _explain(path: Path, bpmn: bytes) -> None:
+    """Print the behaviours the file uses (``docket check --explain``)."""
+    from lxml import etree
+
+    from .definitions.explain import explain_lines
+
+    try:
+        lines = explain_lines(bpmn)
+    except etree.XMLSyntaxError:
+        return  # the check has said why
+    click.echo(f"{path}: uses {len([x for x in lines if not x.startswith(' ')])} behaviour(s)")
+    for line in lines:
+        click.echo(f"  {line}")
 
 
 @main.command()

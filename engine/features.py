@@ -1,4 +1,4 @@
-"""Load every feature once: their tables (engine.schema) and their hook subscribers."""
+"""Load every feature once: their tables (engine.schema), their hook subscribers and their behaviours."""
 
 from __future__ import annotations
 
@@ -7,4 +7,5 @@ from .congress import subscribers as congress_subscribers  # noqa: F401
 from .disputes import subscribers as disputes_subscribers  # noqa: F401
 from .inbox import subscribers as inbox_subscribers  # noqa: F401
 from .ops import subscribers as ops_subscribers  # noqa: F401
+from .sla import properties as sla_properties  # noqa: F401
 from .sla import subscribers as sla_subscribers  # noqa: F401

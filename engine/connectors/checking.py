@@ -47,7 +47,8 @@ def check_call(call: ServiceCall, context: CheckContext) -> list[Finding]:
     behaviour = behaviours.find("connector", call.connector)
     if behaviour is None:
         known = ", ".join(b.name for b in behaviours.all("connector"))
-        return [*found, Finding(call.line, f"unknown connector '{call.connector}' (known: {known})")]
+        where = call.connector_line or call.line
+        return [*found, Finding(where, f"unknown connector '{call.connector}' (known: {known})")]
     params = {p.name: p for p in call.params}
     for param in call.params:
         if behaviour.param(param.name) is None:
@@ -67,7 +68,7 @@ def check_call(call: ServiceCall, context: CheckContext) -> list[Finding]:
 
 def unknown_fields(found: Iterable[Placeholder], context: CheckContext) -> list[str]:
     """The placeholders (as written) whose field the process never sets, each once."""
-    return list(dict.fromkeys(p.text for p in found if p.root not in context.known_fields))
+    return list(dict.fromkeys(p.text for p in found if p.root not in context.known_fields and p.root != "#"))
 
 
 def text_fields_finding(param: Parameter | None, context: CheckContext) -> list[Finding]:

@@ -21,8 +21,10 @@ from .values import names
 def _addresses(call: ConnectorCall, to: Any) -> list[str]:
     wanted = names(to)
     usernames = [w for w in wanted if "@" not in w]
-    found = dict(call.session.execute(sa.select(User.username, User.email).where(User.username.in_(usernames)))
-                 .tuples()) if usernames else {}
+    found: dict[str, str | None] = {}
+    if usernames:
+        rows = call.session.execute(sa.select(User.username, User.email).where(User.username.in_(usernames)))
+        found = {username: address for username, address in rows}
     out = []
     for item in wanted:
         if "@" in item:

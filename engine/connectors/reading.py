@@ -63,6 +63,7 @@ class ServiceCall:
     result_variable: str | None = None
     outputs: tuple[Output, ...] = ()
     problems: tuple[tuple[int, str], ...] = ()
+    connector_line: int = 0  # where the connector is named (the operator element, or the task for Camunda)
 
 
 def _literal(expression: str) -> Any:
@@ -87,7 +88,7 @@ def _spiff(node: etree._Element, operator: etree._Element) -> ServiceCall:
     if result is not None and not result.isidentifier():
         problems.append((operator.sourceline or 0, f"resultVariable '{result}' is not a variable name"))
     return ServiceCall(node.get("id", ""), node.sourceline or 0, "spiffworkflow", (operator.get("id") or "").strip()
-                       or None, tuple(params), result, (), tuple(problems))
+                       or None, tuple(params), result, (), tuple(problems), operator.sourceline or 0)
 
 
 def _camunda_text(text: str) -> str:
@@ -140,7 +141,7 @@ def _camunda(node: etree._Element) -> ServiceCall:
     if topic is None:
         problems.append((node.sourceline or 0, 'camunda:type="external" needs camunda:topic naming the connector'))
     return ServiceCall(node.get("id", ""), node.sourceline or 0, "camunda", topic, tuple(params), None,
-                       tuple(outputs), tuple(problems))
+                       tuple(outputs), tuple(problems), node.sourceline or 0)
 
 
 def read_service_task(node: etree._Element) -> ServiceCall:

@@ -21,6 +21,7 @@ from engine.forms import check_form_document
 from engine.scripts import check_source
 from engine.workdays import as_due
 
+from . import properties  # noqa: F401  (registers the properties the core reads)
 from .bundle import Bundle
 from .case_fields import case_fields
 from .expressions import ExpressionError, is_camunda_expression, translate_camunda

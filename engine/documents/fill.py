@@ -2,8 +2,9 @@
 
 A placeholder is ``{field}``, ``{field.sub}`` (a value inside an object), ``{field|name}`` (usernames shown as
 people's names) or ``{field|raw}`` (the value as stored). In a table row, ``{items[].field}`` repeats the row
-once per element of the list ``items`` (``{items[]}`` for a list of plain values). Values are written as people
-read them: the form's option labels instead of codes, ``2026年5月1日`` for dates, 是/否, lists joined with 、.
+once per element of the list ``items`` (``{items[]}`` for a list of plain values; ``{#}`` is the row's number).
+Values are written as people read them: the form's option labels instead of codes, ``2026年5月1日`` for dates,
+是/否, lists joined with 、.
 
 A placeholder naming a field the case does not have becomes a marked blank (``【待补：标签】``) and is reported
 in ``missing`` (and logged); it never stops the document. Word splits typed text into several runs; a
@@ -28,7 +29,7 @@ from lxml import etree
 
 log = logging.getLogger(__name__)
 LOCAL = ZoneInfo("Asia/Shanghai")
-PLACEHOLDER = re.compile(r"\{\s*([A-Za-z_]\w*(?:\[\])?(?:\.[A-Za-z_]\w*(?:\[\])?)*)\s*(?:\|\s*(\w+)\s*)?\}")
+PLACEHOLDER = re.compile(r"\{\s*([A-Za-z_]\w*(?:\[\])?(?:\.[A-Za-z_]\w*(?:\[\])?)*|#)\s*(?:\|\s*(\w+)\s*)?\}")
 FILTERS = ("name", "raw")
 DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
@@ -49,7 +50,8 @@ class Placeholder:
 
     @property
     def root(self) -> str:
-        """The case-data field the placeholder starts from (``items`` for ``{items[].name}``)."""
+        """The case-data field the placeholder starts from (``items`` for ``{items[].name}``; ``#`` for the
+        row number)."""
         return re.split(r"[.\[]", self.path, maxsplit=1)[0]
 
 
@@ -167,9 +169,13 @@ class Formatter:
         last = placeholder.path.replace("[]", "").split(".")[-1]
         return f"【待补：{self.labels.titles.get(last, last)}】"
 
-    def render(self, placeholder: Placeholder, item: Any = _MISSING, list_path: str | None = None) -> str:
-        """The text for ``placeholder``; inside a repeated row, paths under ``list_path[]`` read ``item``."""
+    def render(self, placeholder: Placeholder, item: Any = _MISSING, list_path: str | None = None,
+               number: int = 0) -> str:
+        """The text for ``placeholder``; inside a repeated row, paths under ``list_path[]`` read ``item`` and
+        ``{#}`` is the row's ``number``."""
         path = placeholder.path
+        if path == "#":
+            return str(number) if number else self.blank(placeholder)
         if list_path is not None and path.startswith(list_path + "[]"):
             rest = path[len(list_path) + 2:].lstrip(".")
             value = item if not rest else self.lookup(rest, item if isinstance(item, Mapping) else {})
@@ -280,13 +286,13 @@ def _expand_rows(part: etree._Element, formatter: Formatter) -> None:
         if not isinstance(items, list):
             items = [items]
         anchor = row
-        for item in items or [_MISSING]:
+        for number, item in enumerate(items or [_MISSING], start=1):
             clone = copy.deepcopy(row)
 
-            def fill(ph: Placeholder, item: Any = item, list_path: str = list_path) -> str:
-                if item is _MISSING and ph.path.startswith(list_path + "[]"):
+            def fill(ph: Placeholder, item: Any = item, list_path: str = list_path, number: int = number) -> str:
+                if item is _MISSING and (ph.path == "#" or ph.path.startswith(list_path + "[]")):
                     return "—"
-                return formatter.render(ph, item, list_path)
+                return formatter.render(ph, item, list_path, number)
 
             for p in clone.iter(W_P):
                 _fill_paragraph(p, fill)

@@ -24,8 +24,9 @@ _UNSAFE = re.compile(r'[\\/:*?"<>|\s]+')
 
 @dataclass(frozen=True)
 class DocumentFile:
-    """A document's bytes with the name and media type to serve it under."""
+    """A document's bytes with the name and media type to serve it under, and the case it belongs to."""
 
+    case_id: int
     filename: str
     media_type: str
     content: bytes
@@ -72,4 +73,4 @@ def document_file(session: so.Session, actor: Actor, document_id: int) -> Docume
     if row is None:
         raise NotFound(f"document {document_id} does not exist")
     visible_case(session, actor, row.case_id)
-    return DocumentFile(row.filename, row.media_type, row.content)
+    return DocumentFile(row.case_id, row.filename, row.media_type, row.content)

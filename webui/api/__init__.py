@@ -41,6 +41,7 @@ from . import (  # noqa: E402,F401  (registers the routes)
     archive,
     cases,
     disputes,
+    documents,
     inbox,
     notifications,
     openapi,
