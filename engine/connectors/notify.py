@@ -6,8 +6,9 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from engine.access import ADMIN, SUPERVISOR
 from engine.behaviours import Param, behaviours
-from engine.models import Group, User
+from engine.models import Group, Task, TaskCandidate, User
 from engine.notifications import members_of, notify
 
 from .checking import CheckContext, Finding, text_fields_finding
@@ -35,7 +36,7 @@ def check_notify(params: dict[str, Parameter], context: CheckContext) -> list[Fi
 @behaviours.connector(
     "notify",
     doc="Notify users and the members of groups in the app (the bell; the daily e-mail digest includes it). "
-        "The notification links to the case.",
+        "The notification links to the case for those who may read it; the others get the message alone.",
     params=[
         Param("users", "usernames: a list or comma-separated text (e.g. the case's initiator)"),
         Param("groups", "group keys: a list or comma-separated text; every active member is notified"),
@@ -43,7 +44,8 @@ def check_notify(params: dict[str, Parameter], context: CheckContext) -> list[Fi
                          "read them)", required=True),
         Param("title", "a short headline shown in bold; the message is then the body (default: the message)"),
     ],
-    errors="no users and no groups given; a user or group that does not exist",
+    errors="neither users nor groups written; a user or group that does not exist (an empty list notifies "
+           "nobody)",
     result='{"notified": [usernames]}',
     example_params={"users": "initiator", "groups": "'supervisor'",
                     "message": "'您的申请 {business_key} 已受理'"},
@@ -54,7 +56,7 @@ def notify_connector(call: ConnectorCall, users: Any = None, groups: Any = None,
     """Notify ``users`` and the members of ``groups``; returns who was notified."""
     people, keys = names(users), names(groups)
     if not people and not keys:
-        raise ConnectorError("give users or groups to notify")
+        return {"notified": []}  # e.g. nobody was moved up from the waiting list
     known = set(call.session.scalars(sa.select(User.username).where(User.username.in_(people)))) if people else set()
     unknown = [u for u in people if u not in known]
     if unknown:
@@ -67,6 +69,27 @@ def notify_connector(call: ConnectorCall, users: Any = None, groups: Any = None,
     text = call.fill(str(message))
     headline = call.fill(str(title)) if title else text
     body = text if title else None
-    notify(call.session, recipients, KIND, f"{call.case.business_key} · {headline}", body, case=call.case,
+    readers = readers_among(call, recipients)
+    heading = f"{call.case.business_key} · {headline}"
+    notify(call.session, [r for r in recipients if r in readers], KIND, heading, body, case=call.case,
            now=call.scope.now)
+    notify(call.session, [r for r in recipients if r not in readers], KIND, heading, body, case=call.case,
+           link="", now=call.scope.now)  # they may not open the case: the message says it all
     return {"notified": recipients}
+
+
+def readers_among(call: ConnectorCall, usernames: list[str]) -> set[str]:
+    """Those of ``usernames`` who may read the case now (its starter, its handlers and candidates so far,
+    supervisors and administrators): their notification links to it."""
+    if not usernames:
+        return set()
+    case, session = call.case, call.session
+    readers = {case.started_by} if case.started_by else set()
+    readers |= set(members_of(session, [ADMIN, SUPERVISOR]))
+    rows = session.execute(sa.select(Task.assignee, Task.completed_by).where(Task.case_id == case.id))
+    readers |= {name for row in rows for name in row if name}
+    candidates = session.execute(sa.select(TaskCandidate.kind, TaskCandidate.principal)
+                                 .join(Task, Task.id == TaskCandidate.task_id).where(Task.case_id == case.id)).all()
+    readers |= {p for kind, p in candidates if kind == "user"}
+    readers |= set(members_of(session, {p for kind, p in candidates if kind == "group"}))
+    return readers & set(usernames)
