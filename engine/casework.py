@@ -57,9 +57,21 @@ def advance(workflow: BpmnWorkflow, scope: CommandScope | None = None) -> str | 
     return None
 
 
+def run_and_advance(workflow: BpmnWorkflow, task: Any, scope: CommandScope | None = None) -> str | None:
+    """Complete the ready user ``task`` and run the engine steps after it. Completing runs the task's post-script
+    and merges a multi-instance item; when that fails the task is left in ERROR and the message returned, as
+    ``advance`` does for what follows."""
+    try:
+        task.run()
+    except WorkflowException as exc:
+        return _describe(exc)
+    return advance(workflow, scope)
+
+
 def _describe(exc: WorkflowException) -> str:
     spec = getattr(exc, "task_spec", None)
-    where = f"{spec.bpmn_name or spec.name} ({spec.name}): " if spec is not None else ""
+    label = getattr(spec, "bpmn_name", None) or getattr(spec, "name", "")
+    where = f"{label} ({spec.name}): " if spec is not None else ""
     inner = getattr(exc, "error", None) or exc
     return f"{where}{inner}"[:2000]
 
@@ -81,6 +93,10 @@ def save(rt: Runtime, session: so.Session, case: Case, parsed: ParsedDefinition,
             case.status, case.error_message, case.error_task = "running", None, None
         case.workflow = rt.store.dumps(workflow)
         rows = sync(session, case, parsed, workflow, now, rt.store.to_json_safe)
+        if not case.title:  # a title the first form gives (the process's titleField) names the case from then on
+            title = (case.data or {}).get(parsed.meta.settings.get("titleField", "title"))
+            if isinstance(title, str | int) and str(title).strip():
+                case.title = str(title).strip()[:512]
     case.open_task_rows, case.definition_version = rows, parsed.version
     return rows
 

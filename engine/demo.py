@@ -6,15 +6,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
-import sqlalchemy as sa
-
 from .access import Actor
 from .definitions.bundle import bundles_in
+from .demo_people import PASSWORD, ensure_people
 from .deploy import deploy
 from .errors import DocketError
-from .models import Group
+from .process_demo import ensure_reference, seed_cases
 from .runtime import Runtime
-from .users import create_group, create_user, find_user
 
 GROUPS = [
     ("admin", "系统管理员"), ("designer", "流程设计"), ("supervisor", "督办（工会办公室）"),
@@ -33,27 +31,13 @@ USERS = [
     ("zhou", "周工（流程设计）", ["designer"]),
     ("wu", "吴老师（调解委员）", ["mediation", "dept-union", "appeals"]),
 ]
-PASSWORD = "demo"
-
-def ensure_people(rt: Runtime, groups: list[tuple[str, str]] = GROUPS,
-                  users: list[tuple[str, str, list[str]]] = USERS) -> list[str]:
-    """Create the groups and the users (password ``demo``) that are missing; one line per user created."""
-    out = []
-    with rt.transaction() as session:
-        existing = set(session.scalars(sa.select(Group.key)))
-        for key, name in groups:
-            if key not in existing:
-                create_group(session, key, name)
-        for username, name, member_of in users:
-            if find_user(session, username) is None:
-                create_user(session, username, PASSWORD, name, member_of)
-                out.append(f"user {username} ({', '.join(member_of) or 'staff'})")
-    return out
+__all__ = ["GROUPS", "PASSWORD", "USERS", "ensure_people", "seed"]
 
 
 def seed(rt: Runtime, processes: Path) -> Iterator[str]:
     """Create what is missing; safe to run on every demo start."""
-    yield from ensure_people(rt)
+    yield from ensure_people(rt, GROUPS, USERS)
+    yield from ensure_reference(rt, processes)  # the groups and people the process folders' demo files name
     admin = Actor("admin", frozenset({"admin"}))
     for bundle in bundles_in(processes):
         try:
@@ -70,3 +54,4 @@ def seed(rt: Runtime, processes: Path) -> Iterator[str]:
 
     for feature in (congress_demo, disputes_demo, sla_demo, inbox_demo):
         yield from feature.seed(rt)
+    yield from seed_cases(rt, processes)

@@ -136,6 +136,14 @@ def _check_script(report: _Report, node: etree._Element) -> None:
         _check_expression(report, script, script.text or "", "script", mode="exec")
 
 
+def _check_pre_post_scripts(report: _Report, process: etree._Element) -> None:
+    """SpiffWorkflow pre- and post-scripts (on any task) are sandboxed Python like script tasks."""
+    for node in process.iter(f"{{{SPIFF}}}preScript", f"{{{SPIFF}}}postScript"):
+        if (node.text or "").strip():
+            what = "pre-script" if node.tag.endswith("preScript") else "post-script"
+            _check_expression(report, node, node.text or "", what, mode="exec")
+
+
 def _check_nodes(report: _Report, process: etree._Element) -> None:
     if not process.get("id"):
         report.add(process, "process has no id")
@@ -417,6 +425,7 @@ def _check_bpmn(report: _Report, root: etree._Element, bundle: Bundle, known_gro
         _check_calls(report, root, proc)
         _check_decisions(report, proc, bundle)
         _check_service_tasks(report, proc, bundle, known_groups)
+        _check_pre_post_scripts(report, proc)
         _check_tasks(report, proc, bundle, lanes, known_groups)
         _check_sla_settings(report, proc)
     if report.failed or not processes:

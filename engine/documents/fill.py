@@ -62,6 +62,14 @@ class FieldLabels:
     titles: dict[str, str] = field(default_factory=dict)
     options: dict[str, dict[str, str]] = field(default_factory=dict)
 
+    def option(self, name: str, value: str) -> str | None:
+        """The label of ``value`` for the field ``name``. A field no form offers options for (a value copied into
+        a list by a script, say a unit code) takes the label when exactly one label of any field matches."""
+        if name in self.options:
+            return self.options[name].get(value)
+        found = {table[value] for table in self.options.values() if value in table}
+        return found.pop() if len(found) == 1 else None
+
 
 def field_labels(forms: Mapping[str, Any], locale: str = "zh_CN") -> FieldLabels:
     """Titles and option labels of every field of ``forms`` (nested objects and array items included)."""
@@ -156,9 +164,10 @@ class Formatter:
             return "；".join(f"{self.labels.titles.get(k, k)}：{self.text(v, k, how)}" for k, v in value.items())
         if how == "name" and self.names is not None and isinstance(value, str) and value:
             return self.names([value]).get(value, value)
-        options = self.labels.options.get(name)
-        if options is not None and not isinstance(value, bool) and str(value) in options:
-            return options[str(value)]
+        if not isinstance(value, bool) and isinstance(value, str | int):
+            label = self.labels.option(name, str(value))
+            if label is not None:
+                return label
         return _scalar(value)
 
     def blank(self, placeholder: Placeholder) -> str:
