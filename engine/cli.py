@@ -1,4 +1,4 @@
-"""The ``docket`` command line: init, demo, check, deploy, users, serve, scheduler, db.
+"""The ``docket`` command line: init, demo, check, behaviours, deploy, users, serve, scheduler, db.
 
 Commands that serve HTTP import the web layer lazily; everything else uses the engine only.
 """
@@ -77,6 +77,20 @@ def _explain(path: Path, bpmn: bytes) -> None:
     click.echo(f"{path}: uses {len([x for x in lines if not x.startswith(' ')])} behaviour(s)")
     for line in lines:
         click.echo(f"  {line}")
+
+
+@main.command()
+@click.option("--write", "guide", type=click.Path(dir_okay=False, path_type=Path),
+              help="put the reference into this guide (between its behaviours markers) instead of printing it")
+def behaviours(guide: Path | None) -> None:
+    """The reference of every named behaviour (connectors, helpers, properties) BPMN files may use."""
+    from .behaviour_reference import reference, with_reference
+
+    if guide is None:
+        click.echo(reference(), nl=False)
+        return
+    guide.write_text(with_reference(guide.read_text(encoding="utf-8")), encoding="utf-8")
+    click.echo(f"{guide}: behaviour reference updated")
 
 
 @main.command()

@@ -50,6 +50,7 @@ def check_document(params: dict[str, Parameter], context: CheckContext) -> list[
 
 @behaviours.connector(
     "document",
+    zh="用流程目录中的 DOCX 模板和案件数据生成文书，保存为案件文书，能查看案件的人即可下载。",
     doc="Fill a DOCX template of the process folder (beside the BPMN or in templates/) with case data and keep "
         "it as a case document: listed on the case and at GET /api/v1/cases/<id>/documents, readable by whoever "
         "may read the case. In the template, {field} is a case-data field, {field.sub} a value inside it, "

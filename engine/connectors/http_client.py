@@ -78,6 +78,7 @@ def check_http(params: dict[str, Parameter], context: CheckContext) -> list[Find
 
 @behaviours.connector(
     "http",
+    zh="向设置允许的主机发送一次 HTTP 请求（默认关闭），结果写入案件数据。",
     doc="Send one HTTP request (JSON in and out) to a host the settings allow (DOCKET_HTTP_ALLOW; off when "
         "empty), within DOCKET_HTTP_TIMEOUT seconds (10). Redirects are followed only on the same host. An "
         "answer of 400 or more, a timeout or a refused host fails the step (case in error, retry possible).",

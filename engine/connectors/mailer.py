@@ -43,6 +43,7 @@ def check_email(params: dict[str, Parameter], context: CheckContext) -> list[Fin
 
 @behaviours.connector(
     "email",
+    zh="经设置中的 SMTP 服务器发送一封邮件（收件人可为邮箱或用户名）；发送失败时案件进入错误状态，可重试。",
     doc="Send one e-mail to addresses or users (their e-mail address) through the SMTP server of the "
         "settings. The step fails (case in error, retry possible) when SMTP is not set up or refuses.",
     params=[

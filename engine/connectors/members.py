@@ -27,6 +27,7 @@ def check_members(params: dict[str, Parameter], context: CheckContext) -> list[F
 
 @behaviours.connector(
     "members",
+    zh="列出若干用户组的在职成员（用户名），供多实例步骤逐人征询或作为通知名单。",
     doc="The usernames of the active members of groups, sorted, each once: for a multi-instance step that asks "
         "each of them (an invitation, a vote), or for a notification list kept in the case.",
     params=[

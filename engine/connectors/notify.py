@@ -35,6 +35,7 @@ def check_notify(params: dict[str, Parameter], context: CheckContext) -> list[Fi
 
 @behaviours.connector(
     "notify",
+    zh="站内通知（铃铛，并进入每日邮件摘要）指定用户和用户组成员；消息中的 {字段} 用案件数据填写。",
     doc="Notify users and the members of groups in the app (the bell; the daily e-mail digest includes it). "
         "The notification links to the case for those who may read it; the others get the message alone.",
     params=[

@@ -14,7 +14,8 @@ from engine.workdays import LOCAL
 
 
 @behaviours.helper(
-    "now", doc="The current date and time on the engine clock, as ISO text in China Standard Time "
+    "now", zh="当前日期时间（引擎时钟，北京时间）的 ISO 文本，可按先后排序。",
+    doc="The current date and time on the engine clock, as ISO text in China Standard Time "
                "(2026-05-01T09:30:00.250000+08:00). Texts from now() sort in time order, so a script can record "
                "when something happened: signed_up_at = now().",
     example="signed_up_at = now()")
@@ -38,7 +39,8 @@ def _as_date(value: Any) -> date:
 
 
 @behaviours.helper(
-    "add_days", doc="The date the given number of calendar days after a date (negative: before), as YYYY-MM-DD "
+    "add_days", zh="某日期之后（负数为之前）若干自然日的日期（YYYY-MM-DD）。",
+    doc="The date the given number of calendar days after a date (negative: before), as YYYY-MM-DD "
                     "text. For a timer the day before an event at 09:00: add_days(event_date, -1) + "
                     "'T09:00:00+08:00'. Working days: use dueIn with calendar workdays on a task instead.",
     params=[Param("value", "a date: YYYY-MM-DD text, an ISO date-time, or a date", required=True),
