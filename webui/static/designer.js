@@ -271,12 +271,27 @@
     }
   }
 
+  /* The panel's own labels in the page's language: a diagram-js translate service over a table of them. */
+  function translations(table) {
+    function translate(template, replacements) {
+      var text = Object.prototype.hasOwnProperty.call(table, template) ? table[template] : template;
+      return text.replace(/{([^}]+)}/g, function (_, key) { return (replacements || {})[key] || "{" + key + "}"; });
+    }
+    return { translate: ["value", translate] };
+  }
+
   function modelerPage(container) {
     var source = $(container.getAttribute("data-modeler"));
     var form = document.getElementById("modeler-form");
     var panel = document.getElementById("props");
-    var modeler = new window.BpmnJS({ container: container, moddleExtensions: { spiffworkflow: SPIFF },
-      keyboard: { bindTo: document } });
+    var panelBundle = window.BpmnJSPropertiesPanel;  // the official properties panel (vendor bundle)
+    var options = { container: container, moddleExtensions: { spiffworkflow: SPIFF } };
+    if (panelBundle && document.getElementById("properties-panel")) {
+      options.additionalModules = panelBundle.modules.concat([translations(T.panel || {})]);
+      options.moddleExtensions.camunda = panelBundle.moddleExtensions.camunda;
+      options.propertiesPanel = { parent: "#properties-panel" };
+    }
+    var modeler = new window.BpmnJS(options);
     container.bpmnViewer = modeler;
     document.getElementById("xml-source").classList.add("js-hidden");
     importInto(modeler, container, source.value).then(function () {
