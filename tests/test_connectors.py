@@ -300,3 +300,67 @@ def test_docket_check_explain_lists_the_behaviours_a_file_uses() -> None:
     assert any(x.startswith("  connector document (make_record:") for x in lines)
     assert any(x.startswith("  property dueIn (approve:") for x in lines)
     assert any(x.startswith("  property titleField (visit_record:") for x in lines)
+
+
+def test_templates_travel_with_the_version_through_api_upload_and_modeler(api: Any, rt: Runtime,
+                                                                          tmp_path: Path) -> None:
+    from conftest import ADMIN
+
+    from engine.definitions.bundle import Bundle
+    from engine.designer.publish import publish
+
+    folder = EXAMPLES / "document"
+    bpmn = (folder / "document.bpmn").read_bytes()
+    form = (folder / "forms" / "visit-record.json").read_bytes()
+    template = (folder / "templates" / "visit-record.docx").read_bytes()
+    files = {"file": (BytesIO(bpmn), "document.bpmn"), "forms": (BytesIO(form), "visit-record.json")}
+    res = api.post("/api/v1/processes", "admin", data=files, content_type="multipart/form-data")
+    assert res.status_code == 422  # the template the document step names is missing
+    assert any("template 'visit-record.docx' is not in the process folder" in d["message"]
+               for d in res.get_json()["error"]["details"])
+    files = {"file": (BytesIO(bpmn), "document.bpmn"), "forms": (BytesIO(form), "visit-record.json"),
+             "templates": (BytesIO(template), "visit-record.docx")}
+    res = api.post("/api/v1/processes", "admin", data=files, content_type="multipart/form-data")
+    assert res.status_code == 201 and res.get_json()["version"] == 1, res.get_json()
+    # the modeler sends the BPMN alone: forms and templates come from the deployed version
+    edited = bpmn.replace("归档".encode(), "归档备查".encode())
+    outcome = publish(rt, ADMIN, Bundle(bpmn=edited, filename="visit_record.bpmn"), do_deploy=True)
+    assert outcome.version == 2 and not outcome.errors, outcome.problems
+    case = start(api, "li", "visit_record")
+    case = complete(api, "li", case["open_tasks"][0]["id"], {
+        "member_name": "赵老师", "unit": "hr", "visit_date": "2026-06-01", "visitors": ["office"]})
+    assert case["version"] == 2 and case["data"]["record_document"]["missing"] == []
+
+
+def test_the_case_page_lists_its_documents_for_its_readers(api: Any, rt: Runtime, app: Any) -> None:
+    deploy_file(rt, EXAMPLES / "document" / "document.bpmn")
+    case = start(api, "li", "visit_record")
+    case = complete(api, "li", case["open_tasks"][0]["id"], {
+        "member_name": "张老师", "unit": "logistics", "visit_date": "2026-05-01", "visitors": ["chair"]})
+    [doc] = api.get(f"/api/v1/cases/{case['id']}/documents", "li").get_json()
+    app.config["WTF_CSRF_ENABLED"] = False
+    web = app.test_client()
+    assert web.post("/login", data={"username": "li", "password": "pw-li"}).status_code in (302, 303)
+    page = web.get(f"/cases/{case['id']}").get_data(as_text=True)
+    assert "文书" in page and "慰问记录（张老师）" in page
+    assert f"/cases/{case['id']}/documents/{doc['id']}" in page
+    res = web.get(f"/cases/{case['id']}/documents/{doc['id']}")
+    assert res.status_code == 200 and "慰问对象：张老师" in text_of(res.data)
+    assert web.get(f"/cases/{case['id'] + 1}/documents/{doc['id']}").status_code == 404
+
+
+def test_a_case_with_connector_steps_migrates_to_a_new_version(api: Any, rt: Runtime) -> None:
+    from conftest import ADMIN
+
+    from engine.designer.migration import migrate_cases
+
+    deploy_file(rt, EXAMPLES / "notify" / "notify_camunda.bpmn")
+    case = start(api, "li", "notify_camunda")
+    bundle = bundle_from_file(EXAMPLES / "notify" / "notify_camunda.bpmn")
+    bundle.bpmn = bundle.bpmn.replace("等待审批".encode(), "请等候审批".encode())
+    second = deploy_file(rt, bundle)
+    [plan] = migrate_cases(rt, ADMIN, second.id, [case["id"]])
+    assert plan.ok, plan
+    case = complete(api, "li", case["open_tasks"][0]["id"], {"reason": "事假", "days": 1})
+    assert case["version"] == 2
+    assert bell(api, "li")[0]["title"].endswith("请假申请（事假，1 天）已提交，请等候审批")
