@@ -85,3 +85,39 @@ def test_the_panel_shows_user_task_assignment_in_chinese(server: str, page: Any,
     assert "办理人设置" in box.inner_text() and "候选用户组" in box.inner_text()
     if element == "approve":
         assert page.input_value("#bio-properties-panel-candidateGroups") == "committee"
+
+
+SERVICES = ["hardship_aid", "staff_suggestion", "resolution_supervision", "activity_signup"]
+
+
+def test_the_modeler_keeps_every_docket_extension_of_the_union_services(server: str, page: Any,
+                                                                        people: dict) -> None:
+    """Opening a process in the modeler and saving it loses nothing Docket reads: connector calls, scripts on
+    instances, multi-instance collections, data objects (and bpmn-js reports no unknown content)."""
+    from lxml import etree
+
+    from engine.definitions.bundle import bundle_from_file
+    from engine.definitions.check import check_bundle, has_errors
+
+    login(page, server, "admin")
+    page.goto(f"{server}/designer/modeler")
+    page.wait_for_selector("#modeler[data-state]", timeout=30000)
+    wanted = ["serviceTaskOperator", "parameter", "loopDataInputRef", "preScript", "postScript", "dataObject",
+              "dataInputAssociation", "calledDecisionId", "timeCycle", "property"]
+    for name in SERVICES:
+        path = ROOT / "processes" / name / f"{name}.bpmn"
+        warnings, saved = page.evaluate(
+            "async (xml) => { const m = window.docketModeler; const r = await m.importXML(xml);"
+            " const out = await m.saveXML({ format: true }); return [r.warnings.map(w => w.message), out.xml]; }",
+            path.read_text(encoding="utf-8"))
+        assert warnings == [], (name, warnings)
+        before, after = etree.parse(str(path)).getroot(), etree.fromstring(saved.encode("utf-8"))
+        for tag in wanted:
+            count = len(before.xpath(f"//*[local-name()='{tag}']"))
+            assert len(after.xpath(f"//*[local-name()='{tag}']")) == count, (name, tag)
+        assert saved.count('scriptsOnInstances="true"') == path.read_text(encoding="utf-8").count(
+            'scriptsOnInstances="true"')
+        bundle = bundle_from_file(path)
+        bundle.bpmn = saved.encode("utf-8")
+        problems = check_bundle(bundle)
+        assert not has_errors(problems) and not problems, (name, [str(p) for p in problems])

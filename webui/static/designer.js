@@ -15,7 +15,16 @@
       { name: "CalledDecisionId", superClass: ["Element"], properties: [{ name: "value", isBody: true, type: "String" }] },
       { name: "InstructionsForEndUser", superClass: ["Element"], properties: [{ name: "value", isBody: true, type: "String" }] },
       { name: "PreScript", superClass: ["Element"], properties: [{ name: "value", isBody: true, type: "String" }] },
-      { name: "PostScript", superClass: ["Element"], properties: [{ name: "value", isBody: true, type: "String" }] }
+      { name: "PostScript", superClass: ["Element"], properties: [{ name: "value", isBody: true, type: "String" }] },
+      { name: "ServiceTaskOperator", superClass: ["Element"],
+        properties: [{ name: "id", isAttr: true, type: "String" }, { name: "resultVariable", isAttr: true, type: "String" },
+          { name: "parameterList", type: "Parameters" }] },
+      { name: "Parameters", superClass: ["Element"], properties: [{ name: "parameters", type: "Parameter", isMany: true }] },
+      { name: "Parameter", superClass: ["Element"],
+        properties: [{ name: "id", isAttr: true, type: "String" }, { name: "type", isAttr: true, type: "String" },
+          { name: "value", isAttr: true, type: "String" }] },
+      { name: "MultiInstanceScripts", extends: ["bpmn:MultiInstanceLoopCharacteristics"],
+        properties: [{ name: "scriptsOnInstances", isAttr: true, type: "Boolean" }] }
     ]
   };
   var MARKERS = { added: "dk-added", changed: "dk-changed", error: "dk-error" };
