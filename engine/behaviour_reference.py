@@ -8,12 +8,9 @@ from __future__ import annotations
 
 from xml.sax.saxutils import quoteattr
 
-from . import (
-    connectors,  # noqa: F401  (the built-in connectors)
-    features,  # noqa: F401  (the features' behaviours)
-)
-from .behaviours import Behaviour, behaviours
+from .behaviours import KINDS, Behaviour, behaviours
 from .definitions import properties  # noqa: F401  (the properties the core reads)
+from .features import load_features
 
 BEGIN, END = "<!-- behaviours:begin -->", "<!-- behaviours:end -->"
 
@@ -62,8 +59,28 @@ def _helper(b: Behaviour) -> list[str]:
     return out
 
 
+def _other(b: Behaviour) -> list[str]:
+    out = [f"#### `{b.name}`", ""]
+    if b.extra.get("zh"):
+        out += [b.extra["zh"], ""]
+    out += [b.doc, ""]
+    if b.params:
+        out += ["| 参数 parameter | 说明 meaning |", "|---|---|"]
+        out += [f"| `{p.name}` | {_cell(p.doc)} |" for p in b.params]
+        out.append("")
+    if b.errors:
+        out += [f"出错 fails when: {b.errors}", ""]
+    return out
+
+
+OTHER_KINDS = {"rule": ("规则 Rules", "用户任务的 `rule` 属性调用的规则。Rules a user task's `rule` property runs."),
+               "casework": ("案件类别 Casework", "流程的 `casework` 属性指明其案件归哪个功能。A process's `casework` "
+                                                "property says which feature follows its cases.")}
+
+
 def reference() -> str:
-    """Markdown for every registered behaviour, connectors first, then helpers and properties."""
+    """Markdown for every registered behaviour, connectors first, then helpers, properties and the rest."""
+    load_features()
     out = ["### 连接器 Connectors", "",
            "服务任务（service task）调用的连接器。Connectors that service tasks call.", ""]
     for b in behaviours.all("connector"):
@@ -78,6 +95,13 @@ def reference() -> str:
             "| 名称 name | 用于 on | 说明 | meaning |", "|---|---|---|---|"]
     for b in behaviours.all("property"):
         out.append(f"| `{b.name}` | {b.extra.get('on', '')} | {_cell(b.extra.get('zh', ''))} | {_cell(b.doc)} |")
+    for kind in KINDS:
+        if kind in ("connector", "helper", "property"):
+            continue
+        title, intro = OTHER_KINDS.get(kind, (kind, ""))
+        out += ["", f"### {title}", "", intro, ""]
+        for b in behaviours.all(kind):
+            out += _other(b)
     return "\n".join(out).rstrip() + "\n"
 
 

@@ -11,6 +11,7 @@ import sqlalchemy.orm as so
 
 from .clock import utcnow
 from .models import Case, Group, Notification, Task, User, membership
+from .runtime import Runtime
 
 
 def members_of(session: so.Session, group_keys: Iterable[str]) -> list[str]:
@@ -62,6 +63,12 @@ def list_for(session: so.Session, username: str, unread_only: bool = False, limi
     if unread_only:
         stmt = stmt.where(Notification.read_at.is_(None))
     return list(session.scalars(stmt.order_by(Notification.id.desc()).limit(limit)))
+
+
+def read_notifications(rt: Runtime, username: str, ids: Iterable[int] | None = None) -> int:
+    """The user read their notifications (all unread ones when ``ids`` is None); returns how many."""
+    with rt.transaction() as session:
+        return mark_read(session, username, ids)
 
 
 def mark_read(session: so.Session, username: str, ids: Iterable[int] | None = None) -> int:

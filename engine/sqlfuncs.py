@@ -46,3 +46,11 @@ def _postgresql(element: ListHasAny, compiler: Any, **kw: Any) -> str:
 
 def list_has_any(column: Any, values: list[str]) -> ListHasAny:
     return ListHasAny(column, sorted(values))
+
+
+def list_items(column: Any, dialect: str) -> Any:
+    """The strings of a JSON list ``column`` as a table with one ``value`` column, to join row by row
+    (``json_each`` on SQLite, ``jsonb_array_elements_text`` on PostgreSQL, where it is implicitly lateral)."""
+    if dialect == "sqlite":
+        return sa.func.json_each(column).table_valued("value")
+    return sa.func.jsonb_array_elements_text(column).table_valued("value")

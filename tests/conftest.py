@@ -6,6 +6,7 @@ from __future__ import annotations
 import email
 import email.policy
 import os
+import shutil
 import socket
 from collections.abc import Iterator
 from email.message import Message
@@ -20,11 +21,15 @@ from engine.clock import clock
 from engine.config import Settings
 from engine.definitions.bundle import Bundle, bundle_from_file
 from engine.deploy import deploy
+from engine.features import load_features
 from engine.migrate import upgrade
+from engine.office.demo import ensure_units
+from engine.passwords import FAST_SETTING
 from engine.runtime import Runtime
 from engine.schema import metadata
 from engine.users import create_group, create_user
 
+load_features()  # hooks, behaviours and jobs of every feature, as create_app and the CLI load them
 HERE = Path(__file__).parent
 ROOT = HERE.parent
 PG_URL = os.environ.get("DOCKET_TEST_DATABASE_URL")
@@ -37,6 +42,17 @@ USERS = {
 }
 
 
+os.environ.setdefault(FAST_SETTING, "1")  # one PBKDF2 round instead of scrypt for the many test users
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite file migrated once per run; each test gets a copy instead of running the migrations again."""
+    path = tmp_path_factory.mktemp("template") / "docket.sqlite"
+    upgrade(f"sqlite:///{path}")
+    return path
+
+
 @pytest.fixture(scope="session")
 def pg_migrated() -> bool:
     if PG_URL:
@@ -45,7 +61,7 @@ def pg_migrated() -> bool:
 
 
 @pytest.fixture
-def database_url(tmp_path: Path, pg_migrated: bool) -> Iterator[str]:
+def database_url(tmp_path: Path, pg_migrated: bool, request: pytest.FixtureRequest) -> Iterator[str]:
     if PG_URL:
         yield PG_URL
         engine = sa.create_engine(PG_URL)
@@ -55,9 +71,9 @@ def database_url(tmp_path: Path, pg_migrated: bool) -> Iterator[str]:
             conn.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
         engine.dispose()
     else:
-        url = f"sqlite:///{tmp_path / 'docket.sqlite'}"
-        upgrade(url)
-        yield url
+        target = tmp_path / "docket.sqlite"
+        shutil.copyfile(request.getfixturevalue("sqlite_template"), target)
+        yield f"sqlite:///{target}"
 
 
 @pytest.fixture(autouse=True)
@@ -82,6 +98,7 @@ def people(rt: Runtime) -> dict[str, Actor]:
             create_group(session, key, key)
         for name, groups in USERS.items():
             create_user(session, name, f"pw-{name}", name.title(), groups)
+        ensure_units(session)  # the departments and committees the processes' forms offer
     return {name: Actor(name, frozenset(groups)) for name, groups in USERS.items()}
 
 

@@ -31,8 +31,10 @@ STAFF = ["wang", "li", "chen", "liu"]
 def union(rt: Runtime, people: dict[str, Actor]) -> dict[str, Actor]:
     """The union's offices and people on top of the test users; the four processes deployed."""
     with rt.transaction() as session:
+        existing = set(session.scalars(sa.select(Group.key)))
         for key in EXTRA_GROUPS:
-            create_group(session, key, key)
+            if key not in existing:
+                create_group(session, key, key)
         for name, groups in EXTRA_USERS.items():
             create_user(session, name, f"pw-{name}", name.title(), groups)
         staff = session.scalars(sa.select(Group).where(Group.key == "staff")).one()
@@ -127,7 +129,7 @@ def test_hardship_aid_is_verified_approved_by_the_table_paid_and_told(api: Any, 
         assert api.get(f"/api/v1/cases/{case['id']}", outsider).status_code == 403
         assert api.get(f"/api/v1/documents/{doc['id']}", outsider).status_code == 403
     assert notes(api, "li") == []
-    done = do(api, "luo", case["id"], "pay", {"paid_on": "2026-09-10", "pay_method": "bank",
+    done = do(api, "luo", case["id"], "pay_aid", {"paid_on": "2026-09-10", "pay_method": "bank",
                                                "voucher_no": "GH-0910-01"})
     assert done["status"] == "completed"
     [told] = notes(api, "li")
@@ -169,9 +171,9 @@ def test_staff_suggestion_is_routed_answered_rated_rehandled_once_and_published(
     do(api, "chen", case["id"], "answer", first)
     [answered] = notes(api, "li")
     assert "已答复" in answered["title"] and "暂不采纳（说明理由）" in answered["body"]
-    do(api, "li", case["id"], "rate", {"rating": "unsatisfied", "rating_comment": "没有时间表。"}, assignee="li")
+    do(api, "li", case["id"], "rate_answer", {"rating": "unsatisfied", "rating_comment": "没有时间表。"}, assignee="li")
     do(api, "chen", case["id"], "answer", {**first, "adoption": "partly", "plan": "十月底前在二、三层各增设一处。"})
-    do(api, "li", case["id"], "rate", {"rating": "basically"}, assignee="li")
+    do(api, "li", case["id"], "rate_answer", {"rating": "basically"}, assignee="li")
     done = do(api, "guo", case["id"], "decide_publish", {"publish": True, "publish_note": "全校公开。"})
     assert done["status"] == "completed"
     assert done["data"]["answer_round"] == 2
@@ -217,7 +219,7 @@ def test_resolution_supervision_reports_every_cycle_urges_late_units_and_sums_up
     clock.freeze(at(2026, 9, 1))
     assert api.post("/api/v1/cases", "li", json={"process": "resolution_supervision"}).status_code == 403
     case = start(api, "guo", "resolution_supervision")
-    do(api, "guo", case["id"], "register", REGISTER, assignee="guo")
+    do(api, "guo", case["id"], "register_matter", REGISTER, assignee="guo")
     [registered] = notes(api, "chen")
     assert "督查事项立项" in registered["title"] and "牵头单位：人事处；协办单位：后勤保障处" in registered["body"]
     assert [t["name"] for t in case_of(api, case["id"])["open_tasks"]] == ["supervise"]
@@ -260,7 +262,7 @@ PUBLISH = {"title": "教职工羽毛球赛", "kind": "sports", "description": "�
 def test_activity_signup_first_come_waiting_list_reminder_and_attendance(api: Any, rt: Runtime, union: dict) -> None:
     clock.freeze(at(2026, 9, 1))
     case = start(api, "guo", "activity_signup")
-    do(api, "guo", case["id"], "publish", PUBLISH, assignee="guo")
+    do(api, "guo", case["id"], "publish_activity", PUBLISH, assignee="guo")
     invited = sorted(t["assignee"] for t in case_of(api, case["id"])["open_tasks"] if t["name"] == "respond")
     assert invited == sorted(["guo", "luo", "xu", "peng", *STAFF])  # every member of the audience
     for user in ("li", "chen", "wang"):

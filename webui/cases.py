@@ -11,6 +11,7 @@ from flask_login import login_required
 
 from engine.documents.store import case_documents, document_file
 from engine.instances import may_start, start_case
+from engine.office.units import served_forms
 from engine.queries import case_json, group_names, latest_definitions, list_cases, visible_case
 
 from .display import field_info, labelled_data, shown_value
@@ -47,7 +48,7 @@ def show(case_id: int):  # type: ignore[no-untyped-def]
     with runtime.reading() as session:
         row = visible_case(session, current_actor(), case_id)
         case = case_json(session, row, history=True)
-        forms = runtime.definition(session, row.definition_id).forms
+        forms = served_forms(session, runtime.definition(session, row.definition_id).forms)
         name = row.definition.name
         groups = group_names(session)
         documents = case_documents(session, current_actor(), case_id)

@@ -4,26 +4,22 @@ from __future__ import annotations
 
 from io import BytesIO
 
-import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
 
 from engine.disputes import commands, warnings
-from engine.disputes.access import may_see_statistics, may_see_warnings
+from engine.disputes.access import KINDS, may_see_statistics, may_see_warnings
 from engine.disputes.casefile import case_file, my_cases
 from engine.disputes.documents import get_document
 from engine.disputes.rules import MATTER_NAMES, SANCTION_NAMES
 from engine.disputes.statistics import statistics
 from engine.errors import Invalid
-from engine.instances import start_case
-from engine.models import Task
 
 from .runtime import current_actor, rt
 
 bp = Blueprint("disputes", __name__, url_prefix="/disputes")
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-FIRST_TASK = {"mediation": "apply", "appeals": "file_review"}
 
 
 def _tabs() -> dict[str, bool]:
@@ -37,20 +33,17 @@ def index():  # type: ignore[no-untyped-def]
     with rt().reading() as session:
         cases = my_cases(session, current_actor())
     process = request.args.get("process")
-    if process in FIRST_TASK:
-        cases = [c for c in cases if c["process"] == process]
+    if process in KINDS:
+        cases = [c for c in cases if c["kind"] == process]
     return render_template("disputes/index.html", cases=cases, tabs=_tabs(), process=process)
 
 
 @bp.route("/apply/<any(mediation, appeals):process>", methods=["POST"])
 @login_required
 def apply(process: str):  # type: ignore[no-untyped-def]
-    """Start a case and open its application form (the first task of the process)."""
-    case = start_case(rt(), current_actor(), process, {})
-    with rt().reading() as session:
-        task_id = session.scalar(sa.select(Task.id).where(Task.case_id == case.id, Task.name == FIRST_TASK[process],
-                                                          Task.state.in_(("open", "claimed"))))
-    return redirect(url_for("tasks.show", task_id=task_id) if task_id else url_for(".case", case_id=case.id))
+    """Start a case and open its application form."""
+    _case, task_id = commands.open_application(rt(), current_actor(), process)
+    return redirect(url_for("tasks.show", task_id=task_id))
 
 
 @bp.route("/cases/<int:case_id>")
@@ -83,11 +76,11 @@ def decide(recusal_id: int):  # type: ignore[no-untyped-def]
 @bp.route("/cases/<int:case_id>/consents", methods=["POST"])
 @login_required
 def consent(case_id: int):  # type: ignore[no-untyped-def]
-    days = request.form.get("days", "")
-    if not days.isdigit():
+    days = request.form.get("days", type=int)
+    if days is None or days < 0:
         raise Invalid(_("Days must be a whole number."), [{"field": "days", "message": "must be a whole number"}])
     commands.record_consent(rt(), current_actor(), case_id, request.form.get("party", ""),
-                            request.form.get("agreed") == "1", int(days), request.form.get("note", ""))
+                            request.form.get("agreed") == "1", days, request.form.get("note", ""))
     flash(_("The consent has been recorded."), "success")
     return redirect(url_for(".case", case_id=case_id))
 

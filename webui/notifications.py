@@ -5,9 +5,10 @@ from __future__ import annotations
 from flask import Blueprint, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from engine.notifications import list_for, mark_read, unread_count
+from engine.notifications import list_for, read_notifications, unread_count
 
 from .runtime import rt
+from .security import safe_next
 
 bp = Blueprint("notifications", __name__, url_prefix="/notifications")
 
@@ -32,8 +33,6 @@ def index():  # type: ignore[no-untyped-def]
 @bp.route("/read", methods=["POST"])
 @login_required
 def read():  # type: ignore[no-untyped-def]
-    ids = [int(i) for i in request.form.getlist("id") if i.isdigit()]
-    with rt().transaction() as session:
-        mark_read(session, current_user.username, ids or None)
-    target = request.form.get("next", "")
-    return redirect(target if target.startswith("/") and not target.startswith("//") else url_for(".index"))
+    ids = request.form.getlist("id", type=int)
+    read_notifications(rt(), current_user.username, ids or None)
+    return redirect(safe_next(request.form.get("next"), url_for(".index")))

@@ -9,12 +9,12 @@ from flask_login import login_required
 
 from engine.errors import Invalid
 from engine.forms import FieldError, coerce_form_input, field_views, form_title
-from engine.models import Case
 from engine.queries import task_detail, visible_task
 from engine.tasks import claim_task, complete_task, release_task
 
 from .display import translate_errors
 from .runtime import current_actor, rt
+from .security import safe_next
 
 bp = Blueprint("tasks", __name__, url_prefix="/tasks")
 
@@ -23,7 +23,7 @@ def _load(task_id: str) -> dict:
     runtime = rt()
     with runtime.reading() as session:
         task = visible_task(session, current_actor(), task_id)
-        parsed = runtime.definition(session, session.get(Case, task.case_id).definition_id)
+        parsed = runtime.case_definition(session, task.case_id)
         return task_detail(session, current_actor(), task_id, parsed.forms)
 
 
@@ -53,7 +53,8 @@ def submit(task_id: str):  # type: ignore[no-untyped-def]
     try:
         case = complete_task(rt(), current_actor(), task_id, data)
     except Invalid as exc:
-        field_errors = [FieldError(d.get("field", ""), d.get("message", "")) for d in exc.details]
+        field_errors = [FieldError(d.get("field", ""), d.get("message", ""), d.get("code", "invalid"),
+                                   d.get("limit", "")) for d in exc.details]
         return _render(detail, request.form, field_errors, 422)
     flash(_("Task completed: %(title)s", title=detail["title"]), "success")
     return redirect(url_for("cases.show", case_id=case.id))
@@ -64,7 +65,7 @@ def submit(task_id: str):  # type: ignore[no-untyped-def]
 def claim(task_id: str):  # type: ignore[no-untyped-def]
     claim_task(rt(), current_actor(), task_id)
     flash(_("You have claimed this task."), "success")
-    return redirect(request.form.get("next") or url_for("tasks.show", task_id=task_id))
+    return redirect(safe_next(request.form.get("next"), url_for("tasks.show", task_id=task_id)))
 
 
 @bp.route("/<task_id>/release", methods=["POST"])

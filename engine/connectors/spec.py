@@ -1,7 +1,7 @@
 """The service task as Docket runs it: a connector call read from either dialect.
 
-``ConnectorParser`` is SpiffWorkflow's parser with one entry of its tag table changed: ``bpmn:serviceTask``
-becomes a :class:`ConnectorTask`, read by :func:`engine.connectors.reading.read_service_task`. When it runs,
+Docket's parser (``engine.definitions.specs``) reads every ``bpmn:serviceTask`` into a :class:`ConnectorTask`
+with :class:`ConnectorTaskParser` (:func:`engine.connectors.reading.read_service_task`). When it runs,
 the task evaluates its parameters on the case data, asks the script engine to call the connector
 (``script_engine.call_service``), and puts the result where the BPMN says: ``resultVariable`` or the Camunda
 output parameters. Anything that goes wrong becomes a ``WorkflowTaskException`` naming the step, so the
@@ -13,12 +13,9 @@ from __future__ import annotations
 from typing import Any
 
 from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
-from SpiffWorkflow.bpmn.parser.util import full_tag
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.exceptions import WorkflowException
-from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
 from SpiffWorkflow.spiff.parser.task_spec import SpiffTaskParser
-from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 from SpiffWorkflow.spiff.serializer.task_spec import ServiceTaskConverter
 from SpiffWorkflow.spiff.specs.defaults import ServiceTask
 
@@ -73,13 +70,6 @@ class ConnectorTaskParser(SpiffTaskParser):
             prescript=extensions.get("preScript"), postscript=extensions.get("postScript"), **self.bpmn_attributes)
 
 
-class ConnectorParser(SpiffBpmnParser):
-    """SpiffWorkflow's parser, with service tasks read as connector calls of either dialect."""
-
-    OVERRIDE_PARSER_CLASSES = {**SpiffBpmnParser.OVERRIDE_PARSER_CLASSES,
-                               full_tag("serviceTask"): (ConnectorTaskParser, ConnectorTask)}
-
-
 class ConnectorTaskConverter(ServiceTaskConverter):
     """Serializes a :class:`ConnectorTask` spec (for version diffs), outputs included."""
 
@@ -87,7 +77,3 @@ class ConnectorTaskConverter(ServiceTaskConverter):
         dct = super().to_dict(spec)
         dct["outputs"] = [[o.name, o.expression, o.line] for o in spec.output_mappings]
         return dct
-
-
-SERIALIZER_CONFIG = {**SPIFF_CONFIG, ConnectorTask: ConnectorTaskConverter}
-"""SpiffWorkflow's serializer configuration with the connector task added."""

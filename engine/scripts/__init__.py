@@ -1,6 +1,5 @@
 """Sandboxed Python for BPMN conditions, expressions and script tasks."""
 
-from . import date_helpers  # noqa: F401  (registers now() and add_days())
 from .guards import SandboxViolation
 from .sandbox import SandboxEnvironment, ScriptProblem, check_source, make_script_engine
 

@@ -14,8 +14,9 @@ import sqlalchemy.orm as so
 
 from engine.access import Actor, task_visible_clause
 from engine.errors import Forbidden, Invalid
-from engine.models import Case, Task, TaskCandidate, task_is_open
+from engine.models import Case, Task, task_is_open
 from engine.queries import task_json
+from engine.sqlfuncs import list_has_any, list_items
 from engine.workdays import LOCAL
 
 BUCKETS = ((1, "< 1"), (3, "1–3"), (7, "3–7"), (15, "7–15"), (30, "15–30"), (None, "> 30"))  # days
@@ -27,11 +28,11 @@ def require_supervisor(actor: Actor) -> None:
 
 
 def _filtered(stmt: sa.Select, process: str | None, group: str | None) -> sa.Select:
+    """Narrow a task statement to one process and one candidate group (read from the task's own list)."""
     if process:
         stmt = stmt.where(Task.process_key == process)
     if group:
-        tc = so.aliased(TaskCandidate)
-        stmt = stmt.where(sa.exists().where(tc.task_id == Task.id, tc.kind == "group", tc.principal == group))
+        stmt = stmt.where(list_has_any(Task.candidate_groups, [group]))
     return stmt
 
 
@@ -83,18 +84,19 @@ def summary(session: so.Session, actor: Actor, now: datetime, days: int = 3, pro
     total = session.execute(base).one()
     by_process = session.execute(base.add_columns(Task.process_key).group_by(Task.process_key)
                                  .order_by(Task.process_key)).all()
+    # groups come from each open task's own candidate list: the cost follows open work, not closed history
+    groups = list_items(Task.candidate_groups, session.get_bind().dialect.name)
     by_group = session.execute(
-        _filtered(sa.select(*_counts(now, days), TaskCandidate.principal).select_from(Task)
-                  .join(TaskCandidate, sa.and_(TaskCandidate.task_id == Task.id, TaskCandidate.kind == "group"))
+        _filtered(sa.select(*_counts(now, days), groups.c.value).select_from(Task).join(groups, sa.true())
                   .where(task_is_open()), process, group)
-        .group_by(TaskCandidate.principal).order_by(TaskCandidate.principal)).all()
+        .group_by(groups.c.value).order_by(groups.c.value)).all()
 
     def row(r: Any) -> dict[str, int]:
         return {"open": r.open or 0, "due_soon": r.due_soon or 0, "overdue": r.overdue or 0}
 
     return {"due_soon_days": days, "totals": row(total),
             "by_process": [{"process": r.process_key, **row(r)} for r in by_process],
-            "by_group": [{"group": r.principal, **row(r)} for r in by_group]}
+            "by_group": [{"group": r.value, **row(r)} for r in by_group]}
 
 
 def overdue_trend(session: so.Session, now: datetime, days: int = 30, process: str | None = None,
@@ -115,15 +117,26 @@ def overdue_trend(session: so.Session, now: datetime, days: int = 30, process: s
 
 def on_time_by_group(session: so.Session, now: datetime, days: int = 90, process: str | None = None,
                      group: str | None = None) -> list[dict[str, Any]]:
-    """Per group: tasks with a due date completed in the last ``days`` days, and how many on time."""
-    on_time = sa.func.sum(sa.case((Task.completed_at <= Task.due_at, 1), else_=0))
+    """Per group, over the last ``days`` days: tasks with a due date that were completed, how many of them on
+    time, and the open tasks already overdue — which count as late, so a group with an old overdue task never
+    shows 100 %. ``rate`` = on time ÷ (completed + open overdue)."""
+    groups = list_items(Task.candidate_groups, session.get_bind().dialect.name)
+    done = sa.and_(Task.state == "completed", Task.completed_at >= now - timedelta(days=days))
+    late_open = sa.and_(task_is_open(), Task.due_at < now)
     stmt = _filtered(
-        sa.select(TaskCandidate.principal, sa.func.count(), on_time).select_from(Task)
-        .join(TaskCandidate, sa.and_(TaskCandidate.task_id == Task.id, TaskCandidate.kind == "group"))
-        .where(Task.state == "completed", Task.due_at.is_not(None), Task.completed_at >= now - timedelta(days=days)),
-        process, group).group_by(TaskCandidate.principal).order_by(TaskCandidate.principal)
-    return [{"group": g, "completed": n, "on_time": int(ok or 0), "rate": (int(ok or 0) / n) if n else 0.0}
-            for g, n, ok in session.execute(stmt)]
+        sa.select(groups.c.value,
+                  sa.func.sum(sa.case((done, 1), else_=0)),
+                  sa.func.sum(sa.case((sa.and_(done, Task.completed_at <= Task.due_at), 1), else_=0)),
+                  sa.func.sum(sa.case((late_open, 1), else_=0)))
+        .select_from(Task).join(groups, sa.true())
+        .where(Task.due_at.is_not(None), sa.or_(done, late_open)),
+        process, group).group_by(groups.c.value).order_by(groups.c.value)
+    out = []
+    for g, n, ok, late in session.execute(stmt):
+        n, ok, late = int(n or 0), int(ok or 0), int(late or 0)
+        out.append({"group": g, "completed": n, "on_time": ok, "open_overdue": late,
+                    "rate": ok / (n + late) if n + late else 0.0})
+    return out
 
 
 def completion_times(session: so.Session, now: datetime, days: int = 90, process: str | None = None,

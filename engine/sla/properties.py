@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from engine.behaviours import behaviours
+from engine.behaviours import Registry
 
-for _name, _zh, _doc in [
+PROPERTIES = [
     ("remindBeforeDays", "到期前几个工作日提醒", "remind the assignee or group this many working days before the due "
                                             "day, at 09:00 (default 1; a reminder also goes on the due day)"),
     ("remindEveryDays", "逾期后每隔几天提醒", "after the due day, remind every this many calendar days (default 1; "
@@ -21,5 +21,10 @@ for _name, _zh, _doc in [
     ("extensionApprovers", "审批延期的用户组", "the groups that approve an extension (default supervisor)"),
     ("lockAfterDue", "逾期后锁定", "true: the task cannot be completed after its deadline until it is extended "
                                 "(default false)"),
-]:
-    behaviours.property(_name, doc=_doc, on="process or step", zh=_zh)
+]
+
+
+def register_properties(behaviours: Registry) -> None:
+    """Document the SLA properties in the registry."""
+    for name, zh, doc in PROPERTIES:
+        behaviours.property(name, doc=doc, on="process or step", zh=zh)

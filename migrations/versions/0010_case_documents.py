@@ -1,7 +1,7 @@
 """case documents (filled templates and notices) and the document templates deployed with a process
 
 Revision ID: 0010
-Revises: 0008
+Revises: 0012
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from alembic import op
 import engine.models
 
 revision = "0010"
-down_revision = "0008"
+down_revision = "0012"
 branch_labels = None
 depends_on = None
 

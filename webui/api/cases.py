@@ -9,7 +9,7 @@ from engine.instances import cancel_case, retry_case, start_case
 from engine.queries import case_json, list_cases, visible_case
 
 from ..runtime import rt
-from . import bp
+from .blueprint import bp
 from .errors import json_body
 
 

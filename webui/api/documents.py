@@ -9,7 +9,7 @@ from flask import g, jsonify, send_file
 from engine.documents.store import case_documents, document_file
 
 from ..runtime import rt
-from . import bp
+from .blueprint import bp
 
 
 @bp.get("/cases/<int:case_id>/documents")

@@ -5,11 +5,11 @@ from __future__ import annotations
 from flask import g, jsonify, request
 
 from engine.errors import Invalid
-from engine.queries import case_json, list_tasks, task_detail, task_json
+from engine.queries import case_json, list_tasks, task_detail, task_json, visible_task
 from engine.tasks import claim_task, complete_task, delegate_task, release_task
 
 from ..runtime import rt
-from . import bp
+from .blueprint import bp
 from .errors import json_body
 
 
@@ -33,17 +33,9 @@ def tasks_index():  # type: ignore[no-untyped-def]
 def task_get(task_id: str):  # type: ignore[no-untyped-def]
     runtime = rt()
     with runtime.reading() as session:
-        from engine.queries import visible_task
-
         task = visible_task(session, g.actor, task_id)
-        forms = runtime.definition(session, _definition_id(session, task.case_id)).forms
+        forms = runtime.case_definition(session, task.case_id).forms
         return jsonify(task_detail(session, g.actor, task_id, forms))
-
-
-def _definition_id(session, case_id: int) -> int:  # type: ignore[no-untyped-def]
-    from engine.models import Case
-
-    return session.get(Case, case_id).definition_id
 
 
 @bp.post("/tasks/<task_id>/claim")
