@@ -20,6 +20,7 @@ import sqlalchemy.orm as so
 from engine.behaviours import behaviours
 from engine.documents.fill import FieldLabels, field_labels, render_text
 from engine.models import Case, User
+from engine.office.units import served_forms
 from engine.workdays import LOCAL
 
 from .context import CommandScope, current_scope
@@ -51,8 +52,8 @@ class ConnectorCall:
 
     @functools.cached_property
     def labels(self) -> FieldLabels:
-        """Titles and option labels of the process's form fields."""
-        return field_labels(self.scope.forms)
+        """Titles and option labels of the process's form fields (units by their names, inactive ones too)."""
+        return field_labels(served_forms(self.session, self.scope.forms))
 
     @functools.cached_property
     def values(self) -> dict[str, Any]:
