@@ -14,6 +14,8 @@ from SpiffWorkflow.exceptions import WorkflowException
 from sqlalchemy.exc import SQLAlchemyError
 
 from .access import Actor
+from .connectors.context import CommandScope
+from .connectors.context import running as connector_scope
 from .definitions.meta import ProcessMeta
 from .definitions.parse import ParsedDefinition
 from .errors import DocketError
@@ -45,10 +47,19 @@ def record(session: so.Session, case: Case | None, actor: Actor | str | None, ki
         emit(session, kind, **payload)
 
 
-def advance(workflow: BpmnWorkflow) -> str | None:
-    """Run the engine steps; a failing script or condition leaves the task in ERROR and returns the message."""
+def command_scope(session: so.Session, case: Case, parsed: ParsedDefinition, definition_id: int,
+                  actor: Actor | str | None, now: datetime) -> CommandScope:
+    """What the service tasks reached by this command's engine steps work with (see ``advance``)."""
+    who = actor.username if isinstance(actor, Actor) else actor
+    return CommandScope(session, case, who, now, definition_id, parsed.forms)
+
+
+def advance(workflow: BpmnWorkflow, scope: CommandScope | None = None) -> str | None:
+    """Run the engine steps; a failing script, condition or connector leaves the task in ERROR and returns the
+    message. Connectors of service tasks run in ``scope`` (the command's session, case and clock)."""
     try:
-        run_engine_steps(workflow)
+        with connector_scope(scope):
+            run_engine_steps(workflow)
     except WorkflowException as exc:
         if isinstance(getattr(exc, "error", None), SQLAlchemyError) or isinstance(exc.__cause__, SQLAlchemyError):
             raise  # a data store write the database refused: the transaction ends
@@ -63,6 +74,17 @@ def advance(workflow: BpmnWorkflow) -> str | None:
     return None
 
 
+def run_and_advance(workflow: BpmnWorkflow, task: Any, scope: CommandScope | None = None) -> str | None:
+    """Complete the ready user ``task`` and run the engine steps after it. Completing runs the task's post-script
+    and merges a multi-instance item; when that fails the task is left in ERROR and the message returned, as
+    ``advance`` does for what follows."""
+    try:
+        task.run()
+    except WorkflowException as exc:
+        return _describe(exc)
+    return advance(workflow, scope)
+
+
 def run_engine_steps(workflow: BpmnWorkflow, rounds: int = 100) -> None:
     """``do_engine_steps`` until no engine task is ready: its closing timer refresh can make one ready (a cycle
     timer's catch event after its last cycle), which would otherwise wait for a wake-up that never comes."""
@@ -74,7 +96,8 @@ def run_engine_steps(workflow: BpmnWorkflow, rounds: int = 100) -> None:
 
 def _describe(exc: WorkflowException) -> str:
     spec = getattr(exc, "task_spec", None)
-    where = f"{spec.bpmn_name or spec.name} ({spec.name}): " if spec is not None else ""
+    label = getattr(spec, "bpmn_name", None) or getattr(spec, "name", "")
+    where = f"{label} ({spec.name}): " if spec is not None else ""
     inner = getattr(exc, "error", None) or exc
     return f"{where}{inner}"[:2000]
 
@@ -97,6 +120,10 @@ def save(rt: Runtime, session: so.Session, case: Case, parsed: ParsedDefinition,
             case.status, case.error_message, case.error_task = "running", None, None
         case.workflow = rt.store.dumps(workflow)
         rows = sync(session, case, parsed, workflow, now, rt.store.to_json_safe)
+        if not case.title:  # a title the first form gives (the process's titleField) names the case from then on
+            title = (case.data or {}).get(parsed.meta.settings.get("titleField", "title"))
+            if isinstance(title, str | int) and str(title).strip():
+                case.title = str(title).strip()[:512]
     case.open_task_rows, case.definition_version = rows, parsed.version
     if thrown:
         emit(session, "events_thrown", rt=rt, case=case, events=thrown, now=now)

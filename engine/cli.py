@@ -1,4 +1,4 @@
-"""The ``docket`` command line: init, demo, check, deploy, users, serve, scheduler, db.
+"""The ``docket`` command line: init, demo, check, behaviours, deploy, users, serve, scheduler, db.
 
 Commands that serve HTTP import the web layer lazily; everything else uses the engine only.
 """
@@ -75,7 +75,10 @@ def init(office: bool, admin_name: str, admin_password: str | None) -> None:
 @click.option("--forms", "forms_dir", type=click.Path(file_okay=False, path_type=Path),
               help="a folder of shared forms (default: processes/forms of the project, if present)")
 @click.option("--lang", help="language of the messages: zh or en (default: from LANG / LC_ALL)")
-def check(files: tuple[Path, ...], groups: str | None, forms_dir: Path | None, lang: str | None) -> None:
+@click.option("--explain", is_flag=True, help="also list the behaviours (connectors, helpers, properties) each "
+                                               "file uses")
+def check(files: tuple[Path, ...], groups: str | None, forms_dir: Path | None, lang: str | None,
+          explain: bool) -> None:
     """Check BPMN files; one line per problem (file:line element message), exit 1 if any error."""
     from .definitions.bundle import bundle_from_file
     from .definitions.check import check_bundle, has_errors
@@ -86,11 +89,43 @@ def check(files: tuple[Path, ...], groups: str | None, forms_dir: Path | None, l
     shared = forms_dir or Settings().processes_dir / "forms"
     failed = False
     for path in files:
-        problems = check_bundle(bundle_from_file(path, shared if shared.is_dir() else None), known)
+        bundle = bundle_from_file(path, shared if shared.is_dir() else None)
+        problems = check_bundle(bundle, known)
         for problem in problems:
             click.echo(problem.line_text(message_locale(lang)))
         failed = failed or has_errors(problems)
+        if explain:
+            _explain(path, bundle.bpmn)
     sys.exit(1 if failed else 0)
+
+
+def _explain(path: Path, bpmn: bytes) -> None:
+    """Print the behaviours the file uses (``docket check --explain``)."""
+    from lxml import etree
+
+    from .definitions.explain import explain_lines
+
+    try:
+        lines = explain_lines(bpmn)
+    except etree.XMLSyntaxError:
+        return  # the check has said why
+    click.echo(f"{path}: uses {len([x for x in lines if not x.startswith(' ')])} behaviour(s)")
+    for line in lines:
+        click.echo(f"  {line}")
+
+
+@main.command()
+@click.option("--write", "guide", type=click.Path(dir_okay=False, path_type=Path),
+              help="put the reference into this guide (between its behaviours markers) instead of printing it")
+def behaviours(guide: Path | None) -> None:
+    """The reference of every named behaviour (connectors, helpers, properties) BPMN files may use."""
+    from .behaviour_reference import reference, with_reference
+
+    if guide is None:
+        click.echo(reference(), nl=False)
+        return
+    guide.write_text(with_reference(guide.read_text(encoding="utf-8")), encoding="utf-8")
+    click.echo(f"{guide}: behaviour reference updated")
 
 
 @main.command()

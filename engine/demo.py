@@ -1,5 +1,6 @@
 """Demo data: the demo's people, every process under ``processes/``; each feature's demo module (congress,
-disputes, SLA, inbox) then adds sample cases in every state."""
+disputes, SLA, inbox) then adds sample cases in every state, and process folders bring theirs as data
+(``demo.json``, see ``engine.process_demo``)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from .deploy import deploy_process
 from .disputes import demo as disputes_demo
 from .errors import DocketError
 from .inbox import demo as inbox_demo
+from .process_demo import ensure_reference, seed_cases
 from .runtime import Runtime
 from .sla import demo as sla_demo
 
@@ -23,6 +25,7 @@ FEATURE_DEMOS = (congress_demo, disputes_demo, sla_demo, inbox_demo)
 def seed(rt: Runtime, processes: Path) -> Iterator[str]:
     """Create what is missing; safe to run on every demo start."""
     yield from ensure_people(rt)
+    yield from ensure_reference(rt, processes)  # the groups and people the process folders' demo files name
     from .office import demo as office_demo
 
     yield from office_demo.seed(rt)  # the units the processes' forms offer
@@ -36,3 +39,4 @@ def seed(rt: Runtime, processes: Path) -> Iterator[str]:
             yield f"{bundle.filename}: NOT deployed: {exc.message} {exc.details}"
     for feature in FEATURE_DEMOS:
         yield from feature.seed(rt)
+    yield from seed_cases(rt, processes)  # the sample cases of the process folders' demo files

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -42,6 +43,11 @@ def known_groups(session: so.Session) -> set[str]:
 def check(session: so.Session, bundle: Bundle) -> list[Problem]:
     """Problems of ``bundle`` against the groups that exist in this database."""
     return check_bundle(bundle, known_groups(session))
+
+
+def stored_templates(bundle: Bundle) -> dict[str, str]:
+    """The bundle's document templates as the definition row keeps them (file name -> base64)."""
+    return {name: base64.b64encode(data).decode("ascii") for name, data in sorted(bundle.templates.items())}
 
 
 def deploy_process(rt: Runtime, actor: Actor, bundle: Bundle) -> Deployment:
@@ -87,7 +93,8 @@ def _deploy_process(session: so.Session, actor: Actor, bundle: Bundle, process: 
     definition = ProcessDefinition(
         key=meta.key, version=(latest.version + 1) if latest else 1, name=meta.name, content_hash=digest,
         bpmn_xml=bundle.bpmn.decode("utf-8"), forms={k: bundle.forms[k] for k in sorted(form_keys)},
-        dmn=dict(bundle.dmn), settings=dict(meta.settings), deployed_by=actor.username, deployed_at=utcnow(),
+        dmn=dict(bundle.dmn), templates=stored_templates(bundle), settings=dict(meta.settings),
+        deployed_by=actor.username, deployed_at=utcnow(),
         retired_at=latest.retired_at if latest else None, retired_by=latest.retired_by if latest else None,
     )
     session.add(definition)

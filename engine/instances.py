@@ -12,7 +12,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from .access import Actor
-from .casework import advance, clean_input, record, save
+from .casework import advance, clean_input, command_scope, record, save
 from .clock import utcnow
 from .errors import Conflict, Forbidden, Invalid, NotFound
 from .models import Case, CaseCounter, ProcessDefinition
@@ -73,10 +73,6 @@ def open_case(rt: Runtime, session: so.Session, actor: Actor, definition: Proces
     if parsed.meta.initiator:
         data[parsed.meta.initiator] = actor.username
     workflow.get_next_task(spec_name="Start").set_data(**data)
-    error = advance(workflow)
-    if event is not None and error is None:
-        workflow.send_event(event)
-        error = advance(workflow)
     settings = definition.settings or {}
     prefix = settings.get("businessKeyPrefix", f"{definition.key.upper()}-")
     case = Case(
@@ -86,7 +82,12 @@ def open_case(rt: Runtime, session: so.Session, actor: Actor, definition: Proces
         status="running", workflow="", data={}, started_by=actor.username, started_at=now, updated_at=now,
     )
     session.add(case)
-    session.flush()
+    session.flush()  # the case exists (with its id) before its first steps run their connectors
+    scope = command_scope(session, case, parsed, definition.id, actor, now)
+    error = advance(workflow, scope)
+    if event is not None and error is None:
+        workflow.send_event(event)
+        error = advance(workflow, scope)
     save(rt, session, case, parsed, workflow, now, error)
     record(session, case, actor, "case_started", now, data={"process": definition.key,
                                                             "version": definition.version, "data": case.data},
@@ -140,7 +141,7 @@ def retry_case(rt: Runtime, actor: Actor, case_id: int, data: dict[str, Any] | N
         for task in workflow.get_tasks(state=TaskState.ERROR):
             task.parent.set_data(**fixes)  # a ready task inherits its parent's data when it runs again
             workflow.reset_from_task_id(task.id)
-        error = advance(workflow)
+        error = advance(workflow, command_scope(session, case, parsed, case.definition_id, actor, now))
         save(rt, session, case, parsed, workflow, now, error)
         record(session, case, actor, "case_retried", now, data={"data": fixes, "error": error})
     rt.checkin(case, workflow)
@@ -160,7 +161,7 @@ def fire_timers(rt: Runtime, case_id: int) -> Case | None:
         parsed = rt.definition(session, case.definition_id)
         workflow = rt.checkout(case, parsed)
         workflow.refresh_timers()
-        error = advance(workflow)
+        error = advance(workflow, command_scope(session, case, parsed, case.definition_id, None, now))
         save(rt, session, case, parsed, workflow, now, error)
         record(session, case, "scheduler", "timers_fired", now, data={"error": error} if error else None)
     rt.checkin(case, workflow)

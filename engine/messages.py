@@ -34,7 +34,7 @@ from SpiffWorkflow.exceptions import WorkflowException
 
 from .access import SYSTEM, Actor
 from .behaviours import Registry
-from .casework import advance, clean_input, record, save
+from .casework import advance, clean_input, command_scope, record, save
 from .clock import utcnow
 from .definitions.specs import MessageEvent, SignalEvent
 from .errors import Forbidden, Invalid, NotFound
@@ -174,7 +174,8 @@ class _Router:
             workflow.send_event(_event(kind, name, payload, correlations, result_var))
         except WorkflowException:  # SpiffWorkflow found no catch that takes it after all
             return False
-        error = advance(workflow)
+        scope = command_scope(self.session, case, parsed, case.definition_id, self.actor, self.now)
+        error = advance(workflow, scope)
         save(self.rt, self.session, case, parsed, workflow, self.now, error)
         record(self.session, case, self.actor, f"{kind}_received", self.now, data=self._audit(name, payload, given))
         if error:

@@ -93,7 +93,8 @@ class ApiToken(Base):
 
 
 class ProcessDefinition(Base):
-    """One deployed version of a process: its BPMN, the forms and DMN it references, and a content hash."""
+    """One deployed version of a process: its BPMN, the forms, DMN and document templates it uses, and a content
+    hash."""
 
     __tablename__ = "process_definition"
     __table_args__ = (sa.UniqueConstraint("key", "version", name="uq_process_definition_key_version"),)
@@ -106,6 +107,8 @@ class ProcessDefinition(Base):
     bpmn_xml: so.Mapped[str] = so.mapped_column(sa.Text)
     forms: so.Mapped[dict[str, Any]] = so.mapped_column(default=dict)
     dmn: so.Mapped[dict[str, Any]] = so.mapped_column(default=dict)
+    # document templates of the process folder: file name -> base64 of the file (read only by what fills them)
+    templates: so.Mapped[dict[str, Any]] = so.mapped_column(default=dict, deferred=True)
     settings: so.Mapped[dict[str, Any]] = so.mapped_column(default=dict)
     deployed_by: so.Mapped[str | None] = so.mapped_column(sa.String(64))
     deployed_at: so.Mapped[datetime]

@@ -18,12 +18,12 @@ from SpiffWorkflow.bpmn import BpmnWorkflow
 from . import dates, timers  # noqa: F401  (the date helpers; SpiffWorkflow's timers on the engine clock)
 from .behaviours import behaviours
 from .calls import CallResolver
+from .connectors.script_engine import make_connector_script_engine
 from .datastores import DataStores
 from .db import command_session, make_engine, make_session_factory
 from .definitions.parse import ParsedDefinition, SpecCache, build
 from .errors import Conflict, NotFound
 from .models import Case, ProcessDefinition
-from .scripts import make_script_engine
 from .serializer import WorkflowStore
 
 
@@ -64,7 +64,7 @@ class Runtime:
         self.specs = SpecCache()
         self.workflows = WorkflowCache()
         self.store = WorkflowStore()
-        self.script_engine = make_script_engine({**behaviours.helper_functions(), **(script_helpers or {})})
+        self.script_engine = make_connector_script_engine({**behaviours.helper_functions(), **(script_helpers or {})})
 
     @contextmanager
     def transaction(self) -> Iterator[so.Session]:

@@ -10,7 +10,7 @@ import sqlalchemy.orm as so
 from SpiffWorkflow import TaskState
 
 from .access import Actor, is_candidate, require_task_action
-from .casework import advance, clean_input, record, save, submit
+from .casework import clean_input, command_scope, record, run_and_advance, save, submit
 from .clock import utcnow
 from .errors import Conflict, Forbidden, Invalid, NotFound
 from .forms import validate_submission
@@ -79,8 +79,8 @@ def complete_task(rt: Runtime, actor: Actor, task_id: str, data: dict[str, Any] 
         if spiff_task.state != TaskState.READY:
             raise Conflict(f"task '{task.title}' is not ready in the workflow")
         submit(spiff_task, data)
-        spiff_task.run()
-        error = advance(workflow)
+        error = run_and_advance(workflow, spiff_task,
+                                command_scope(session, case, parsed, case.definition_id, actor, now))
         task.state, task.completed_by, task.completed_at, task.data = "completed", actor.username, now, \
             rt.store.to_json_safe(data)
         if task.assignee is None:

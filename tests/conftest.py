@@ -3,9 +3,13 @@ a runtime on it, the web app, and an API client that signs in with bearer tokens
 
 from __future__ import annotations
 
+import email
+import email.policy
 import os
 import shutil
+import socket
 from collections.abc import Iterator
+from email.message import Message
 from pathlib import Path
 from typing import Any
 
@@ -173,3 +177,31 @@ def browser() -> Iterator[Any]:
 def page(browser: Any) -> Any:
     """A fresh zh-CN page at 1280×860."""
     return browser.new_context(viewport={"width": 1280, "height": 860}, locale="zh-CN").new_page()
+
+
+@pytest.fixture
+def smtp_server(monkeypatch: pytest.MonkeyPatch) -> Any:
+    """A local SMTP server (aiosmtpd) the settings point to; ``.messages`` holds what it received."""
+    from aiosmtpd.controller import Controller
+
+    class Inbox:
+        def __init__(self) -> None:
+            self.messages: list[Message] = []
+
+        async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+            msg = email.message_from_bytes(envelope.content, policy=email.policy.default)
+            self.messages.append(msg)
+            return "250 OK"
+
+    with socket.socket() as probe:  # a free port (the controller checks itself on the port it is given)
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    handler = Inbox()
+    controller = Controller(handler, hostname="127.0.0.1", port=port)
+    controller.start()
+    monkeypatch.setenv("DOCKET_SMTP_HOST", "127.0.0.1")
+    monkeypatch.setenv("DOCKET_SMTP_PORT", str(port))
+    monkeypatch.setenv("DOCKET_SMTP_FROM", "docket@union.example.edu.cn")
+    monkeypatch.setenv("DOCKET_BASE_URL", "https://docket.example.edu.cn")
+    yield handler
+    controller.stop()

@@ -47,7 +47,8 @@ def _shipped() -> tuple[set[str], set[str], set[str]]:
     ids, keys, words = set(), set(), set()
     for path in (ROOT / "processes").rglob("*.bpmn"):
         root = etree.parse(str(path)).getroot()
-        ids.update(e.get("id") for e in root.iter() if isinstance(e.tag, str) and e.get("id"))
+        ids.update(e.get("id") for e in root.iter()  # BPMN's own elements (an extension's id is a name)
+                   if isinstance(e.tag, str) and e.get("id") and e.tag.startswith(BPMN))
         for process in root.iter(f"{BPMN}process"):
             keys.add(process.get("id"))
         words.update(p.get("value") for p in root.iter() if isinstance(p.tag, str)

@@ -105,9 +105,13 @@ CASES: dict[str, tuple[str, str, str, str]] = {
         model(gateway("amount &gt; 10").replace('default="small"', "")), "small", 'id="small"',
         "branch of gateway 'first' has no condition"),
     "unsupported element": (
+        model('    <bpmn:complexGateway id="first" name="Decide"/>\n'
+              '    <bpmn:sequenceFlow id="out" sourceRef="first" targetRef="end"/>'),
+        "first", 'id="first"', "complexGateway is not supported"),
+    "service task without a connector": (
         model('    <bpmn:serviceTask id="first" name="Call the API"/>\n'
               '    <bpmn:sequenceFlow id="out" sourceRef="first" targetRef="end"/>'),
-        "first", 'id="first"', "serviceTask has no runtime behaviour"),
+        "first", 'id="first"', "the service task names no connector"),
     "script syntax error": (
         model(script("total = 1\nratio = = total")), "first", "ratio = = total", "script:"),
     "script import": (model(script("import os")), "first", "import os", "import"),

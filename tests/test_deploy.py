@@ -76,8 +76,9 @@ def test_invalid_bpmn_is_refused_with_element_and_line(api: Any) -> None:
     error = res.get_json()["error"]
     assert error["code"] == "invalid"
     assert error["details"] == [{"element": "mailer", "line": line_of(bad, 'id="mailer"'), "severity": "error",
-                                 "message": "serviceTask has no runtime behaviour here (Docket has no service "
-                                            "connectors; use a script task)"}]
+                                 "message": "the service task names no connector: use spiffworkflow:serviceTaskOperator"
+                                            ' id="<connector>" or camunda:type="external" camunda:topic='
+                                            '"<connector>"'}]
     res = api.post("/api/v1/processes", data=travel(), headers=dict(XML))  # raw XML: the form is not given
     assert res.status_code == 422
     [detail] = res.get_json()["error"]["details"]

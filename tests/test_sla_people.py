@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import email
-import email.policy
-import socket
-from email.message import Message
 from typing import Any
 
 import pytest
@@ -68,33 +64,6 @@ def test_cycles_and_bad_input_are_refused(rt: Runtime, people: dict) -> None:
         set_absence(rt, people["qian"], "zhao", "qian", "2026-10-01", "2026-10-02")
     assert clear_absence(rt, people["li"], "li") == 1
     set_absence(rt, people["zhao"], "zhao", "wang", "2026-10-06", "2026-10-06")  # the chain is broken now
-
-
-@pytest.fixture
-def smtp_server(monkeypatch: pytest.MonkeyPatch) -> Any:
-    from aiosmtpd.controller import Controller
-
-    class Inbox:
-        def __init__(self) -> None:
-            self.messages: list[Message] = []
-
-        async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
-            msg = email.message_from_bytes(envelope.content, policy=email.policy.default)
-            self.messages.append(msg)
-            return "250 OK"
-
-    with socket.socket() as probe:  # a free port (the controller checks itself on the port it is given)
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    handler = Inbox()
-    controller = Controller(handler, hostname="127.0.0.1", port=port)
-    controller.start()
-    monkeypatch.setenv("DOCKET_SMTP_HOST", "127.0.0.1")
-    monkeypatch.setenv("DOCKET_SMTP_PORT", str(port))
-    monkeypatch.setenv("DOCKET_SMTP_FROM", "docket@union.example.edu.cn")
-    monkeypatch.setenv("DOCKET_BASE_URL", "https://docket.example.edu.cn")
-    yield handler
-    controller.stop()
 
 
 def test_the_daily_digest_arrives_at_the_smtp_server_with_the_right_tasks(rt: Runtime, people: dict,

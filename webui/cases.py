@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from io import BytesIO
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import login_required
 
+from engine.documents.store import case_documents, document_file
 from engine.instances import may_start, start_case
 from engine.office.units import served_forms
 from engine.queries import case_json, group_names, latest_definitions, list_cases, visible_case
@@ -48,7 +51,20 @@ def show(case_id: int):  # type: ignore[no-untyped-def]
         forms = served_forms(session, runtime.definition(session, row.definition_id).forms)
         name = row.definition.name
         groups = group_names(session)
+        documents = case_documents(session, current_actor(), case_id)
     locale = str(get_locale() or "zh_CN")
     fields, other = labelled_data(forms, case["data"] or {}, locale)
     return render_template("cases/case.html", case=case, process_name=name, fields=fields, other=other,
-                           groups=groups, info=field_info(forms, locale), shown=shown_value)
+                           groups=groups, info=field_info(forms, locale), shown=shown_value, documents=documents)
+
+
+@bp.route("/<int:case_id>/documents/<int:document_id>")
+@login_required
+def document(case_id: int, document_id: int):  # type: ignore[no-untyped-def]
+    """Download one document of the case (whoever may read the case may read its documents)."""
+    with rt().reading() as session:
+        found = document_file(session, current_actor(), document_id)
+    if found.case_id != case_id:
+        abort(404)
+    return send_file(BytesIO(found.content), mimetype=found.media_type, as_attachment=True,
+                     download_name=found.filename)

@@ -1,4 +1,4 @@
-"""A deployable bundle: one BPMN file plus the forms and DMN tables it references."""
+"""A deployable bundle: one BPMN file plus the forms, DMN tables and document templates it uses."""
 
 from __future__ import annotations
 
@@ -11,13 +11,15 @@ from typing import Any
 
 @dataclass
 class Bundle:
-    """What a designer deploys. ``forms`` maps form key -> parsed JSON; ``dmn`` maps file name -> XML."""
+    """What a designer deploys. ``forms`` maps form key -> parsed JSON; ``dmn`` maps file name -> XML;
+    ``templates`` maps a document template's file name -> its bytes (DOCX)."""
 
     bpmn: bytes
     filename: str = "process.bpmn"
     forms: dict[str, Any] = field(default_factory=dict)
     dmn: dict[str, str] = field(default_factory=dict)
     form_errors: dict[str, str] = field(default_factory=dict)  # form key -> why the file could not be read
+    templates: dict[str, bytes] = field(default_factory=dict)
 
     def add_generated_forms(self) -> None:
         """Forms for Camunda ``camunda:formData`` tasks that have no form file of their own."""
@@ -42,6 +44,8 @@ class Bundle:
             "forms": {k: self.forms[k] for k in sorted(form_keys) if k in self.forms},
             "dmn": {k: v.strip() for k, v in sorted(self.dmn.items())},
         }
+        if self.templates:  # only then: the hash of a process without templates stays what it was
+            content["templates"] = {k: hashlib.sha256(v).hexdigest() for k, v in sorted(self.templates.items())}
         raw = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
         return hashlib.sha256(raw.encode()).hexdigest()
 
@@ -56,15 +60,26 @@ def _read_forms(folder: Path, bundle: Bundle) -> None:
             bundle.form_errors[path.stem] = f"{path.name}: not valid JSON ({exc})"
 
 
+TEMPLATE_SUFFIXES = (".docx",)
+
+
+def read_templates(folder: Path, bundle: Bundle) -> None:
+    """The document templates beside a BPMN file and in ``templates/`` beside it, by file name."""
+    for path in [*sorted(folder.glob("*")), *sorted((folder / "templates").glob("*"))]:
+        if path.suffix.lower() in TEMPLATE_SUFFIXES and path.is_file() and not path.name.startswith("~$"):
+            bundle.templates.setdefault(path.name, path.read_bytes())
+
+
 def bundle_from_file(path: Path, shared_forms: Path | None = None) -> Bundle:
-    """A BPMN file with the forms in ``forms/`` beside it (then in ``shared_forms``) and the DMN files beside
-    it and in ``dmn/`` beside it."""
+    """A BPMN file with the forms in ``forms/`` beside it (then in ``shared_forms``), the DMN files beside
+    it and in ``dmn/`` beside it, and the document templates beside it and in ``templates/``."""
     bundle = Bundle(bpmn=path.read_bytes(), filename=str(path))
     _read_forms(path.parent / "forms", bundle)
     if shared_forms is not None:
         _read_forms(shared_forms, bundle)
     for dmn in [*sorted(path.parent.glob("*.dmn")), *sorted((path.parent / "dmn").glob("*.dmn"))]:
         bundle.dmn.setdefault(dmn.name, dmn.read_bytes().decode("utf-8", errors="replace"))
+    read_templates(path.parent, bundle)
     return bundle
 
 

@@ -17,14 +17,18 @@ from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 
 from engine.behaviours import behaviours
+from engine.connectors.checking import CheckContext, check_call
+from engine.connectors.reading import read_service_task
 from engine.forms import check_form_document
 from engine.scripts import check_source
 from engine.scripts.provided import unavailable_names
 from engine.scripts.sandbox import available_names
 from engine.workdays import as_due
 
+from . import properties  # noqa: F401  (registers the properties the core reads)
 from .bundle import Bundle
 from .camunda import camunda_problems
+from .case_fields import case_fields
 from .expressions import ExpressionError, is_camunda_expression, translate_camunda
 from .meta import TASK_TAGS, Assignment, called_processes, executable_processes, is_executable, read_process, read_task
 from .normalize import NormalizeError
@@ -34,14 +38,13 @@ from .xml import BPMN, NS, SPIFF, bpmn, camunda, local, parse_xml
 
 SUPPORTED = {
     "startEvent", "endEvent", "intermediateCatchEvent", "intermediateThrowEvent", "boundaryEvent",
-    "task", "userTask", "manualTask", "scriptTask", "businessRuleTask", "sendTask", "receiveTask",
+    "task", "userTask", "manualTask", "scriptTask", "serviceTask", "businessRuleTask", "sendTask", "receiveTask",
     "exclusiveGateway", "inclusiveGateway", "parallelGateway", "eventBasedGateway",
     "subProcess", "transaction", "callActivity",
 }
-FLOW_NODES = SUPPORTED | {"serviceTask", "complexGateway", "adHocSubProcess", "choreographyTask",
+FLOW_NODES = SUPPORTED | {"complexGateway", "adHocSubProcess", "choreographyTask",
                           "subChoreography", "callChoreography"}
 UNSUPPORTED_REASON = {
-    "serviceTask": "has no runtime behaviour here (Docket has no service connectors; use a script task)",
     "complexGateway": "is not supported by the engine (use an inclusive or exclusive gateway)",
     "adHocSubProcess": "is not supported by Docket yet",
 }
@@ -162,6 +165,14 @@ def _check_script(report: _Report, node: etree._Element) -> None:
         report.flag(node, "script_missing")
     else:
         _check_expression(report, script, script.text or "", "script", mode="exec")
+
+
+def _check_pre_post_scripts(report: _Report, process: etree._Element) -> None:
+    """SpiffWorkflow pre- and post-scripts (on any task) are sandboxed Python like script tasks."""
+    for node in process.iter(f"{{{SPIFF}}}preScript", f"{{{SPIFF}}}postScript"):
+        if (node.text or "").strip():
+            what = "pre-script" if node.tag.endswith("preScript") else "post-script"
+            _check_expression(report, node, node.text or "", what, mode="exec")
 
 
 def _check_nodes(report: _Report, process: etree._Element) -> None:
@@ -444,6 +455,27 @@ def _decision_ref(task: etree._Element) -> str:
     return (task.get(camunda("decisionRef")) or (spiff.text if spiff is not None else "") or "").strip()
 
 
+def _check_service_tasks(report: _Report, process: etree._Element, bundle: Bundle,
+                         known_groups: set[str] | None) -> None:
+    """Each service task calls a connector that exists, with known parameters, the required ones given, valid
+    expressions, and whatever that connector checks itself (its template exists, its groups exist)."""
+    tasks = list(process.iter(bpmn("serviceTask")))
+    if not tasks:
+        return
+    context = CheckContext(templates=bundle.templates, known_groups=known_groups,
+                           known_fields=case_fields(process.getroottree().getroot(), bundle))
+    for node in tasks:
+        call = read_service_task(node)
+        for finding in check_call(call, context):
+            report.add(node, finding.message, severity=finding.severity, line=finding.line or None)
+        for param in call.params:
+            for problem in check_source(param.expression, "eval"):
+                report.add(node, f"parameter '{param.name}': {problem.message}", line=param.line)
+        for output in call.outputs:
+            for problem in check_source(output.expression, "eval"):
+                report.add(node, f"output parameter '{output.name}': {problem.message}", line=output.line)
+
+
 def _check_decisions(report: _Report, process: etree._Element, bundle: Bundle) -> None:
     tasks = list(process.iter(bpmn("businessRuleTask")))
     if not tasks:
@@ -539,6 +571,8 @@ def _check_bpmn(report: _Report, root: etree._Element, bundle: Bundle, known_gro
         _check_nodes(report, proc)
         _check_calls(report, root, proc)
         _check_decisions(report, proc, bundle)
+        _check_service_tasks(report, proc, bundle, known_groups)
+        _check_pre_post_scripts(report, proc)
         _check_tasks(report, proc, bundle, lanes, known_groups)
         _check_sla_settings(report, proc)
         _check_named_behaviours(report, proc)

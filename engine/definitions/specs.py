@@ -5,6 +5,7 @@
   version the call pins (``camunda:calledElementBinding="version"`` + ``camunda:calledElementVersion``, or
   the ``calledElementVersion`` property). Camunda's ``camunda:in`` / ``camunda:out`` map data into and out of
   the called process; without them the called process sees the case data (or its own data inputs).
+* **Service tasks call connectors** (``engine.connectors``), written in either dialect.
 * **Events carry the case data in plain BPMN and Camunda files**: a signal, message, error or escalation
   thrown without a SpiffWorkflow payload expression carries a copy of the thrower's data, and a catch event
   without a SpiffWorkflow variable merges it into its own data (what SpiffWorkflow's standard BPMN parser
@@ -56,6 +57,8 @@ from SpiffWorkflow.spiff.specs.event_definitions import EscalationEventDefinitio
 from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition as SpiffMessageEvent
 from SpiffWorkflow.spiff.specs.event_definitions import SignalEventDefinition as SpiffSignalEvent
 from SpiffWorkflow.spiff.specs.event_definitions import SpiffItemAwareEventDefinition
+
+from engine.connectors.spec import ConnectorTask, ConnectorTaskConverter, ConnectorTaskParser
 
 from .expressions import is_camunda_expression, translate_camunda
 from .xml import CAMUNDA, NS, camunda, extension_properties
@@ -415,12 +418,13 @@ class SharedDataStore(BpmnDataStoreSpecification):
 
 
 class DocketParser(SpiffBpmnParser):
-    """SpiffWorkflow's parser with Docket's call activities and event payloads."""
+    """SpiffWorkflow's parser with Docket's call activities, connector calls and event payloads."""
 
     OVERRIDE_PARSER_CLASSES = {
         **SpiffBpmnParser.OVERRIDE_PARSER_CLASSES,
         full_tag("callActivity"): (DocketCallActivityParser, CallActivity),
         full_tag("businessRuleTask"): (DocketBusinessRuleTaskParser, BusinessRuleTask),
+        full_tag("serviceTask"): (ConnectorTaskParser, ConnectorTask),
         full_tag("startEvent"): (StartEventParser, StartEvent),
         full_tag("endEvent"): (EndEventParser, EndEvent),
         full_tag("boundaryEvent"): (BoundaryEventParser, BoundaryEvent),
@@ -461,6 +465,7 @@ def serializer_config() -> dict[type, Any]:
     config = dict(SPIFF_CONFIG)
     config[CallActivity] = config[SpiffCallActivity]
     config[BusinessRuleTask] = config[SpiffBusinessRuleTask]
+    config[ConnectorTask] = ConnectorTaskConverter
     for cls in EVENT_CLASSES:
         base = next(b for b in cls.__mro__[1:] if b in SPIFF_CONFIG)
         config[cls] = config[base]

@@ -22,7 +22,7 @@ from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
 from SpiffWorkflow.bpmn.util.diff import WorkflowDiff, diff_workflow, migrate_workflow
 
 from engine.access import Actor
-from engine.casework import advance, record, save
+from engine.casework import advance, command_scope, record, save
 from engine.clock import utcnow
 from engine.definitions.parse import ParsedDefinition
 from engine.definitions.specs import serializer_config
@@ -239,7 +239,7 @@ def _migrate_one(rt: Runtime, actor: Actor, definition_id: int, case_id: int, re
                 continue
             migrate_workflow(sub_diff, sub, parsed.subprocess_specs[sub.spec.name], reset_mask=RESET)
         _keep_timers(workflow, kept)
-        error = advance(workflow)
+        error = advance(workflow, command_scope(session, case, parsed, target.id, actor, now))
         case.definition_id = target.id
         case.definition = target
         rows = save(rt, session, case, parsed, workflow, now, error)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 from dataclasses import dataclass, field
 from pathlib import PurePath
@@ -10,7 +11,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from engine.access import Actor
-from engine.definitions.bundle import Bundle
+from engine.definitions.bundle import TEMPLATE_SUFFIXES, Bundle
 from engine.definitions.check import Problem, has_errors
 from engine.definitions.meta import read_process
 from engine.definitions.parse import main_process
@@ -49,7 +50,8 @@ def process_key(bpmn: bytes) -> str | None:
 
 
 def make_bundle(filename: str, bpmn: bytes, extra: list[tuple[str, bytes]]) -> Bundle:
-    """A bundle from a BPMN file plus form (``*.json``, the key is the file's stem) and DMN (``*.dmn``) files."""
+    """A bundle from a BPMN file plus form (``*.json``, the key is the file's stem), DMN (``*.dmn``) and
+    document template (``*.docx``) files."""
     bundle = Bundle(bpmn=bpmn, filename=PurePath(filename or "process.bpmn").name)
     for name, data in extra:
         path = PurePath(name)
@@ -60,6 +62,8 @@ def make_bundle(filename: str, bpmn: bytes, extra: list[tuple[str, bytes]]) -> B
                 bundle.form_errors[path.stem] = f"{path.name}: not valid JSON ({exc})"
         elif path.suffix.lower() == ".dmn":
             bundle.dmn[path.name] = data.decode("utf-8", errors="replace")
+        elif path.suffix.lower() in TEMPLATE_SUFFIXES:
+            bundle.templates[path.name] = data
     return bundle
 
 
@@ -69,7 +73,7 @@ def _latest(session: so.Session, key: str) -> ProcessDefinition | None:
 
 
 def _fill_from_latest(session: so.Session, bundle: Bundle) -> list[str]:
-    """Forms and DMN the bundle lacks are taken from the process's deployed version (if any)."""
+    """Forms, DMN and document templates the bundle lacks are taken from the process's deployed version."""
     key = process_key(bundle.bpmn)
     latest = _latest(session, key) if key else None
     if latest is None:
@@ -84,6 +88,8 @@ def _fill_from_latest(session: so.Session, bundle: Bundle) -> list[str]:
         bundle.forms[k] = latest.forms[k]
     for name, xml in (latest.dmn or {}).items():
         bundle.dmn.setdefault(name, xml)
+    for name, data in (latest.templates or {}).items():
+        bundle.templates.setdefault(name, base64.b64decode(data))
     return taken
 
 

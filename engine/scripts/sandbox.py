@@ -349,7 +349,8 @@ class SandboxEnvironment(BasePythonScriptEngineEnvironment):
         context.update(updates)
 
     def call_service(self, context: dict, **kwargs: Any) -> Any:
-        raise NotImplementedError("Docket has no service connectors; use a script task.")
+        raise NotImplementedError("service tasks call connectors through the engine of "
+                                  "engine.connectors.script_engine, not this environment")
 
 
 def available_names(environment: SandboxEnvironment | None = None) -> set[str]:

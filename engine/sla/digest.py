@@ -1,16 +1,12 @@
 """E-mail: one digest per person per (local) day of the notifications they have not read or been mailed yet.
 
-SMTP comes from the environment: ``DOCKET_SMTP_HOST`` (no host: no mail), ``DOCKET_SMTP_PORT`` (25),
-``DOCKET_SMTP_FROM``, ``DOCKET_SMTP_USER`` / ``DOCKET_SMTP_PASSWORD``, ``DOCKET_SMTP_STARTTLS`` (``1``),
-``DOCKET_BASE_URL`` (for links) and ``DOCKET_DIGEST_HOUR`` (local hour from which the day's digest goes, 8).
+SMTP settings and sending are ``engine.mail``'s (shared with the ``email`` connector).
 """
 
 from __future__ import annotations
 
 import logging
-import os
 import smtplib
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from email.message import EmailMessage
 from typing import TYPE_CHECKING
@@ -18,6 +14,7 @@ from typing import TYPE_CHECKING
 import sqlalchemy as sa
 
 from engine.clock import utcnow
+from engine.mail import SmtpSettings, send_message, smtp_settings
 from engine.models import Notification, User
 from engine.workdays import LOCAL
 
@@ -28,33 +25,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 LOOKBACK = timedelta(days=7)
-
-
-@dataclass(frozen=True)
-class SmtpSettings:
-    host: str
-    port: int = 25
-    sender: str = "docket@localhost"
-    user: str | None = None
-    password: str | None = None
-    starttls: bool = False
-    base_url: str = ""
-    digest_hour: int = 8
-
-
-def smtp_settings() -> SmtpSettings | None:
-    """The SMTP settings from the environment, or None when no host is configured."""
-    host = os.environ.get("DOCKET_SMTP_HOST", "").strip()
-    if not host:
-        return None
-    return SmtpSettings(
-        host=host, port=int(os.environ.get("DOCKET_SMTP_PORT", "25")),
-        sender=os.environ.get("DOCKET_SMTP_FROM", "docket@localhost"),
-        user=os.environ.get("DOCKET_SMTP_USER") or None, password=os.environ.get("DOCKET_SMTP_PASSWORD") or None,
-        starttls=os.environ.get("DOCKET_SMTP_STARTTLS", "") in ("1", "true", "yes"),
-        base_url=os.environ.get("DOCKET_BASE_URL", "").rstrip("/"),
-        digest_hour=int(os.environ.get("DOCKET_DIGEST_HOUR", "8")),
-    )
 
 
 def _message(smtp: SmtpSettings, user: User, items: list[Notification], day: str) -> EmailMessage:
@@ -72,15 +42,6 @@ def _message(smtp: SmtpSettings, user: User, items: list[Notification], day: str
     lines += ["", "—— Docket 工会事务系统（本邮件每天最多一封）"]
     msg.set_content("\n".join(lines))
     return msg
-
-
-def _send(smtp: SmtpSettings, msg: EmailMessage) -> None:
-    with smtplib.SMTP(smtp.host, smtp.port, timeout=30) as conn:
-        if smtp.starttls:
-            conn.starttls()
-        if smtp.user:
-            conn.login(smtp.user, smtp.password or "")
-        conn.send_message(msg)
 
 
 def send_digests(rt: Runtime, smtp: SmtpSettings | None = None) -> int:
@@ -122,5 +83,5 @@ def _digest_for(rt: Runtime, smtp: SmtpSettings, user: User, day: date, now: dat
         for n in items:
             n.emailed_at = now
         session.flush()
-        _send(smtp, _message(smtp, user, items, day.isoformat()))
+        send_message(smtp, _message(smtp, user, items, day.isoformat()))
     return 1

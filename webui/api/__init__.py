@@ -10,6 +10,7 @@ from . import (  # noqa: F401  (each module registers its routes)
     cases,
     congresses,
     disputes,
+    documents,
     failures,
     history,
     inbox,

@@ -22,7 +22,7 @@ from .uploads import optional_flag
 
 
 def bundle_from_request() -> Bundle:
-    """The BPMN (raw XML body, or multipart ``file``) plus ``forms`` and ``dmn`` parts."""
+    """The BPMN (raw XML body, or multipart ``file``) plus ``forms``, ``dmn`` and ``templates`` (DOCX) parts."""
     if request.mimetype in ("application/xml", "text/xml"):
         return Bundle(bpmn=request.get_data(), filename="upload.bpmn")
     upload = request.files.get("file")
@@ -38,6 +38,8 @@ def bundle_from_request() -> Bundle:
             bundle.form_errors[key] = f"{part.filename}: not valid JSON ({exc})"
     for part in request.files.getlist("dmn"):
         bundle.dmn[part.filename or "decision.dmn"] = part.read().decode("utf-8", errors="replace")
+    for part in request.files.getlist("templates"):
+        bundle.templates[(part.filename or "template.docx").rsplit("/", 1)[-1]] = part.read()
     return bundle
 
 

@@ -15,7 +15,16 @@
       { name: "CalledDecisionId", superClass: ["Element"], properties: [{ name: "value", isBody: true, type: "String" }] },
       { name: "InstructionsForEndUser", superClass: ["Element"], properties: [{ name: "value", isBody: true, type: "String" }] },
       { name: "PreScript", superClass: ["Element"], properties: [{ name: "value", isBody: true, type: "String" }] },
-      { name: "PostScript", superClass: ["Element"], properties: [{ name: "value", isBody: true, type: "String" }] }
+      { name: "PostScript", superClass: ["Element"], properties: [{ name: "value", isBody: true, type: "String" }] },
+      { name: "ServiceTaskOperator", superClass: ["Element"],
+        properties: [{ name: "id", isAttr: true, type: "String" }, { name: "resultVariable", isAttr: true, type: "String" },
+          { name: "parameterList", type: "Parameters" }] },
+      { name: "Parameters", superClass: ["Element"], properties: [{ name: "parameters", type: "Parameter", isMany: true }] },
+      { name: "Parameter", superClass: ["Element"],
+        properties: [{ name: "id", isAttr: true, type: "String" }, { name: "type", isAttr: true, type: "String" },
+          { name: "value", isAttr: true, type: "String" }] },
+      { name: "MultiInstanceScripts", extends: ["bpmn:MultiInstanceLoopCharacteristics"],
+        properties: [{ name: "scriptsOnInstances", isAttr: true, type: "Boolean" }] }
     ]
   };
   var MARKERS = { added: "dk-added", changed: "dk-changed", error: "dk-error" };
@@ -271,6 +280,15 @@
     }
   }
 
+  /* The panel's own labels in the page's language: a diagram-js translate service over a table of them. */
+  function translations(table) {
+    function translate(template, replacements) {
+      var text = Object.prototype.hasOwnProperty.call(table, template) ? table[template] : template;
+      return text.replace(/{([^}]+)}/g, function (_, key) { return (replacements || {})[key] || "{" + key + "}"; });
+    }
+    return { translate: ["value", translate] };
+  }
+
   // bpmn-js draws some menu icons (align, distribute, event toggles) as SVG markup with style attributes,
   // which the Content-Security-Policy refuses; the same declarations as SVG presentation attributes draw the
   // same icons. A last, low-priority provider rewrites them before the menu is shown.
@@ -309,8 +327,14 @@
     var source = $(container.getAttribute("data-modeler"));
     var form = document.getElementById("modeler-form");
     var panel = document.getElementById("props");
-    var modeler = new window.BpmnJS({ container: container, moddleExtensions: { spiffworkflow: SPIFF },
-      keyboard: { bindTo: document } });
+    var panelBundle = window.BpmnJSPropertiesPanel;  // the official properties panel (vendor bundle)
+    var options = { container: container, moddleExtensions: { spiffworkflow: SPIFF } };
+    if (panelBundle && document.getElementById("properties-panel")) {
+      options.additionalModules = panelBundle.modules.concat([translations(T.panel || {})]);
+      options.moddleExtensions.camunda = panelBundle.moddleExtensions.camunda;
+      options.propertiesPanel = { parent: "#properties-panel" };
+    }
+    var modeler = new window.BpmnJS(options);
     container.bpmnViewer = modeler;
     policyFriendlyMenus(modeler);
     document.getElementById("xml-source").classList.add("js-hidden");
