@@ -45,7 +45,7 @@ def deploy(session: so.Session, actor: Actor, bundle: Bundle) -> Deployment:
             [p.as_dict() for p in problems if p.severity == "error"],
         )
     meta = read_process(main_process(parse_xml(bundle.bpmn)))
-    form_keys = {t.form_key for t in meta.tasks.values() if t.form_key}
+    form_keys = meta.form_keys()
     digest = bundle.content_hash(form_keys)
     latest = session.scalars(
         sa.select(ProcessDefinition).where(ProcessDefinition.key == meta.key)

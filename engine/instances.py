@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -49,31 +50,49 @@ def start_case(rt: Runtime, actor: Actor, process_key: str, data: dict[str, Any]
         raise Invalid("case data must be a JSON object", [{"field": "data", "message": "must be an object"}])
     now = utcnow()
     with rt.transaction() as session:
-        definition = _latest(session, process_key)
-        if not may_start(actor, definition):
-            raise Forbidden(f"you may not start process '{process_key}'")
-        parsed = rt.definition(session, definition.id)
-        workflow = BpmnWorkflow(parsed.spec, parsed.subprocess_specs, script_engine=rt.script_engine)
-        data.setdefault("initiator", actor.username)
-        workflow.get_next_task(spec_name="Start").set_data(**data)
-        error = advance(workflow)
-        settings = definition.settings or {}
-        prefix = settings.get("businessKeyPrefix", f"{process_key.upper()}-")
-        case = Case(
-            definition_id=definition.id, process_key=definition.key,
-            business_key=_next_business_key(session, prefix, now.year),
-            title=str(data.get(settings.get("titleField", "title"), ""))[:512] or None,
-            status="running", workflow="", data={}, started_by=actor.username, started_at=now, updated_at=now,
-        )
-        session.add(case)
-        session.flush()
-        save(rt, session, case, parsed, workflow, now, error)
-        record(session, case, actor, "case_started", now, data={"process": process_key,
-                                                                "version": definition.version, "data": case.data})
-        if error:
-            record(session, case, actor, "case_error", now, data={"message": error})
+        case, workflow = begin_case(rt, session, actor, latest_definition(session, process_key), data, now)
     rt.checkin(case, workflow)
     return case
+
+
+def latest_definition(session: so.Session, key: str) -> ProcessDefinition:
+    """The newest deployed version of process ``key``.
+
+    :raises NotFound: the process is not deployed.
+    """
+    return _latest(session, key)
+
+
+def begin_case(rt: Runtime, session: so.Session, actor: Actor, definition: ProcessDefinition,
+               data: dict[str, Any], now: datetime) -> tuple[Case, BpmnWorkflow]:
+    """Inside the caller's transaction: start a case of ``definition`` and run it to its first wait.
+
+    :raises Forbidden: the actor may not start this process.
+    """
+    process_key = definition.key
+    if not may_start(actor, definition):
+        raise Forbidden(f"you may not start process '{process_key}'")
+    parsed = rt.definition(session, definition.id)
+    workflow = BpmnWorkflow(parsed.spec, parsed.subprocess_specs, script_engine=rt.script_engine)
+    data.setdefault("initiator", actor.username)
+    workflow.get_next_task(spec_name="Start").set_data(**data)
+    error = advance(workflow)
+    settings = definition.settings or {}
+    prefix = settings.get("businessKeyPrefix", f"{process_key.upper()}-")
+    case = Case(
+        definition_id=definition.id, process_key=definition.key,
+        business_key=_next_business_key(session, prefix, now.year),
+        title=str(data.get(settings.get("titleField", "title"), ""))[:512] or None,
+        status="running", workflow="", data={}, started_by=actor.username, started_at=now, updated_at=now,
+    )
+    session.add(case)
+    session.flush()
+    save(rt, session, case, parsed, workflow, now, error)
+    record(session, case, actor, "case_started", now, data={"process": process_key,
+                                                            "version": definition.version, "data": case.data})
+    if error:
+        record(session, case, actor, "case_error", now, data={"message": error})
+    return case, workflow
 
 
 def get_case_row(session: so.Session, case_id: int) -> Case:

@@ -163,7 +163,8 @@ def _current(s: Seeder) -> Iterator[str]:
     s.register(target, accept=False)  # registered, waiting for the department to accept
     _, c = s.submit("feng", "school", ["wang", "li", "zheng"])
     s.do("zhao", c, "seconding", {})
-    s.do("zhao", c, "review", {"decision": "reject", "review_opinion": "属于个人待遇问题，不属于教代会提案范围。"})
+    s.do("zhao", c, "review", {"decision": "reject", "reject_reason": "personal",
+                               "review_opinion": "属于个人待遇问题，不属于教代会提案范围。"})
     with s.rt.reading() as session:
         from .models import Proposal
 

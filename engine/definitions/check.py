@@ -21,7 +21,16 @@ from engine.workdays import as_due
 
 from .bundle import Bundle
 from .expressions import ExpressionError, is_camunda_expression, translate_camunda
-from .meta import TASK_TAGS, Assignment, called_processes, executable_processes, is_executable, read_process, read_task
+from .meta import (
+    TASK_TAGS,
+    Assignment,
+    called_processes,
+    executable_processes,
+    form_key_of,
+    is_executable,
+    read_process,
+    read_task,
+)
 from .normalize import NormalizeError
 from .parse import DefinitionError, build, dmn_problems, is_dmn, main_process, spiff_message
 from .xml import BPMN, NS, SPIFF, bpmn, camunda, local, parse_xml
@@ -292,6 +301,36 @@ def _check_tasks(report: _Report, process: etree._Element, bundle: Bundle, lanes
                     report.add(node, f"group '{group}' does not exist (create it or map the lane to a group)")
 
 
+def _check_task_page(report: _Report, process: etree._Element, bundle: Bundle) -> None:
+    """The start form, the ``caseForm`` and the return properties (``returnTo``, ``returnable``) the task page
+    reads: forms that exist, steps that exist."""
+    meta = read_process(process)
+    for node in process.iterfind("bpmn:startEvent", NS):
+        key = form_key_of(node)
+        if key:
+            _check_form(report, node, key, bundle)
+    case_form = (meta.settings.get("caseForm") or "").strip()
+    if case_form:
+        _check_form(report, process, case_form, bundle)
+    steps = {t.element_id for t in meta.tasks.values()}
+    marked = [t for t in meta.tasks.values() if (t.properties.get("startForm") or "").strip()]
+    for task in marked[1:]:
+        report.add(_node(process, task.element_id), "only one step of a process may be its startForm")
+    for task in meta.tasks.values():
+        node = _node(process, task.element_id)
+        for name in ("returnable", "startForm"):
+            value = (task.properties.get(name) or "").strip().lower()
+            if value and value not in ("true", "false", "yes", "no", "1", "0"):
+                report.add(node, f"{name} '{task.properties[name]}' must be true or false")
+        for target in [t.strip() for t in (task.properties.get("returnTo") or "").split(",") if t.strip()]:
+            if target != "none" and target not in steps:
+                report.add(node, f"returnTo names '{target}', which is not a user task of this process")
+
+
+def _node(process: etree._Element, element_id: str) -> etree._Element | None:
+    return next((n for n in process.iter() if n.get("id") == element_id), None)
+
+
 def _check_lanes(report: _Report, process: etree._Element) -> dict[str, str]:
     meta = read_process(process)
     for lane_id, line in meta.lanes_unmapped:
@@ -393,6 +432,7 @@ def _check_bpmn(report: _Report, root: etree._Element, bundle: Bundle, known_gro
         _check_calls(report, root, proc)
         _check_decisions(report, proc, bundle)
         _check_tasks(report, proc, bundle, lanes, known_groups)
+        _check_task_page(report, proc, bundle)
         _check_sla_settings(report, proc)
     if report.failed or not processes:
         return

@@ -17,7 +17,7 @@ from engine.models import Case, Event, Task, TaskCandidate
 from engine.notifications import notify, task_recipients
 
 from .absence import deputies_cached, resolve, today
-from .clocks import refuse_if_locked, start_clock
+from .clocks import refuse_if_locked, restart_clock, start_clock
 
 
 def _hand_to_deputies(session: so.Session, case: Case, task: Task, deputies: dict[str, str], now: datetime) -> None:
@@ -51,10 +51,16 @@ def start_task_clock(session: so.Session, case: Case, task: Task, now: datetime)
     start_clock(session, case, task, now)
 
 
+def restart_task_clock(session: so.Session, case: Case, task: Task, now: datetime, **_: Any) -> None:
+    """A step returned to or recalled runs on a fresh clock from its new due date."""
+    restart_clock(session, case, task, now)
+
+
 def refuse_locked_completion(session: so.Session, case: Case, task: Task, now: datetime, **_: Any) -> None:
     refuse_if_locked(session, case, task, now)
 
 
 subscribe("task_created", tell_about_new_task)
 subscribe("task_created", start_task_clock)
+subscribe("task_reopened", restart_task_clock)
 subscribe("task_completing", refuse_locked_completion)

@@ -5,8 +5,9 @@ from __future__ import annotations
 from flask import g, jsonify, request
 
 from engine.errors import Invalid
-from engine.instances import cancel_case, retry_case, start_case
+from engine.instances import cancel_case, retry_case
 from engine.queries import case_json, list_cases, visible_case
+from engine.startforms import submit_start_form
 
 from ..runtime import rt
 from . import bp
@@ -27,7 +28,7 @@ def create_case():  # type: ignore[no-untyped-def]
     data = body.get("data", {})
     if not isinstance(data, dict):
         raise Invalid("'data' must be an object", [{"field": "data", "message": "must be an object"}])
-    case = start_case(rt(), g.actor, process, data)
+    case = submit_start_form(rt(), g.actor, process, data)  # a start form is validated before any case exists
     with rt().reading() as session:  # the starter may read the case
         return jsonify(case_json(session, case)), 201
 

@@ -11,9 +11,11 @@ from engine.definitions.check import has_errors
 from engine.deploy import check, deploy
 from engine.errors import Forbidden, Invalid, NotFound
 from engine.queries import definition_json, definition_versions, latest_definitions
+from engine.startforms import save_start_draft, start_form
 
 from ..runtime import rt
 from . import bp
+from .errors import json_body
 
 
 def bundle_from_request() -> Bundle:
@@ -77,3 +79,19 @@ def deploy_process():  # type: ignore[no-untyped-def]
         body = {"key": done.definition.key, "version": done.definition.version, "created": done.created,
                 "warnings": [p.as_dict() for p in done.warnings]}
     return jsonify(body), (201 if done.created else 200)
+
+
+@bp.get("/processes/<key>/start-form")
+def process_start_form(key: str):  # type: ignore[no-untyped-def]
+    """The form a case of this process starts with (``schema`` null when none) and the caller's draft of it."""
+    runtime = rt()
+    with runtime.reading() as session:
+        form = start_form(runtime, session, g.actor, key)
+    return jsonify({"process": form.process, "name": form.name, "version": form.version, "schema": form.schema,
+                    "draft": form.draft, "draft_saved_at": form.draft_saved_at})
+
+
+@bp.put("/processes/<key>/draft")
+def process_start_draft(key: str):  # type: ignore[no-untyped-def]
+    """Save the caller's draft of the start form: not validated, no case is made."""
+    return jsonify(save_start_draft(rt(), g.actor, key, json_body().get("data", {})))
