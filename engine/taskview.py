@@ -11,9 +11,10 @@ import sqlalchemy.orm as so
 
 from .access import Actor, may_act_on
 from .approval.drafts import draft_of, task_target
+from .approval.people import display_names
 from .approval.returns import return_targets
 from .models import Case, Task
-from .queries import task_detail, task_query, visible_task
+from .queries import group_names, task_detail, task_query, visible_task
 from .runtime import Runtime
 from .summary import case_documents, case_links, case_summary, opinion_trail, return_notice
 
@@ -62,6 +63,9 @@ def task_view(rt: Runtime, session: so.Session, actor: Actor, task_id: str, loca
     out["returned"] = return_notice(session, task)
     out["links"] = case_links(session, actor, case, locale)
     out["documents"] = case_documents(session, actor, case)
+    out["people"] = display_names(session, [task.assignee or "", task.completed_by or "",
+                                            *(task.candidate_users or [])])
+    out["group_names"] = group_names(session)
     personal = is_personal(task)
     out["personal"] = personal
     out["may_claim"] = acting and task.assignee is None and not personal

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from io import BytesIO
 
-import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
@@ -16,8 +15,6 @@ from engine.disputes.documents import get_document
 from engine.disputes.rules import MATTER_NAMES, SANCTION_NAMES
 from engine.disputes.statistics import statistics
 from engine.errors import Invalid
-from engine.instances import start_case
-from engine.models import Task
 
 from .runtime import current_actor, rt
 
@@ -42,15 +39,11 @@ def index():  # type: ignore[no-untyped-def]
     return render_template("disputes/index.html", cases=cases, tabs=_tabs(), process=process)
 
 
-@bp.route("/apply/<any(mediation, appeals):process>", methods=["POST"])
+@bp.route("/apply/<any(mediation, appeals):process>", methods=["GET", "POST"])
 @login_required
 def apply(process: str):  # type: ignore[no-untyped-def]
-    """Start a case and open its application form (the first task of the process)."""
-    case = start_case(rt(), current_actor(), process, {})
-    with rt().reading() as session:
-        task_id = session.scalar(sa.select(Task.id).where(Task.case_id == case.id, Task.name == FIRST_TASK[process],
-                                                          Task.state.in_(("open", "claimed"))))
-    return redirect(url_for("tasks.show", task_id=task_id) if task_id else url_for(".case", case_id=case.id))
+    """The application form (the process's start form): the case exists only once it is submitted."""
+    return redirect(url_for("cases.new", process=process))
 
 
 @bp.route("/cases/<int:case_id>")
