@@ -17,6 +17,7 @@ from .casework import advance, clean_input, record, save
 from .clock import utcnow
 from .errors import Conflict, Forbidden, Invalid, NotFound
 from .models import Case, CaseCounter, ProcessDefinition
+from .notifications import acting
 from .runtime import Runtime
 
 
@@ -70,6 +71,7 @@ def begin_case(rt: Runtime, session: so.Session, actor: Actor, definition: Proce
     :raises Forbidden: the actor may not start this process.
     """
     process_key = definition.key
+    acting(session, actor.username)
     if not may_start(actor, definition):
         raise Forbidden(f"you may not start process '{process_key}'")
     parsed = rt.definition(session, definition.id)

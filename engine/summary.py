@@ -155,6 +155,21 @@ def case_summary(session: so.Session, parsed: ParsedDefinition, case: Case, step
     return out
 
 
+def case_facts(session: so.Session, parsed: ParsedDefinition, case: Case, locale: str) -> list[dict[str, str]]:
+    """``[{"field", "label", "value"}]``: every case field some form of the process labels, with a value, in the
+    order the forms give (``caseForm`` first) — the case page's data."""
+    labels = Labels(parsed, locale)
+    data = case.data or {}
+    fields = [f for f in labels.fields if f in data and f != "initiator"]
+    people = display_names(session, _user_values(labels, fields, data))
+    out = []
+    for name in fields:
+        shown = labels.shown(name, data.get(name), people)
+        if shown:
+            out.append({"field": name, "label": labels.label(name) or name, "value": shown})
+    return out
+
+
 def opinion_trail(session: so.Session, parsed: ParsedDefinition, case: Case, locale: str) -> list[dict[str, Any]]:
     """The opinions of the case's completed steps (those with an ``opinion`` property), its returns and its
     recalls, oldest first: ``[{"kind", "step", "by", "at", "items": [{"label", "value"}], "reason", "to"}]``."""

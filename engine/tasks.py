@@ -18,6 +18,7 @@ from .errors import Conflict, Forbidden, Invalid, NotFound
 from .forms import validate_submission
 from .hooks import emit
 from .models import Case, Group, Task, User
+from .notifications import acting
 from .runtime import Runtime
 
 OPEN = ("open", "claimed")
@@ -79,6 +80,7 @@ def finish_task(rt: Runtime, session: so.Session, actor: Actor, case: Case, task
 
     :raises Invalid: the form has errors. :raises Conflict: the task is not ready in the workflow.
     """
+    acting(session, actor.username)
     emit(session, "task_completing", case=case, task=task, actor=actor, data=data, now=now)
     parsed = rt.definition(session, case.definition_id)
     schema = parsed.forms.get(task.form_key) if task.form_key else None

@@ -14,10 +14,11 @@ from engine.forms import FieldError, coerce_form_input, field_views, form_title
 from engine.instances import may_start, start_case
 from engine.queries import case_json, group_names, latest_definitions, list_cases, visible_case
 from engine.startforms import save_start_draft, start_form, submit_start_form
-from engine.summary import case_links
+from engine.summary import case_facts, case_links
 from engine.taskview import next_task_for
 
-from .display import field_info, labelled_data, shown_value, translate_errors
+from .display import field_info, shown_value, translate_errors
+from .notifications import seen_case
 from .runtime import current_actor, rt
 
 bp = Blueprint("cases", __name__, url_prefix="/cases")
@@ -109,13 +110,18 @@ def create(process: str):  # type: ignore[no-untyped-def]
 @login_required
 def show(case_id: int):  # type: ignore[no-untyped-def]
     runtime = rt()
+    actor = current_actor()
+    locale = str(get_locale() or "zh_CN")
     with runtime.reading() as session:
-        row = visible_case(session, current_actor(), case_id)
+        row = visible_case(session, actor, case_id)
         case = case_json(session, row, history=True)
-        forms = runtime.definition(session, row.definition_id).forms
+        parsed = runtime.definition(session, row.definition_id)
         name = row.definition.name
         groups = group_names(session)
-    locale = str(get_locale() or "zh_CN")
-    fields, other = labelled_data(forms, case["data"] or {}, locale)
-    return render_template("cases/case.html", case=case, process_name=name, fields=fields, other=other,
-                           groups=groups, info=field_info(forms, locale), shown=shown_value)
+        facts = case_facts(session, parsed, row, locale)
+        links = case_links(session, actor, row, locale)
+    seen_case(case_id)
+    shown_fields = {f["field"] for f in facts}
+    other = [(k, v) for k, v in sorted((case["data"] or {}).items()) if k not in shown_fields and k != "initiator"]
+    return render_template("cases/case.html", case=case, process_name=name, facts=facts, other=other, links=links,
+                           groups=groups, info=field_info(parsed.forms, locale), shown=shown_value)

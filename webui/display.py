@@ -48,20 +48,6 @@ def shown(view: Any) -> str:
     return str(view.value)
 
 
-def labelled_data(forms: dict[str, Any], data: dict[str, Any], locale: str
-                  ) -> tuple[list[tuple[str, str]], list[tuple[str, Any]]]:
-    """(label, shown value) for every data field some form of the process describes, then the rest raw."""
-    found: list[tuple[str, str]] = []
-    seen: set[str] = set()
-    for schema in forms.values():
-        for view in field_views(schema, locale, data):
-            if view.name in data and view.name not in seen and data[view.name] not in (None, "", []):
-                seen.add(view.name)
-                found.append((view.label, shown(view)))
-    other = [(k, v) for k, v in sorted(data.items()) if k not in seen and k != "initiator"]
-    return found, other
-
-
 def field_info(forms: dict[str, Any], locale: str) -> dict[str, tuple[str, dict[str, str]]]:
     """field name -> (label, {option value: option label}) over every form of the process."""
     info: dict[str, tuple[str, dict[str, str]]] = {}

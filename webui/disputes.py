@@ -16,6 +16,7 @@ from engine.disputes.rules import MATTER_NAMES, SANCTION_NAMES
 from engine.disputes.statistics import statistics
 from engine.errors import Invalid
 
+from .notifications import seen_case
 from .runtime import current_actor, rt
 
 bp = Blueprint("disputes", __name__, url_prefix="/disputes")
@@ -51,6 +52,7 @@ def apply(process: str):  # type: ignore[no-untyped-def]
 def case(case_id: int):  # type: ignore[no-untyped-def]
     with rt().reading() as session:
         file = case_file(session, current_actor(), case_id)
+    seen_case(case_id)
     return render_template("disputes/case.html", case=file, tabs=_tabs(), sanctions=SANCTION_NAMES,
                            matters=MATTER_NAMES)
 

@@ -23,6 +23,7 @@ from engine.tasks import claim_task, complete_task, release_task
 from engine.taskview import next_task_for, task_view
 
 from .display import shown, translate_errors, translate_message
+from .notifications import seen_case
 from .runtime import current_actor, rt
 
 bp = Blueprint("tasks", __name__, url_prefix="/tasks")
@@ -55,7 +56,9 @@ def _field_errors(exc: Invalid) -> list[FieldError]:
 @bp.route("/<task_id>", methods=["GET"])
 @login_required
 def show(task_id: str):  # type: ignore[no-untyped-def]
-    return _render(_load(task_id))
+    detail = _load(task_id)
+    seen_case(detail["case_id"])
+    return _render(detail)
 
 
 @bp.route("/<task_id>", methods=["POST"])

@@ -43,8 +43,9 @@ def tell_about_new_task(session: so.Session, case: Case, task: Task, now: dateti
     if deputies:
         _hand_to_deputies(session, case, task, deputies, now)
     recipients = {resolve(u, deputies) for u in task_recipients(session, task)}
-    notify(session, recipients, "task_created", f"{case.business_key} · {task.title}", case=case, task=task,
-           now=now)
+    title = f"：{case.title}" if case.title else ""
+    notify(session, recipients, "task_created", f"待你办理「{task.title}」：{case.business_key}{title}", case=case,
+           task=task, now=now)
 
 
 def start_task_clock(session: so.Session, case: Case, task: Task, now: datetime) -> None:
