@@ -230,3 +230,25 @@ def test_an_abandoned_mediation_start_leaves_no_case(server: str, browser: Any, 
     with rt.reading() as session:
         assert list_cases(session, Actor("admin", frozenset({"admin"})))["total"] == 0
     shot(zhang, "14-mediation-start-refused")
+
+
+def test_phone_navigation_board_and_lists(server: str, browser: Any, rt: Runtime, congress: dict[str, Any]) -> None:
+    a = congress["actors"]
+    _, case_id = submit(rt, a)
+    to_review(rt, a, case_id)
+    clock.advance(timedelta(days=40))  # the review is overdue
+    admin = signed_in(browser, server, "admin", mobile=True)
+    links = admin.locator("nav.mainnav a")
+    assert links.count() >= 6
+    for i in range(links.count()):  # every section reachable without sideways scrolling (督办, 流程设计 included)
+        box = links.nth(i).bounding_box()
+        assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 390, links.nth(i).inner_text()
+    shot(admin, "15-inbox-phone")
+    admin.goto(f"{server}/supervision/")
+    row = admin.locator("#overdue-table tbody tr").first
+    assert row.locator("td[data-label]").nth(3).is_visible() and row.locator("td[data-label]").nth(4).is_visible()
+    assert admin.evaluate("document.documentElement.scrollWidth") <= 390
+    shot(admin, "16-board-phone")
+    admin.goto(f"{server}/cases/")
+    assert admin.evaluate("document.documentElement.scrollWidth") <= 390
+    shot(admin, "17-cases-phone")

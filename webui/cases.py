@@ -8,11 +8,12 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import login_required
 
+from engine.approval.people import display_names
 from engine.conditions import applicable
 from engine.errors import Invalid
 from engine.forms import FieldError, coerce_form_input, field_views, form_title
 from engine.instances import may_start, start_case
-from engine.queries import case_json, group_names, latest_definitions, list_cases, visible_case
+from engine.queries import CASE_SORTS, case_json, group_names, latest_definitions, list_cases, visible_case
 from engine.startforms import save_start_draft, start_form, submit_start_form
 from engine.summary import case_facts, case_links
 from engine.taskview import next_task_for
@@ -29,11 +30,16 @@ bp = Blueprint("cases", __name__, url_prefix="/cases")
 def index():  # type: ignore[no-untyped-def]
     actor = current_actor()
     with rt().reading() as session:
+        sort = request.args.get("sort") or "-number"
         listing = list_cases(session, actor, process=request.args.get("process") or None,
                              status=request.args.get("status") or None, q=request.args.get("q") or None,
-                             page=request.args.get("page", 1, type=int))
+                             page=request.args.get("page", 1, type=int),
+                             sort=sort if sort.lstrip("-") in CASE_SORTS else "-number")
+        names = display_names(session, [c["started_by"] or "" for c in listing["items"]])
+        processes = {d.key: d.name for d in latest_definitions(session)}
         startable = [d for d in latest_definitions(session) if may_start(actor, d)]
-    return render_template("cases/index.html", listing=listing, startable=startable)
+    return render_template("cases/index.html", listing=listing, startable=startable, names=names,
+                           processes=processes, args=request.args)
 
 
 @bp.route("/start", methods=["POST"])

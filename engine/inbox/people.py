@@ -23,7 +23,6 @@ def allowed_users(session: so.Session, task: Task) -> list[dict[str, str]]:
 
 
 def delegation_choices(session: so.Session, actor: Actor, task_id: str) -> list[dict[str, str]]:
-    """The picker for ``actor`` on this task: allowed users except its current holder and ``actor`` (handing a
-    task to oneself is claiming it)."""
+    """The picker for ``actor`` on this task: allowed users except the current assignee."""
     task = visible_task(session, actor, task_id)
-    return [u for u in allowed_users(session, task) if u["username"] not in (task.assignee, actor.username)]
+    return [u for u in allowed_users(session, task) if u["username"] != task.assignee]
