@@ -13,6 +13,7 @@ from .definitions.bundle import bundles_in
 from .deploy import deploy
 from .errors import DocketError
 from .models import Group
+from .notifications import keep_newest_unread
 from .runtime import Runtime
 from .users import create_group, create_user, find_user
 
@@ -34,6 +35,7 @@ USERS = [
     ("wu", "吴老师（调解委员）", ["mediation", "dept-union", "appeals"]),
 ]
 PASSWORD = "demo"
+UNREAD_AT_START = 5
 
 def ensure_people(rt: Runtime, groups: list[tuple[str, str]] = GROUPS,
                   users: list[tuple[str, str, list[str]]] = USERS) -> list[str]:
@@ -70,3 +72,6 @@ def seed(rt: Runtime, processes: Path) -> Iterator[str]:
 
     for feature in (congress_demo, disputes_demo, sla_demo, inbox_demo):
         yield from feature.seed(rt)
+    with rt.transaction() as session:
+        marked = keep_newest_unread(session, UNREAD_AT_START)
+    yield f"notifications: the newest {UNREAD_AT_START} per user left unread ({marked} older ones marked read)"

@@ -114,3 +114,19 @@ def mark_read(session: so.Session, username: str, ids: Iterable[int] | None = No
     if ids is not None:
         stmt = stmt.where(Notification.id.in_(list(ids)))
     return session.execute(stmt.values(read_at=utcnow())).rowcount or 0
+
+
+def keep_newest_unread(session: so.Session, keep: int) -> int:
+    """Leave each user at most ``keep`` unread notifications (the newest); older ones count as read. The demo
+    starts people with a handful, as a real first sign-in would, not with everything its history produced."""
+    marked = 0
+    for username in session.scalars(sa.select(Notification.username).where(Notification.read_at.is_(None))
+                                    .distinct()):
+        newest = sa.select(Notification.id).where(Notification.username == username,
+                                                  Notification.read_at.is_(None)) \
+            .order_by(Notification.created_at.desc(), Notification.id.desc()).limit(keep)
+        stmt = sa.update(Notification).where(Notification.username == username, Notification.read_at.is_(None),
+                                             Notification.id.not_in(newest.scalar_subquery()))
+        marked += session.execute(stmt.values(read_at=utcnow()), execution_options={"synchronize_session": False}
+                                  ).rowcount or 0
+    return marked

@@ -9,6 +9,8 @@ from typing import Any
 import sqlalchemy as sa
 
 from engine.access import SYSTEM, Actor
+from engine.approval.cc import cc_task
+from engine.approval.returns import return_task
 from engine.clock import clock, utcnow
 from engine.demo import ensure_people
 from engine.models import Task
@@ -196,11 +198,20 @@ def _current(s: Seeder) -> Iterator[str]:
             s.do("zhao", c, "close_proposal", {})
     _, c = s.submit("zheng", "school", ["wang"])
     cp.withdraw_proposal(s.rt, a["zheng"], _pid(s, c), "问题已通过其他渠道解决。")
+    _, c = s.submit("zheng", "school", ["wang", "li", "feng"])
+    s.register(c)
+    s.do("chen", c, "draft_reply", REPLY)  # the leader he signs the reply off
+    _, c = s.submit("feng", "school", ["wang", "li", "zheng"])
+    s.register(c, accept=False)
+    return_task(s.rt, a["chen"], _task(s.rt, c, "confirm_assignment"), "assign",
+                "食堂和校园设施属于后勤保障处职责，请改交后勤保障处主办。")  # 退回: zhao sees why
+    cc_task(s.rt, a["zhao"], _task(s.rt, c, "assign"), ["liu"], "请后勤保障处提前了解。")
     s.submit("ma", "cs", ["niu"])  # the department congress: co-signing open
     _, c = s.submit("niu", "cs", ["ma", "gao"])
     s.do("ding", c, "seconding", {})
     s.do("ding", c, "review", {"decision": "register", "review_opinion": "同意立案。"})
-    yield "proposals in every state: draft, co-signing, review outcomes, assigned, replied, rated, closed"
+    yield ("proposals in every state: draft, co-signing, review outcomes, assigned, returned, replied, signed off, "
+           "rated, closed")
 
 
 def _pid(s: Seeder, case_id: int) -> int:

@@ -312,6 +312,16 @@ def _check_task_page(report: _Report, process: etree._Element, bundle: Bundle) -
     case_form = (meta.settings.get("caseForm") or "").strip()
     if case_form:
         _check_form(report, process, case_form, bundle)
+    labelled = {name for key in meta.form_keys() if isinstance(bundle.forms.get(key), dict)
+                for name in (bundle.forms[key].get("properties") or {})}
+    listed = [(process, "summary", meta.settings.get("summary"))] + [
+        (_node(process, t.element_id), name, t.properties.get(name)) for t in meta.tasks.values()
+        for name in ("summary", "opinion")]
+    for node, name, value in listed:
+        for field in [f.strip() for f in (value or "").replace("，", ",").split(",") if f.strip()]:
+            if field not in labelled:
+                report.add(node, f"{name} names '{field}', which no form of the process (caseForm included) "
+                                 "labels: it would not be shown", severity="warning")
     steps = {t.element_id for t in meta.tasks.values()}
     marked = [t for t in meta.tasks.values() if (t.properties.get("startForm") or "").strip()]
     for task in marked[1:]:
