@@ -45,6 +45,7 @@ def _locale() -> str:
 
 @bp.get("/tasks/<task_id>")
 def task_get(task_id: str):  # type: ignore[no-untyped-def]
+    """A task with its form schema and data, the case summary, opinions and where it may be returned to."""
     runtime = rt()
     with runtime.reading() as session:
         return jsonify(task_view(runtime, session, g.actor, task_id, _locale()))
@@ -82,32 +83,38 @@ def task_complete(task_id: str):  # type: ignore[no-untyped-def]
 
 @bp.put("/tasks/<task_id>/draft")
 def task_draft(task_id: str):  # type: ignore[no-untyped-def]
+    """Save the caller's draft of the task's form (not validated; 403, 409, 422)."""
     body = json_body()
     return jsonify(save_task_draft(rt(), g.actor, task_id, body.get("data", {})))
 
 
 def _case_answer(case):  # type: ignore[no-untyped-def]
+    """``{"case": ...}`` for a command that moved the case."""
     with rt().reading() as session:  # the actor may read the case they just acted on
         return jsonify({"case": case_json(session, case)})
 
 
 @bp.post("/tasks/<task_id>/return")
 def task_return(task_id: str):  # type: ignore[no-untyped-def]
+    """退回: send the case back to an earlier step (to, reason) (403, 409, 422)."""
     body = json_body()
     return _case_answer(return_task(rt(), g.actor, task_id, body.get("to"), body.get("reason")))
 
 
 @bp.post("/tasks/<task_id>/recall")
 def task_recall(task_id: str):  # type: ignore[no-untyped-def]
+    """撤回: take back a step one completed while what followed is untouched (403, 409)."""
     return _case_answer(recall_task(rt(), g.actor, task_id))
 
 
 @bp.post("/tasks/<task_id>/urge")
 def task_urge(task_id: str):  # type: ignore[no-untyped-def]
+    """催办: notify the handlers of an open task, once a day per caller (403, 409, 429)."""
     return jsonify(urge_task(rt(), g.actor, task_id, json_body().get("message")))
 
 
 @bp.post("/tasks/<task_id>/cc")
 def task_cc(task_id: str):  # type: ignore[no-untyped-def]
+    """抄送: let the named users read the case and notify them (403, 422)."""
     body = json_body()
     return jsonify(cc_task(rt(), g.actor, task_id, body.get("users"), body.get("message")))
