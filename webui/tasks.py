@@ -98,11 +98,6 @@ def _back(task_id: str, fragment: str = ""):  # type: ignore[no-untyped-def]
     return redirect(url_for("tasks.show", task_id=task_id) + fragment)
 
 
-def _refused(exc: DocketError) -> str:
-    details = "；".join(translate_message(str(d.get("message", ""))) for d in exc.details if d.get("message"))
-    return f"{exc.message}（{details}）" if details else exc.message
-
-
 @bp.route("/<task_id>/claim", methods=["POST"])
 @login_required
 def claim(task_id: str):  # type: ignore[no-untyped-def]
@@ -140,8 +135,9 @@ def recall(task_id: str):  # type: ignore[no-untyped-def]
     """撤回: take back a step one completed while the next handler has not started."""
     try:
         recall_task(rt(), current_actor(), task_id)
-    except Conflict as exc:
-        flash(_("It cannot be recalled any more: %(reason)s", reason=exc.message), "error")
+    except Conflict:
+        flash(_("It cannot be recalled any more: the next handler has started on it, or the case has moved on."),
+              "error")
         return _back(task_id)
     flash(_("Recalled: the step is yours again; the steps after it were withdrawn."), "success")
     return _back(task_id)
@@ -154,9 +150,12 @@ def urge(task_id: str):  # type: ignore[no-untyped-def]
     try:
         result = urge_task(rt(), current_actor(), task_id, request.form.get("message", ""))
     except DocketError as exc:
-        if exc.code not in ("too_many_requests", "invalid", "conflict"):
+        reasons = {"too_many_requests": _("Not urged: you urged this task less than a day ago."),
+                   "conflict": _("Not urged: the task is no longer open."),
+                   "invalid": _("Not urged: the message may have at most 500 characters.")}
+        if exc.code not in reasons:
             raise
-        flash(_("Not urged: %(reason)s", reason=_refused(exc)), "error")
+        flash(reasons[exc.code], "error")
         return _back(task_id, "#urge")
     flash(_("Urged: %(n)s people were notified.", n=len(result["notified"])), "success")
     return _back(task_id)
@@ -170,7 +169,10 @@ def cc(task_id: str):  # type: ignore[no-untyped-def]
     try:
         result = cc_task(rt(), current_actor(), task_id, users, request.form.get("message", ""))
     except Invalid as exc:
-        flash(_("Not copied in: %(reason)s", reason=_refused(exc)), "error")
+        unknown = [str(d.get("message", "")).split("'")[1] for d in exc.details
+                   if str(d.get("message", "")).startswith("unknown user '")]
+        flash(_("Not copied in: there is no user %(names)s.", names="、".join(unknown)) if unknown else
+              _("Not copied in: name at least one colleague (at most 50)."), "error")
         return _back(task_id, "#cc")
     flash(_("Copied in: %(names)s. They may read this case now.", names="、".join(result["users"])), "success")
     return _back(task_id)
