@@ -43,6 +43,7 @@ from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 from engine.access import Actor
 from engine.definitions.bundle import bundle_from_file
 from engine.deploy import deploy
+from engine.features import load_features
 from engine.instances import start_case
 from engine.migrate import upgrade
 from engine.models import Task
@@ -165,6 +166,7 @@ class Docket:
     def __init__(self, folder: Path) -> None:
         url = f"sqlite:///{folder / 'docket.sqlite'}"
         upgrade(url)
+        load_features()
         self.rt = Runtime(url)
         with self.rt.transaction() as session:
             for key in GROUPS:

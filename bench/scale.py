@@ -26,6 +26,7 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from engine.access import Actor
+from engine.features import load_features
 from engine.migrate import upgrade
 from engine.models import Case, ProcessDefinition, Task, TaskCandidate, task_is_open
 from engine.queries import list_tasks
@@ -143,6 +144,7 @@ def main() -> None:
         url = fresh_database(args.database_url, size, folder)
         try:
             upgrade(url)
+            load_features()
             rt = Runtime(url)
             t0 = time.perf_counter()
             populate(rt, size)

@@ -13,6 +13,14 @@ file refers to by name, never the other way round (Python never looks a process 
 ``property``
     A ``spiffworkflow:property`` / ``camunda:property`` name that means something to the product on a
     process or a step (its stage label, the case facts shown beside its form, whether it may be returned to).
+``rule``
+    What happens when a user task completes, named by the task's ``rule`` property: ``check`` before the
+    workflow moves (it may refuse with an engine error naming the field, or add computed values to the
+    submitted data), ``record`` after the step completed, ``cancelled`` when a timer or a cancelled case
+    ended the step (see ``engine.steps``).
+``casework``
+    A feature's word for the cases it follows, named by a process's ``casework`` property, so a renamed or
+    copied process still belongs to its feature; it may list the ``stage`` values its steps use.
 
 Features add their behaviours when they are registered (see ``engine.features``); the designer's guide
 (``docs/designer.md``) documents every entry, and a test keeps the two in step.
@@ -30,7 +38,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-KINDS = ("connector", "helper", "property")
+KINDS = ("connector", "helper", "property", "rule", "casework")
 
 
 @dataclass(frozen=True)
@@ -108,6 +116,18 @@ class Registry:
     def property(self, name: str, *, doc: str, params: Iterable[Param] = (), **extra: Any) -> Behaviour:
         """Register the meaning of the BPMN property ``name`` (on a process or a step)."""
         return self.add(Behaviour("property", name, doc, tuple(params), "", None, dict(extra)))
+
+    def rule(self, name: str, *, doc: str, check: Callable[..., Any] | None = None,
+             record: Callable[..., Any] | None = None, cancelled: Callable[..., Any] | None = None,
+             errors: str = "") -> Behaviour:
+        """Register the step rule ``name``: each phase is a function of one ``engine.steps.Step``."""
+        phases = {"check": check, "record": record, "cancelled": cancelled}
+        return self.add(Behaviour("rule", name, doc, (), errors, check, phases))
+
+    def casework(self, name: str, *, doc: str, stages: Iterable[str] = ()) -> Behaviour:
+        """Register the casework word ``name`` a process declares in its ``casework`` property; ``stages`` (when
+        given) are the only ``stage`` values its steps may carry."""
+        return self.add(Behaviour("casework", name, doc, (), "", None, {"stages": tuple(stages)}))
 
     def find(self, kind: str, name: str) -> Behaviour | None:
         """The behaviour of ``kind`` called ``name``, or None."""

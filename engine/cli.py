@@ -14,11 +14,24 @@ from .config import Settings
 
 
 def _runtime(settings: Settings):  # type: ignore[no-untyped-def]
+    from .features import load_features
     from .migrate import upgrade
     from .runtime import Runtime
 
     upgrade(settings.database_url)
+    load_features()
     return Runtime(settings.database_url)
+
+
+def message_locale(lang: str | None) -> str:
+    """The language of ``docket check``'s messages: ``--lang``, else the environment's (LC_ALL, LC_MESSAGES,
+    LANG), as ``zh_CN`` or ``en``."""
+    import os
+
+    from .definitions.wording import normal_locale
+
+    chosen = lang or os.environ.get("LC_ALL") or os.environ.get("LC_MESSAGES") or os.environ.get("LANG")
+    return normal_locale(chosen)
 
 
 @click.group()
@@ -27,13 +40,33 @@ def main() -> None:
 
 
 @main.command()
-def init() -> None:
-    """Create or upgrade the database schema."""
+@click.option("--office", is_flag=True, help="also create the administrator of a new, empty instance")
+@click.option("--admin", "admin_name", default="admin", show_default=True, help="the administrator's username")
+@click.option("--admin-password", envvar="DOCKET_ADMIN_PASSWORD",
+              help="the administrator's password (default: DOCKET_ADMIN_PASSWORD, else asked for)")
+def init(office: bool, admin_name: str, admin_password: str | None) -> None:
+    """Create or upgrade the database schema; with --office, an empty instance with only an administrator."""
     from .migrate import upgrade
 
     settings = Settings()
     upgrade(settings.database_url)
     click.echo(f"database ready: {settings.database_url}")
+    if office:
+        from .office.setup import create_office
+
+        if not admin_password:
+            admin_password = click.prompt("administrator's password", hide_input=True, confirmation_prompt=True)
+        from .errors import DocketError
+        from .runtime import Runtime
+
+        rt = Runtime(settings.database_url)
+        try:
+            for line in create_office(rt, admin_name, admin_password, settings.processes_dir):
+                click.echo(line)
+        except DocketError as exc:
+            raise click.ClickException(exc.message) from None
+        finally:
+            rt.dispose()
 
 
 @main.command()
@@ -41,18 +74,21 @@ def init() -> None:
 @click.option("--groups", help="comma-separated group keys that exist (default: don't check group names)")
 @click.option("--forms", "forms_dir", type=click.Path(file_okay=False, path_type=Path),
               help="a folder of shared forms (default: processes/forms of the project, if present)")
-def check(files: tuple[Path, ...], groups: str | None, forms_dir: Path | None) -> None:
+@click.option("--lang", help="language of the messages: zh or en (default: from LANG / LC_ALL)")
+def check(files: tuple[Path, ...], groups: str | None, forms_dir: Path | None, lang: str | None) -> None:
     """Check BPMN files; one line per problem (file:line element message), exit 1 if any error."""
     from .definitions.bundle import bundle_from_file
     from .definitions.check import check_bundle, has_errors
+    from .features import load_features
 
+    load_features()  # the behaviours files may name
     known = {g.strip() for g in groups.split(",") if g.strip()} if groups else None
     shared = forms_dir or Settings().processes_dir / "forms"
     failed = False
     for path in files:
         problems = check_bundle(bundle_from_file(path, shared if shared.is_dir() else None), known)
         for problem in problems:
-            click.echo(str(problem))
+            click.echo(problem.line_text(message_locale(lang)))
         failed = failed or has_errors(problems)
     sys.exit(1 if failed else 0)
 
@@ -64,7 +100,7 @@ def deploy(paths: tuple[Path, ...], username: str) -> None:
     """Deploy BPMN files (or every BPMN file under a folder) with their forms and DMN."""
     from .access import Actor
     from .definitions.bundle import bundle_from_file, bundles_in
-    from .deploy import deploy as deploy_bundle
+    from .deploy import deploy_process
     from .errors import Invalid
 
     rt = _runtime(Settings())
@@ -72,16 +108,24 @@ def deploy(paths: tuple[Path, ...], username: str) -> None:
     failed = False
     for bundle in bundles:
         try:
-            with rt.transaction() as session:
-                done = deploy_bundle(session, Actor(username, frozenset({"admin"})), bundle)
-                d = done.definition
-                click.echo(f"{bundle.filename}: {d.key} v{d.version} {'deployed' if done.created else 'unchanged'}")
+            done = deploy_process(rt, Actor(username, frozenset({"admin"})), bundle)
+            d = done.definition
+            click.echo(f"{bundle.filename}: {d.key} v{d.version} {'deployed' if done.created else 'unchanged'}")
         except Invalid as exc:
             failed = True
             click.echo(exc.message)
             for item in exc.details:
                 click.echo(f"  {bundle.filename}:{item['line']} {item['element'] or '-'} {item['message']}")
     sys.exit(1 if failed else 0)
+
+
+@main.command("subscriptions")
+def subscriptions() -> None:
+    """Rewrite which cases wait for which messages and signals (once, after upgrading to this version)."""
+    from .messages import rebuild_subscriptions
+
+    cases, processes = rebuild_subscriptions(_runtime(Settings()))
+    click.echo(f"subscriptions rewritten for {cases} running case(s) and {processes} process(es)")
 
 
 @main.group()
@@ -137,6 +181,75 @@ def db_restore(source: Path) -> None:
     click.echo(f"restored from {source}")
 
 
+@main.group("import")
+def import_group() -> None:
+    """Import staff or delegates from a spreadsheet (.xlsx or UTF-8 .csv)."""
+
+
+def _print_import(result, dry_run: bool) -> None:  # type: ignore[no-untyped-def]
+    for error in result.errors:
+        click.echo(f"row {error['row']}, column {error['column'] or '-'}: {error['message']}")
+    verb = "would create" if dry_run else "created"
+    click.echo(f"{result.rows} row(s); {verb} {len(result.created)}, "
+               f"{'would update' if dry_run else 'updated'} {len(result.updated)}"
+               + (f"; {len(result.errors)} problem(s), nothing imported" if result.errors else ""))
+
+
+@import_group.command("users")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--dry-run", is_flag=True, help="check every row and report; import nothing")
+@click.option("--as", "username", default="admin", show_default=True, help="the administrator doing it")
+def import_users_command(file: Path, dry_run: bool, username: str) -> None:
+    """Import staff: create new users, update existing ones; all or nothing (exit 1 on any problem)."""
+    from .errors import DocketError
+    from .office.imports import ImportResult, import_users
+
+    rt = _runtime(Settings())
+    try:
+        with rt.transaction() as session:
+            result, _ = import_users(session, _admin(session, username), file.name, file.read_bytes(), dry_run)
+    except DocketError as exc:
+        result = ImportResult(errors=[e for e in exc.details if "row" in e] or
+                              [{"row": 0, "column": "", "message": exc.message}])
+    _print_import(result, dry_run)
+    sys.exit(1 if result.errors else 0)
+
+
+@import_group.command("delegates")
+@click.argument("congress")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--dry-run", is_flag=True, help="check every row and report; import nothing")
+@click.option("--as", "username", default="admin", show_default=True, help="the administrator doing it")
+def import_delegates_command(congress: str, file: Path, dry_run: bool, username: str) -> None:
+    """Import the delegates of CONGRESS (its key); users missing from the system are created."""
+    from .congress.congresses import get_congress, import_delegates
+    from .errors import DocketError
+    from .office.imports import ImportResult
+
+    rt = _runtime(Settings())
+    try:
+        with rt.transaction() as session:
+            result = import_delegates(session, _admin(session, username), get_congress(session, congress), file.name,
+                                      file.read_bytes(), dry_run)
+    except DocketError as exc:
+        result = ImportResult(errors=[e for e in exc.details if "row" in e] or
+                              [{"row": 0, "column": "", "message": exc.message}])
+    _print_import(result, dry_run)
+    if not result.errors and not dry_run:
+        click.echo(f"{len(result.delegates)} delegate(s) of {congress}")
+    sys.exit(1 if result.errors else 0)
+
+
+def _admin(session, username: str):  # type: ignore[no-untyped-def]
+    """The actor of an administrator by username (refused unless they are one)."""
+    from .users import actor_for, find_user
+
+    user = find_user(session, username)
+    if user is None or not user.active:
+        raise click.ClickException(f"no active user '{username}': use --as with an administrator's username")
+    return actor_for(user)
+
+
 @main.command("add-user")
 @click.argument("username")
 @click.option("--password", prompt=True, hide_input=True)
@@ -144,11 +257,9 @@ def db_restore(source: Path) -> None:
 @click.option("--groups", default="", help="comma-separated group keys")
 def add_user(username: str, password: str, display_name: str | None, groups: str) -> None:
     """Create a user."""
-    from .users import create_user
+    from .users import add_user
 
-    rt = _runtime(Settings())
-    with rt.transaction() as session:
-        create_user(session, username, password, display_name, [g for g in groups.split(",") if g])
+    add_user(_runtime(Settings()), username, password, display_name, [g for g in groups.split(",") if g])
     click.echo(f"user {username} created")
 
 
@@ -212,7 +323,7 @@ def scheduler(every: int | None, once: bool) -> None:
     every = every or settings.scheduler_every
     if once:
         done = catch_up(rt)
-        click.echo(f"timers woken: {done['timers']}, SLA rules fired: {done['sla']}, digests: {done['digests']}")
+        click.echo(", ".join(f"{job}: {count}" for job, count in done.items()))
         return
     run_forever(rt, every)
 

@@ -36,6 +36,11 @@ def _env(name: str, default: str) -> str:
     return os.environ.get(name) or default
 
 
+def _flag(name: str, default: bool) -> bool:
+    value = os.environ.get(name, "").strip().lower()
+    return default if not value else value in ("1", "true", "yes", "on")
+
+
 def _default_database_url() -> str:
     return f"sqlite:///{Path(_env('DOCKET_HOME', 'instance')).resolve() / 'docket.sqlite'}"
 
@@ -54,6 +59,8 @@ class Settings:
     bind: str = field(default_factory=lambda: _env("DOCKET_BIND", "127.0.0.1:8000"))
     workers: int = field(default_factory=lambda: int(_env("DOCKET_WORKERS", "2")))
     scheduler_every: int = field(default_factory=lambda: int(_env("DOCKET_SCHEDULER_EVERY", "30")))
+    cookie_secure: bool = field(default_factory=lambda: _flag("DOCKET_COOKIE_SECURE", False))
+    proxy_count: int = field(default_factory=lambda: int(_env("DOCKET_PROXY_COUNT", "0")))
 
 
 load_config_file()

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 
@@ -33,3 +36,28 @@ def make_engine(url: str) -> sa.Engine:
 def make_session_factory(engine: sa.Engine) -> so.sessionmaker[so.Session]:
     """Sessions that keep loaded objects usable after commit."""
     return so.sessionmaker(engine, expire_on_commit=False)
+
+
+_command_session: ContextVar[so.Session | None] = ContextVar("command_session", default=None)
+
+
+@contextmanager
+def command_session(session: so.Session) -> Iterator[so.Session]:
+    """Make ``session`` the current command's session for the duration (``Runtime.transaction`` does this)."""
+    token = _command_session.set(session)
+    try:
+        yield session
+    finally:
+        _command_session.reset(token)
+
+
+def current_session() -> so.Session:
+    """The session of the command whose transaction is running: sandbox helpers that read the database (called
+    from a script, condition or timer expression while a command moves a workflow) use it.
+
+    :raises RuntimeError: no command's transaction is running.
+    """
+    session = _command_session.get()
+    if session is None:
+        raise RuntimeError("this helper reads the database and runs only while a command moves a case")
+    return session

@@ -1,15 +1,28 @@
-"""Load every feature once: their tables (engine.schema) and their hook subscribers."""
+"""The composition root: every feature of Docket, registered once by whoever assembles the application.
+
+A feature (proposals, mediation and appeals, the inbox, SLA, operations) is a package under ``engine/`` with a
+``register(behaviours, hooks, jobs)`` function that subscribes to the core's hooks (``engine.hooks``), adds its
+named behaviours to the registry BPMN files reference (``engine.behaviours``) and its scheduler jobs
+(``engine.scheduler.jobs``). The core (runtime, commands, projection, scheduler, users) imports no feature;
+``create_app``, the ``docket`` command line and the test fixtures call :func:`load_features` before they build
+a :class:`~engine.runtime.Runtime` (its script engine reads the helpers registered by then).
+"""
 
 from __future__ import annotations
 
-from . import schema, startforms, summary  # noqa: F401  (tables; the step properties the core reads)
-from .approval import returns as approval_returns  # noqa: F401
-from .approval import subscribers as approval_subscribers  # noqa: F401
-from .congress import pages as congress_pages  # noqa: F401
-from .congress import subscribers as congress_subscribers  # noqa: F401
-from .disputes import pages as disputes_pages  # noqa: F401
-from .disputes import subscribers as disputes_subscribers  # noqa: F401
-from .inbox import files as inbox_files  # noqa: F401
-from .inbox import subscribers as inbox_subscribers  # noqa: F401
-from .ops import subscribers as ops_subscribers  # noqa: F401
-from .sla import subscribers as sla_subscribers  # noqa: F401
+from functools import cache
+
+from . import approval, congress, disputes, hooks, inbox, messages, ops, sla, startforms, summary  # noqa: F401
+from .behaviours import behaviours
+from .scheduler import jobs
+
+FEATURES = (messages, approval, congress, disputes, inbox, sla, ops)
+"""In registration order: hooks run, and scheduler jobs follow one another, in this order (the heartbeat last).
+(``startforms`` and ``summary`` are core: imported here so the step properties they read are registered.)"""
+
+
+@cache
+def load_features() -> None:
+    """Register every feature (once per process; later calls do nothing)."""
+    for feature in FEATURES:
+        feature.register(behaviours, hooks, jobs)

@@ -13,6 +13,7 @@ import math
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from dataclasses import field as dataclass_field
 from datetime import datetime
 from typing import Any, NamedTuple
 
@@ -37,9 +38,27 @@ def _is_datetime(value: object) -> bool:
     return not isinstance(value, str) or bool(re.fullmatch(pattern, value) and datetime.fromisoformat(value))
 
 
-class FieldError(NamedTuple):
+@dataclass(frozen=True)
+class FieldError:
+    """One problem with one field: the English ``message``, and for the web layer's own wording a machine
+    ``code`` (``required``, ``min_length``, ``maximum``, ``choice``, ``date``, ...) with its ``limit``."""
+
     field: str  # dotted path of the field, e.g. "reasons" or "items.0.name"; "" is the whole form
     message: str
+    code: str = dataclass_field(default="invalid", compare=False)
+    limit: str = dataclass_field(default="", compare=False)
+
+    def detail(self) -> dict[str, str]:
+        """The entry of an ``Invalid`` error's details."""
+        return {"field": self.field, "message": self.message, "code": self.code, "limit": self.limit}
+
+
+class FieldProblem(ValueError):
+    """A submitted value that cannot be read as its field's type (message and code as in FieldError)."""
+
+    def __init__(self, message: str, code: str) -> None:
+        super().__init__(message)
+        self.code = code
 
 
 @dataclass
@@ -183,9 +202,11 @@ def check_form_document(doc: object) -> list[str]:
         widget = prop.get("x-widget")
         if widget is not None and widget not in WIDGETS:
             problems.append(f"field '{name}': unknown x-widget {widget!r} (one of: {', '.join(WIDGETS)})")
-        elif widget in ("select", "radio") and "enum" not in prop and _type(prop) != "boolean":
+        elif widget in ("select", "radio") and "enum" not in prop and _type(prop) != "boolean" \
+                and UNIT_OPTIONS not in prop:
             problems.append(f"field '{name}': x-widget '{widget}' needs an enum")
-        elif widget == "checkboxes" and (_type(prop) != "array" or _item_enum(prop) is None):
+        elif widget == "checkboxes" and (_type(prop) != "array" or (_item_enum(prop) is None
+                                                                     and UNIT_OPTIONS not in prop)):
             problems.append(f"field '{name}': x-widget 'checkboxes' needs an array with items.enum")
     order = doc.get("x-order")
     if order is not None and not (isinstance(order, list) and all(isinstance(n, str) for n in order)):
@@ -194,10 +215,31 @@ def check_form_document(doc: object) -> list[str]:
         problems += [f"x-order names unknown field '{n}'" for n in order if n not in props]
         problems += [f"x-order names field '{n}' twice" for n in dict.fromkeys(order) if order.count(n) > 1]
     problems += [f"required field '{n}' is not a property" for n in doc.get("required", []) if n not in props]
-    return problems
+    return problems + check_unit_options(doc)
 
 
-def _message(err: ValidationError, schema: Mapping[str, Any]) -> str:
+CODES = {"minLength": "min_length", "maxLength": "max_length", "minimum": "minimum", "maximum": "maximum",
+         "exclusiveMinimum": "greater_than", "exclusiveMaximum": "less_than", "minItems": "min_items",
+         "maxItems": "max_items", "pattern": "pattern", "multipleOf": "multiple_of", "format": "format",
+         "uniqueItems": "unique", "enum": "choice", "const": "choice", "type": "type"}
+"""JSON Schema keyword -> the machine code of its FieldError."""
+
+
+def _message(err: ValidationError, schema: Mapping[str, Any]) -> tuple[str, str, str]:
+    """(message, code, limit) of one schema violation."""
+    message = _words(err, schema)
+    rule, limit = str(err.validator), err.validator_value
+    if rule == "format" and limit == "date":
+        return message, "date", ""
+    if rule == "type":
+        kinds = limit if isinstance(limit, list) else [limit]
+        return message, kinds[0] if kinds in (["integer"], ["number"]) else "type", ""
+    if rule in ("enum", "const", "uniqueItems"):
+        return message, CODES[rule], message.removeprefix("must be one of: ") if rule in ("enum", "const") else ""
+    return message, CODES.get(rule, "invalid"), "" if isinstance(limit, bool | dict | list) else str(limit)
+
+
+def _words(err: ValidationError, schema: Mapping[str, Any]) -> str:
     rule, limit = err.validator, err.validator_value
     if rule == "type":
         kinds = limit if isinstance(limit, list) else [limit]
@@ -220,16 +262,16 @@ def _message(err: ValidationError, schema: Mapping[str, Any]) -> str:
     return words[rule].format(limit) if rule in words else err.message
 
 
-def _explain(err: ValidationError, schema: Mapping[str, Any]) -> Iterator[tuple[list[str], str]]:
-    """(extra path, message) pairs: required and extra properties are pinned to the property concerned."""
+def _explain(err: ValidationError, schema: Mapping[str, Any]) -> Iterator[tuple[list[str], tuple[str, str, str]]]:
+    """(extra path, (message, code, limit)) pairs: required and extra properties are pinned to the property."""
     instance = err.instance if isinstance(err.instance, dict) else {}
     if err.validator == "required":
-        yield from (([name], "is required") for name in err.validator_value if name not in instance)
+        yield from (([name], ("is required", "required", "")) for name in err.validator_value if name not in instance)
     elif err.validator == "additionalProperties" and err.validator_value is False:
         patterns = err.schema.get("patternProperties", {})
         for key in instance:
             if key not in err.schema.get("properties", {}) and not any(re.search(p, key) for p in patterns):
-                yield [key], "is not an allowed field"
+                yield [key], ("is not an allowed field", "not_allowed", "")
     else:
         yield [], _message(err, schema)
 
@@ -245,8 +287,8 @@ def validate_submission(schema: Mapping[str, Any], data: Mapping[str, Any]) -> l
     found: dict[FieldError, None] = {}
     for err in validator.iter_errors(data):
         base = [str(p) for p in err.absolute_path]
-        for extra, message in _explain(err, schema):
-            found[FieldError(".".join(base + extra), message)] = None
+        for extra, (message, code, limit) in _explain(err, schema):
+            found[FieldError(".".join(base + extra), message, code, limit)] = None
     return _sorted(schema, list(found))
 
 
@@ -260,7 +302,7 @@ def _getlist(form: Mapping[str, Any], name: str) -> list[str]:
 
 
 def _parse(prop: Mapping[str, Any], text: str) -> object:
-    """One submitted string as the schema's type; raises ValueError with the field message."""
+    """One submitted string as the schema's type; raises FieldProblem naming what is wrong."""
     for value in prop.get("enum") or ():
         if _opt(value) == text:
             return value
@@ -271,21 +313,21 @@ def _parse(prop: Mapping[str, Any], text: str) -> object:
         try:
             number = float(text)
         except ValueError:
-            raise ValueError("must be a number") from None
+            raise FieldProblem("must be a number", "number") from None
         if not math.isfinite(number):
-            raise ValueError("must be a number")
+            raise FieldProblem("must be a number", "number")
         if kind == "integer" and not number.is_integer():
-            raise ValueError("must be a whole number")
+            raise FieldProblem("must be a whole number", "integer")
         return int(number) if kind == "integer" else number
     if kind == "boolean":
         if text.lower() in TRUE_STRINGS | FALSE_STRINGS:
             return text.lower() in TRUE_STRINGS
-        raise ValueError("must be yes or no")
+        raise FieldProblem("must be yes or no", "boolean")
     if _is_json(prop):
         try:
             return json.loads(text)
         except ValueError:
-            raise ValueError("must be valid JSON") from None
+            raise FieldProblem("must be valid JSON", "json") from None
     return text
 
 
@@ -316,8 +358,8 @@ def coerce_form_input(schema: Mapping[str, Any], form: Mapping[str, Any]
                     data[name] = values
             elif raw and raw[0]:
                 data[name] = _parse(prop, raw[0])
-        except ValueError as exc:
-            errors.append(FieldError(name, str(exc)))
+        except FieldProblem as exc:
+            errors.append(FieldError(name, str(exc), exc.code))
     return data, _sorted(schema, errors)
 
 
@@ -416,3 +458,80 @@ def field_views(schema: Mapping[str, Any], locale: str, values: Mapping[str, Any
             attrs=_attrs(prop, widget), applies=state.applies.get(name, True),
             conditions=notes, when=_when(name, shows, requires, name in always)))
     return views
+
+
+# --- Options from organisation units -------------------------------------------------------------------------
+#
+# A field that offers units carries ``"x-options": {"units": "department"}`` (or a list of kinds) instead of an
+# ``enum``; ``"value": "group"`` makes the option's value the unit's group key rather than the unit key. The
+# choices are filled in from the units table whenever the form is served or a submission is checked, so a unit
+# the office adds is offered at once and an inactive one is no longer accepted.
+
+UNIT_OPTIONS = "x-options"
+UNIT_VALUES = ("key", "group")
+
+
+class UnitChoice(NamedTuple):
+    key: str
+    name: str
+    kind: str
+    group: str
+    active: bool
+
+
+def unit_option_fields(schema: Mapping[str, Any]) -> dict[str, tuple[tuple[str, ...], str]]:
+    """field name -> (unit kinds, "key" or "group") for every field whose options come from units."""
+    found: dict[str, tuple[tuple[str, ...], str]] = {}
+    for name, prop in _props(schema).items():
+        spec = prop.get(UNIT_OPTIONS) if isinstance(prop, dict) else None
+        if isinstance(spec, dict):
+            kinds = spec.get("units")
+            kinds = (kinds,) if isinstance(kinds, str) else tuple(k for k in kinds or () if isinstance(k, str))
+            found[name] = (kinds, spec.get("value", "key"))
+    return found
+
+
+def check_unit_options(doc: Mapping[str, Any]) -> list[str]:
+    """Problems of the ``x-options`` keywords of a form."""
+    problems = []
+    for name, prop in _props(doc).items():
+        if not isinstance(prop, dict) or UNIT_OPTIONS not in prop:
+            continue
+        spec = prop[UNIT_OPTIONS]
+        kinds = spec.get("units") if isinstance(spec, dict) else None
+        if not (isinstance(kinds, str) and kinds) and not (isinstance(kinds, list) and kinds and all(
+                isinstance(k, str) and k for k in kinds)):
+            problems.append(f"field '{name}': x-options needs \"units\": a unit kind or a list of kinds")
+        elif spec.get("value", "key") not in UNIT_VALUES:
+            problems.append(f"field '{name}': x-options \"value\" must be \"key\" or \"group\"")
+        elif "enum" in prop or _item_enum(prop) is not None:
+            problems.append(f"field '{name}': x-options and enum exclude each other (the units are the options)")
+        elif _type(prop) not in ("string", "array"):
+            problems.append(f"field '{name}': x-options is for a text field or an array of texts")
+    return problems
+
+
+def with_unit_options(schema: Mapping[str, Any], units: list[UnitChoice], include_inactive: bool = False
+                      ) -> dict[str, Any]:
+    """A copy of ``schema`` whose unit fields offer the active units of their kinds (all units, for showing
+    stored data, with ``include_inactive``); every unit of those kinds, active or not, keeps its name as a label."""
+    fields = unit_option_fields(schema)
+    if not fields:
+        return dict(schema)
+    out = dict(schema)
+    props = dict(_props(schema))
+    for name, (kinds, value) in fields.items():
+        mine = [u for u in units if u.kind in kinds]
+        labels = {(u.group if value == "group" else u.key): u.name for u in mine}
+        offered = [(u.group if value == "group" else u.key) for u in mine if u.active or include_inactive]
+        prop = dict(props[name])
+        if _type(prop) == "array":
+            items = dict(prop.get("items") if isinstance(prop.get("items"), dict) else {"type": "string"})
+            items["enum"] = list(dict.fromkeys(offered))
+            prop["items"] = items
+        else:
+            prop["enum"] = list(dict.fromkeys(offered))
+        prop["x-enum-labels"] = {**labels, **(prop.get("x-enum-labels") or {})}
+        props[name] = prop
+    out["properties"] = props
+    return out

@@ -11,7 +11,14 @@ with the submitted ``data``, and may raise an engine error to refuse the complet
 ``task_claimed`` / ``task_released`` / ``task_delegated`` (case, task, actor, now),
 ``task_cancelled`` (case, task, now), ``task_reopened`` (case, task, actor, now: a completed step made ready
 again by 退回 or 撤回), ``case_started`` (case, actor, now),
-``case_completed`` / ``case_cancelled`` / ``case_error`` (case, now).
+``case_links`` (case, actor, links) and ``case_documents`` (case, actor, documents): collect a case's feature pages
+and documents for the task page (see ``engine.summary``),
+``case_completed`` / ``case_cancelled`` / ``case_error`` (case, now),
+``events_thrown`` (rt, case, events, now): messages and signals a case threw that nothing in it caught.
+Every payload also carries ``process``: the case's definition as read from its BPMN
+(``engine.definitions.meta.ProcessMeta``: the process properties in ``settings``, each user task's properties), so a
+subscriber recognises its feature's cases by a property (``engine.steps.casework_of``), never by a process key or
+an element id. Subscribers take ``**_`` for payload entries they do not use.
 A subscriber that raises aborts the command (so keep them small and correct).
 """
 

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
+from uuid import UUID
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 from SpiffWorkflow import TaskState
-from SpiffWorkflow.bpmn import BpmnWorkflow
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -18,6 +17,7 @@ from .clock import utcnow
 from .errors import Conflict, Forbidden, Invalid, NotFound
 from .models import Case, CaseCounter, ProcessDefinition
 from .notifications import acting
+from .queries import visible_task
 from .runtime import Runtime
 
 
@@ -31,6 +31,9 @@ def _latest(session: so.Session, key: str) -> ProcessDefinition:
 
 
 def may_start(actor: Actor, definition: ProcessDefinition) -> bool:
+    """May ``actor`` start a case of ``definition``? Never for a retired process; else its starters may."""
+    if definition.retired_at is not None:
+        return False
     starters = [g.strip() for g in (definition.settings or {}).get("starters", "").split(",") if g.strip()]
     return actor.is_admin or not starters or bool(actor.groups & set(starters))
 
@@ -49,9 +52,8 @@ def start_case(rt: Runtime, actor: Actor, process_key: str, data: dict[str, Any]
     data = clean_input(data or {})
     if not isinstance(data, dict):
         raise Invalid("case data must be a JSON object", [{"field": "data", "message": "must be an object"}])
-    now = utcnow()
     with rt.transaction() as session:
-        case, workflow = begin_case(rt, session, actor, latest_definition(session, process_key), data, now)
+        case, workflow = begin_case(rt, session, actor, _latest(session, process_key), data, utcnow())
     rt.checkin(case, workflow)
     return case
 
@@ -65,22 +67,36 @@ def latest_definition(session: so.Session, key: str) -> ProcessDefinition:
 
 
 def begin_case(rt: Runtime, session: so.Session, actor: Actor, definition: ProcessDefinition,
-               data: dict[str, Any], now: datetime) -> tuple[Case, BpmnWorkflow]:
-    """Inside the caller's transaction: start a case of ``definition`` and run it to its first wait.
+               data: dict[str, Any], now: Any) -> tuple[Case, Any]:
+    """Inside the caller's transaction: start a case of ``definition`` for ``actor`` (who must be allowed to).
 
-    :raises Forbidden: the actor may not start this process.
+    :raises Conflict: the process is retired. :raises Forbidden: the actor may not start it.
     """
-    process_key = definition.key
-    acting(session, actor.username)
+    if definition.retired_at is not None:
+        raise Conflict(f"process '{definition.key}' is retired: it takes no new cases")
     if not may_start(actor, definition):
-        raise Forbidden(f"you may not start process '{process_key}'")
+        raise Forbidden(f"you may not start process '{definition.key}'")
+    return open_case(rt, session, actor, definition, data, now)
+
+
+def open_case(rt: Runtime, session: so.Session, actor: Actor, definition: ProcessDefinition, data: dict[str, Any],
+              now: Any, event: Any = None) -> tuple[Case, Any]:
+    """Create a case of ``definition`` inside the caller's transaction and run it to its first wait; ``event``
+    (a message or signal) is delivered to its start event. The starter goes into ``initiator`` (and into the
+    variable ``camunda:initiator`` names)."""
+    acting(session, actor.username)
     parsed = rt.definition(session, definition.id)
-    workflow = BpmnWorkflow(parsed.spec, parsed.subprocess_specs, script_engine=rt.script_engine)
+    workflow = rt.new_workflow(session, parsed)
     data.setdefault("initiator", actor.username)
+    if parsed.meta.initiator:
+        data[parsed.meta.initiator] = actor.username
     workflow.get_next_task(spec_name="Start").set_data(**data)
     error = advance(workflow)
+    if event is not None and error is None:
+        workflow.send_event(event)
+        error = advance(workflow)
     settings = definition.settings or {}
-    prefix = settings.get("businessKeyPrefix", f"{process_key.upper()}-")
+    prefix = settings.get("businessKeyPrefix", f"{definition.key.upper()}-")
     case = Case(
         definition_id=definition.id, process_key=definition.key,
         business_key=_next_business_key(session, prefix, now.year),
@@ -90,10 +106,11 @@ def begin_case(rt: Runtime, session: so.Session, actor: Actor, definition: Proce
     session.add(case)
     session.flush()
     save(rt, session, case, parsed, workflow, now, error)
-    record(session, case, actor, "case_started", now, data={"process": process_key,
-                                                            "version": definition.version, "data": case.data})
+    record(session, case, actor, "case_started", now, data={"process": definition.key,
+                                                            "version": definition.version, "data": case.data},
+           process=parsed.meta)
     if error:
-        record(session, case, actor, "case_error", now, data={"message": error})
+        record(session, case, actor, "case_error", now, data={"message": error}, process=parsed.meta)
     return case, workflow
 
 
@@ -120,7 +137,7 @@ def cancel_case(rt: Runtime, actor: Actor, case_id: int, reason: str) -> Case:
         workflow.cancel()
         case.status, case.ended_at = "cancelled", now
         save(rt, session, case, parsed, workflow, now)
-        record(session, case, actor, "case_cancelled", now, data={"reason": reason.strip()})
+        record(session, case, actor, "case_cancelled", now, data={"reason": reason.strip()}, process=parsed.meta)
     rt.checkin(case, workflow)
     return case
 
@@ -184,3 +201,17 @@ def due_cases(rt: Runtime, limit: int = 100) -> list[int]:
             sa.select(Case.id).where(Case.status == "running", Case.wake_at <= utcnow())
             .order_by(Case.wake_at).limit(limit)
         ))
+
+
+def task_values(rt: Runtime, actor: Actor, task_id: str) -> dict[str, Any]:
+    """The data an open task sees in its case's workflow (a multi-instance task: its own item), for callers
+    that may read the task."""
+    with rt.reading() as session:
+        task = visible_task(session, actor, task_id)
+        case = get_case_row(session, task.case_id)
+        workflow = rt.peek(case, rt.definition(session, case.definition_id))
+        try:
+            spiff_task = workflow.get_task_from_id(UUID(task_id))
+        except Exception as exc:  # the branch that held it is gone
+            raise NotFound(f"task {task_id} is no longer in its case") from exc
+        return rt.store.to_json_safe(dict(spiff_task.data))

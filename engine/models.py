@@ -68,6 +68,7 @@ class User(Base):
     password_hash: so.Mapped[str] = so.mapped_column(sa.String(256))
     email: so.Mapped[str | None] = so.mapped_column(sa.String(256))
     active: so.Mapped[bool] = so.mapped_column(default=True)
+    unit: so.Mapped[str | None] = so.mapped_column(sa.String(64))  # the key of the user's organisation unit
     created_at: so.Mapped[datetime]
     groups: so.Mapped[list[Group]] = so.relationship(secondary=membership, back_populates="members")
 
@@ -108,6 +109,8 @@ class ProcessDefinition(Base):
     settings: so.Mapped[dict[str, Any]] = so.mapped_column(default=dict)
     deployed_by: so.Mapped[str | None] = so.mapped_column(sa.String(64))
     deployed_at: so.Mapped[datetime]
+    retired_at: so.Mapped[datetime | None]  # set on every version of a retired process: no new cases
+    retired_by: so.Mapped[str | None] = so.mapped_column(sa.String(64))
 
 
 class Case(Base):
@@ -128,6 +131,8 @@ class Case(Base):
     data: so.Mapped[dict[str, Any]] = so.mapped_column(default=dict)
     revision: so.Mapped[int] = so.mapped_column(default=1)
     wake_at: so.Mapped[datetime | None]
+    # a digest of the case's open message/signal subscriptions: unchanged, their rows are not rewritten
+    subscription_digest: so.Mapped[str | None] = so.mapped_column(sa.String(40))
     started_by: so.Mapped[str | None] = so.mapped_column(sa.String(64))
     started_at: so.Mapped[datetime]
     updated_at: so.Mapped[datetime]
@@ -174,6 +179,8 @@ class Task(Base):
     completed_at: so.Mapped[datetime | None]
     data: so.Mapped[dict[str, Any] | None] = so.mapped_column(JSONType)
     version: so.Mapped[int] = so.mapped_column(default=1)
+    # the working-day due date was counted over a year the calendar does not know (Monday to Friday)
+    calendar_warning: so.Mapped[bool] = so.mapped_column(default=False, server_default=sa.false())
 
     __mapper_args__ = {"version_id_col": version}
 
@@ -265,6 +272,35 @@ class CaseReader(Base):
     username: so.Mapped[str] = so.mapped_column(sa.String(64), primary_key=True)
     added_by: so.Mapped[str] = so.mapped_column(sa.String(64))
     added_at: so.Mapped[datetime]
+class EventSubscription(Base):
+    """A message or signal someone waits for: a running case's catch event, receive task, boundary event or
+    event sub-process start (``case_id`` set; written by the projection), or a process's start event
+    (``case_id`` empty; written at deploy for the latest version). Deliveries look waiting cases up here by
+    kind and name instead of reading workflows."""
+
+    __tablename__ = "event_subscription"
+    __table_args__ = (sa.Index("ix_event_subscription_kind_name", "kind", "name"),)
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    kind: so.Mapped[str] = so.mapped_column(sa.String(16))  # message, signal
+    name: so.Mapped[str] = so.mapped_column(sa.String(256))
+    case_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("process_instance.id", ondelete="CASCADE"), index=True)
+    definition_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("process_definition.id", ondelete="CASCADE"))
+    process_key: so.Mapped[str] = so.mapped_column(sa.String(128))
+    element: so.Mapped[str] = so.mapped_column(sa.String(128))
+    # correlation properties the catch declares and the values the case already holds for them
+    correlation: so.Mapped[dict[str, Any]] = so.mapped_column(default=dict)
+
+
+class DataStoreValue(Base):
+    """The value of a BPMN data store (``bpmn:dataStore``, by id): shared by every case of every process."""
+
+    __tablename__ = "data_store_value"
+
+    key: so.Mapped[str] = so.mapped_column(sa.String(256), primary_key=True)
+    value: so.Mapped[Any | None] = so.mapped_column(JSONType)
+    updated_at: so.Mapped[datetime]
 
 
 OPEN_TASK_STATES = ("open", "claimed")

@@ -11,6 +11,7 @@ import sqlalchemy.orm as so
 
 from .clock import utcnow
 from .models import Case, Group, Notification, Task, User, membership
+from .runtime import Runtime
 
 
 def members_of(session: so.Session, group_keys: Iterable[str]) -> list[str]:
@@ -106,6 +107,18 @@ def mark_case_read(session: so.Session, username: str, case_id: int) -> int:
     stmt = sa.update(Notification).where(Notification.username == username, Notification.case_id == case_id,
                                          Notification.read_at.is_(None))
     return session.execute(stmt.values(read_at=utcnow())).rowcount or 0
+
+
+def read_notifications(rt: Runtime, username: str, ids: Iterable[int] | None = None) -> int:
+    """The user read their notifications (all unread ones when ``ids`` is None); returns how many."""
+    with rt.transaction() as session:
+        return mark_read(session, username, ids)
+
+
+def read_case_notifications(rt: Runtime, username: str, case_id: int) -> int:
+    """The user opened a case: their notifications about it are read; returns how many."""
+    with rt.transaction() as session:
+        return mark_case_read(session, username, case_id)
 
 
 def mark_read(session: so.Session, username: str, ids: Iterable[int] | None = None) -> int:

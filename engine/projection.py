@@ -20,8 +20,10 @@ from .definitions.meta import Assignment, TaskMeta
 from .definitions.parse import ParsedDefinition
 from .hooks import emit
 from .models import OPEN_TASK_STATES, Case, Task, TaskCandidate
+from .steps import Step, cancel_step
+from .subscriptions import sync_subscriptions
 from .timers import next_wake
-from .workdays import LOCAL, as_due, due_after
+from .workdays import LOCAL, as_due, counted_over_unknown, due_after
 
 log = logging.getLogger(__name__)
 OPEN_STATES = OPEN_TASK_STATES
@@ -86,6 +88,16 @@ def _due(workflow: BpmnWorkflow, meta: TaskMeta | None, data: dict[str, Any], no
     return None
 
 
+def _over_unknown_year(meta: TaskMeta | None, data: dict[str, Any], now: datetime, due: datetime | None) -> bool:
+    """A ``dueIn`` on working days that was counted over a year whose holidays nobody entered."""
+    if meta is None or not meta.due_in or meta.calendar != "workdays" or meta.due_date or due is None:
+        return False
+    try:
+        return counted_over_unknown(_clock_start(meta, data, now), due)
+    except ValueError:
+        return False
+
+
 def new_task_row(case: Case, parsed: ParsedDefinition, workflow: BpmnWorkflow, spiff_task: SpiffTask,
                  now: datetime) -> Task:
     """The row for a user task the workflow just made ready."""
@@ -107,11 +119,12 @@ def new_task_row(case: Case, parsed: ParsedDefinition, workflow: BpmnWorkflow, s
         title = f"{title} #{item + 1}" if isinstance(item, int) else title
     row = Task(
         id=str(spiff_task.id), case_id=case.id, process_key=case.process_key,
-        name=(meta.element_id if meta else spiff_task.task_spec.name), title=title,
+        name=(meta.element_id if meta else spiff_task.task_spec.bpmn_id or spiff_task.task_spec.name), title=title,
         form_key=meta.form_key if meta else None, lane=lane, candidate_groups=groups, candidate_users=users,
         assignee=assignee[0] if assignee else None, state="claimed" if assignee else "open",
         created_at=now, due_at=_due(workflow, meta, data, now), claimed_at=now if assignee else None,
     )
+    row.calendar_warning = _over_unknown_year(meta, data, now, row.due_at)
     row.candidates = [TaskCandidate(kind="group", principal=g) for g in groups] + [
         TaskCandidate(kind="user", principal=u) for u in users
     ]
@@ -135,7 +148,9 @@ def case_data(workflow: BpmnWorkflow) -> dict[str, Any]:
 
 def sync(session: so.Session, case: Case, parsed: ParsedDefinition, workflow: BpmnWorkflow,
          now: datetime, json_safe: Any) -> list[Task]:
-    """Bring the task rows and the case summary in line with ``workflow``; returns the open rows."""
+    """Bring the task rows and the case summary in line with ``workflow``; returns the open rows. The hooks
+    (and the ``cancelled`` phase of step rules) see the case's new data."""
+    case.data = json_safe(case_data(workflow))
     ready = {str(t.id): t for t in workflow.get_tasks(state=TaskState.READY, manual=True)}
     rows = session.scalars(
         sa.select(Task).where(Task.case_id == case.id, sa.or_(Task.state.in_(OPEN_STATES), Task.id.in_(ready)))
@@ -154,21 +169,22 @@ def sync(session: so.Session, case: Case, parsed: ParsedDefinition, workflow: Bp
         else:
             row.state = "cancelled"
             row.completed_at = now
-            emit(session, "task_cancelled", case=case, task=row, now=now)
+            emit(session, "task_cancelled", case=case, task=row, now=now, process=parsed.meta)
+            cancel_step(Step(session, case, row, parsed.meta, now))
     known = {r.id for r in rows}
     for task_id, spiff_task in ready.items():
         if task_id not in known:
             row = new_task_row(case, parsed, workflow, spiff_task, now)
             session.add(row)
             open_rows.append(row)
-            emit(session, "task_created", case=case, task=row, now=now)
-    case.data = json_safe(case_data(workflow))
+            emit(session, "task_created", case=case, task=row, now=now, process=parsed.meta)
     case.wake_at = next_wake(workflow)
     case.updated_at = now
     if workflow.is_completed() and case.status not in ("cancelled", "completed"):
         case.status = "completed"
         case.ended_at = now
-        emit(session, "case_completed", case=case, now=now)
+        emit(session, "case_completed", case=case, now=now, process=parsed.meta)
+    sync_subscriptions(session, case, workflow)
     return open_rows
 
 

@@ -13,6 +13,8 @@ from .access import Actor, involved_clause, may_act_on, task_visible_clause
 from .clock import utcnow
 from .errors import Forbidden, Invalid, NotFound
 from .models import Case, Event, Group, ProcessDefinition, Task, TaskCandidate, task_is_open
+from .office.units import served_form
+from .steps import CASEWORK
 
 PAGE_SIZE = 50
 
@@ -30,6 +32,7 @@ def task_json(task: Task, business_key: str | None = None, now: datetime | None 
         "created_at": iso(task.created_at), "due_at": iso(task.due_at),
         "overdue": bool(task.due_at and task.state in ("open", "claimed") and task.due_at < now),
         "form": task.form_key, "completed_by": task.completed_by, "completed_at": iso(task.completed_at),
+        "calendar_warning": bool(task.calendar_warning),
     }
 
 
@@ -234,11 +237,19 @@ def task_detail(session: so.Session, actor: Actor, task_id: str, forms: dict[str
     task = visible_task(session, actor, task_id)
     case = session.get(Case, task.case_id)
     out = task_json(task, case.business_key)
-    out["schema"] = forms.get(task.form_key) if task.form_key else None
+    out["schema"] = served_form(session, forms.get(task.form_key), include_inactive=task.state == "completed") \
+        if task.form_key else None
     out["data"] = task.data if task.state == "completed" else dict(case.data or {})
     out["case_status"] = case.status
     out["may_act"] = may_act_on(actor, task) and task.state in ("open", "claimed")
     return out
+
+
+def task_labels(session: so.Session, task_ids: list[str]) -> dict[str, str]:
+    """task id -> "business key · task title", for naming tasks in messages."""
+    return {i: f"{k} · {t}" for i, k, t in session.execute(
+        sa.select(Task.id, Case.business_key, Task.title).join(Case, Case.id == Task.case_id)
+        .where(Task.id.in_(task_ids)))}
 
 
 def group_names(session: so.Session) -> dict[str, str]:
@@ -246,12 +257,48 @@ def group_names(session: so.Session) -> dict[str, str]:
     return {key: name for key, name in session.execute(sa.select(Group.key, Group.name))}
 
 
-def latest_definitions(session: so.Session) -> list[ProcessDefinition]:
+def latest_definitions(session: so.Session, retired: bool | None = None) -> list[ProcessDefinition]:
+    """The latest version of every process; ``retired=False`` leaves retired processes out, ``True`` keeps
+    only them."""
     newest = (sa.select(ProcessDefinition.key, sa.func.max(ProcessDefinition.version).label("v"))
               .group_by(ProcessDefinition.key).subquery())
-    return list(session.scalars(sa.select(ProcessDefinition).join(
-        newest, sa.and_(ProcessDefinition.key == newest.c.key, ProcessDefinition.version == newest.c.v)
-    ).order_by(ProcessDefinition.key)))
+    stmt = sa.select(ProcessDefinition).join(
+        newest, sa.and_(ProcessDefinition.key == newest.c.key, ProcessDefinition.version == newest.c.v))
+    if retired is not None:
+        stmt = stmt.where(ProcessDefinition.retired_at.is_not(None) if retired else
+                          ProcessDefinition.retired_at.is_(None))
+    return list(session.scalars(stmt.order_by(ProcessDefinition.key)))
+
+
+def latest_definition(session: so.Session, key: str) -> ProcessDefinition:
+    """The newest deployed version of process ``key``.
+
+    :raises NotFound: the process is not deployed.
+    """
+    row = session.scalars(sa.select(ProcessDefinition).where(ProcessDefinition.key == key)
+                          .order_by(ProcessDefinition.version.desc())).first()
+    if row is None:
+        raise NotFound(f"process '{key}' is not deployed")
+    return row
+
+
+def casework_definitions(session: so.Session, casework: str) -> list[tuple[int, str]]:
+    """(definition id, process key) of every deployed version whose BPMN declares ``casework=<casework>``, the most
+    recently deployed first: how a feature finds its processes whatever their keys."""
+    rows = session.execute(sa.select(ProcessDefinition.id, ProcessDefinition.key, ProcessDefinition.settings)
+                           .order_by(ProcessDefinition.deployed_at.desc(), ProcessDefinition.id.desc()))
+    return [(id_, key) for id_, key, settings in rows if (settings or {}).get(CASEWORK) == casework]
+
+
+def casework_process(session: so.Session, casework: str) -> str:
+    """The key of the process a new case of ``casework`` starts: the one deployed last that declares it.
+
+    :raises NotFound: no deployed process declares it.
+    """
+    found = casework_definitions(session, casework)
+    if not found:
+        raise NotFound(f"no deployed process declares casework '{casework}'")
+    return found[0][1]
 
 
 def definition_versions(session: so.Session, key: str) -> list[ProcessDefinition]:
@@ -264,4 +311,4 @@ def definition_versions(session: so.Session, key: str) -> list[ProcessDefinition
 
 def definition_json(d: ProcessDefinition) -> dict[str, Any]:
     return {"key": d.key, "name": d.name, "version": d.version, "deployed_at": iso(d.deployed_at),
-            "deployed_by": d.deployed_by, "hash": d.content_hash}
+            "deployed_by": d.deployed_by, "hash": d.content_hash, "retired": d.retired_at is not None}

@@ -15,9 +15,11 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 from SpiffWorkflow.bpmn import BpmnWorkflow
 
-from . import timers  # noqa: F401  (puts SpiffWorkflow's timers on the engine clock)
+from . import dates, timers  # noqa: F401  (the date helpers; SpiffWorkflow's timers on the engine clock)
 from .behaviours import behaviours
-from .db import make_engine, make_session_factory
+from .calls import CallResolver
+from .datastores import DataStores
+from .db import command_session, make_engine, make_session_factory
 from .definitions.parse import ParsedDefinition, SpecCache, build
 from .errors import Conflict, NotFound
 from .models import Case, ProcessDefinition
@@ -50,11 +52,12 @@ class WorkflowCache:
 
 
 class Runtime:
-    """Everything a command needs besides its arguments."""
+    """Everything a command needs besides its arguments.
+
+    The script engine offers the helpers registered when the runtime is built, so the composition root
+    (``engine.features.load_features``) runs first."""
 
     def __init__(self, database_url: str, script_helpers: dict | None = None) -> None:
-        from . import features  # noqa: F401  (feature tables and hook subscribers; they import commands)
-
         self.database_url = database_url
         self.db: sa.Engine = make_engine(database_url)
         self.sessions = make_session_factory(self.db)
@@ -65,9 +68,10 @@ class Runtime:
 
     @contextmanager
     def transaction(self) -> Iterator[so.Session]:
-        """One unit of work: commit on success, roll back on any exception."""
+        """One unit of work: commit on success, roll back on any exception. Helpers that read the database find
+        the session through ``engine.db.current_session``."""
         try:
-            with self.sessions() as session, session.begin():
+            with self.sessions() as session, session.begin(), command_session(session):
                 yield session
         except so.exc.StaleDataError as exc:
             raise Conflict("the case was changed by someone else in the meantime; reload and try again") from exc
@@ -85,26 +89,54 @@ class Runtime:
             row = session.get(ProcessDefinition, definition_id)
             if row is None:
                 raise NotFound(f"process definition {definition_id} does not exist")
-            parsed = build(row.bpmn_xml.encode("utf-8"), row.dmn or {}, row.forms or {}, f"{row.key}.bpmn")
+            parsed = build(row.bpmn_xml.encode("utf-8"), row.dmn or {}, row.forms or {}, f"{row.key}.bpmn", row.key)
             parsed.version = row.version
             return parsed
 
         return self.specs.get(definition_id, load)
 
+    def new_workflow(self, session: so.Session, parsed: ParsedDefinition) -> BpmnWorkflow:
+        """A fresh workflow of ``parsed`` for a new case, attached to ``session``."""
+        workflow = BpmnWorkflow(parsed.spec, dict(parsed.subprocess_specs), script_engine=self.script_engine)
+        return self.attach(workflow, session)
+
+    def attach(self, workflow: BpmnWorkflow, session: so.Session) -> BpmnWorkflow:
+        """Give a loaded workflow what is never serialized: the script engine, the resolver of called processes
+        from other files and the data stores (both bound to the command's session)."""
+        workflow.script_engine = self.script_engine
+        workflow.call_resolver = CallResolver(session, self.definition)
+        workflow.data_stores = DataStores(session, self.store.to_json_safe)
+        return workflow
+
+    def load(self, session: so.Session, case: Case, parsed: ParsedDefinition) -> BpmnWorkflow:
+        """The case's stored workflow, with the processes it called from other files."""
+        return self.store.loads(case.workflow, parsed, lambda definition_id: self.definition(session, definition_id))
+
+    def case_definition(self, session: so.Session, case_id: int) -> ParsedDefinition:
+        """The parsed definition the case runs on (its forms, its BPMN's reading).
+
+        :raises NotFound: the case does not exist.
+        """
+        definition_id = session.scalar(sa.select(Case.definition_id).where(Case.id == case_id))
+        if definition_id is None:
+            raise NotFound(f"case {case_id} does not exist")
+        return self.definition(session, definition_id)
+
     def checkout(self, case: Case, parsed: ParsedDefinition) -> BpmnWorkflow:
         """The case's workflow at its current revision, owned by the caller until ``checkin``."""
+        session = so.object_session(case)
         workflow = self.workflows.take(case.id, case.revision)
         if workflow is None:
-            workflow = self.store.loads(case.workflow, parsed)
-        workflow.script_engine = self.script_engine  # never serialized: set it on every load
-        return workflow
+            workflow = self.load(session, case, parsed)
+        return self.attach(workflow, session)  # never serialized: set on every checkout
 
     def peek(self, case: Case, parsed: ParsedDefinition) -> BpmnWorkflow:
         """A read-only copy of the case's workflow (loaded fresh unless cached)."""
+        session = so.object_session(case)
         workflow = self.workflows.take(case.id, case.revision)
         if workflow is None:
-            workflow = self.store.loads(case.workflow, parsed)
-        workflow.script_engine = self.script_engine
+            workflow = self.load(session, case, parsed)
+        self.attach(workflow, session)
         self.workflows.put(case.id, case.revision, workflow)
         return workflow
 

@@ -1,16 +1,21 @@
-"""Background jobs (APScheduler): wake cases whose BPMN timers are due, mark overdue tasks, send reminders and
-escalations, mail the daily digests.
+"""Background jobs (APScheduler): wake cases whose BPMN timers are due, and whatever the features add (SLA
+reminders and escalations, daily digests, the scheduler's heartbeat).
 
-Every job works from an indexed queue (``process_instance.wake_at``, ``sla_clock.next_action_at``), so its cost
-does not grow with idle cases. Each wake-up claims its case row with ``FOR UPDATE SKIP LOCKED`` on PostgreSQL
-(and is revision-checked everywhere), so two scheduler processes never fire the same timer twice.
-After downtime the first run catches up: each missed timer fires once, and only the latest missed reminder of
-a task is sent (see engine.sla.reminders); the catch-up is logged.
+The core registers one job, ``timers``; a feature adds its own to :data:`jobs` when it is registered (see
+``engine.features``), so this module names no feature. Every job works from an indexed queue
+(``process_instance.wake_at``, ``sla_clock.next_action_at``), so its cost does not grow with idle cases. Each
+wake-up claims its case row with ``FOR UPDATE SKIP LOCKED`` on PostgreSQL (and is revision-checked everywhere),
+so two scheduler processes never fire the same timer twice. After downtime the first run catches up: each
+missed timer fires once, and only the latest missed reminder of a task is sent (see engine.sla.reminders); the
+catch-up is logged.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
@@ -18,11 +23,41 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 from .errors import Conflict
 from .instances import due_cases, fire_timers
 from .runtime import Runtime
-from .sla.clocks import backfill_clocks
-from .sla.digest import send_digests
-from .sla.reminders import run_due
 
 log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Job:
+    """A scheduler job: ``run(rt)`` does one round and returns how much it did; ``catch_up(rt)``, if given,
+    runs once before the first round after the scheduler starts."""
+
+    name: str
+    run: Callable[[Runtime], int]
+    catch_up: Callable[[Runtime], Any] | None = None
+
+
+class Jobs:
+    """The scheduler's jobs by name, run in the order they were added."""
+
+    def __init__(self) -> None:
+        self._items: dict[str, Job] = {}
+
+    def add(self, name: str, run: Callable[[Runtime], int], *, catch_up: Callable[[Runtime], Any] | None = None
+            ) -> Job:
+        """Add the job ``name``; adding the same job again is a no-op.
+
+        :raises ValueError: another job already has that name.
+        """
+        job = Job(name, run, catch_up)
+        known = self._items.get(name)
+        if known is not None and known != job:
+            raise ValueError(f"scheduler job {name!r} is registered twice")
+        self._items[name] = job
+        return job
+
+    def __iter__(self) -> Iterator[Job]:
+        return iter(list(self._items.values()))
 
 
 def wake_one(rt: Runtime, case_id: int) -> bool:
@@ -51,40 +86,26 @@ def wake_due(rt: Runtime, batch: int = 100) -> int:
             return woken
 
 
-def close_seconding(rt: Runtime) -> int:
-    """Close co-signing of proposals whose session cutoff has passed."""
-    from .congress.proposals import close_due_seconding
-
-    return close_due_seconding(rt) or 0
-
-
-def heartbeat(rt: Runtime) -> int:
-    """Tell /readyz this scheduler process is alive."""
-    from .ops.health import beat
-
-    beat(rt)
-    return 1
-
-
-JOBS = (wake_due, run_due, send_digests, close_seconding, heartbeat)
+jobs = Jobs()
+"""Every scheduler job: the core's ``timers``, then each feature's."""
+jobs.add("timers", wake_due)
 
 
 def run_once(rt: Runtime) -> dict[str, int]:
-    """One round of every job: timers woken, SLA rules fired, digests mailed, co-signing closed."""
-    return {"timers": wake_due(rt), "sla": run_due(rt), "digests": send_digests(rt),
-            "seconding": close_seconding(rt), "heartbeat": heartbeat(rt)}
+    """One round of every job: {job name: what it did (cases woken, rules fired, mails sent, ...)}."""
+    return {job.name: job.run(rt) for job in jobs}
 
 
-def _safely(job, rt: Runtime) -> None:  # type: ignore[no-untyped-def]
+def _safely(job: Job, rt: Runtime) -> None:
     try:
-        job(rt)
+        job.run(rt)
     except Exception:  # a failing round must not stop the scheduler; the next round retries
-        log.exception("scheduler job %s failed", job.__name__)
+        log.exception("scheduler job %s failed", job.name)
 
 
 def add_jobs(scheduler: BackgroundScheduler | BlockingScheduler, rt: Runtime, every_seconds: int = 30) -> None:
-    for job in JOBS:
-        scheduler.add_job(_safely, "interval", seconds=every_seconds, args=[job, rt], id=job.__name__,
+    for job in jobs:
+        scheduler.add_job(_safely, "interval", seconds=every_seconds, args=[job, rt], id=job.name,
                           max_instances=1, coalesce=True, replace_existing=True)
 
 
@@ -97,11 +118,12 @@ def start_in_background(rt: Runtime, every_seconds: int = 30) -> BackgroundSched
 
 
 def catch_up(rt: Runtime) -> dict[str, int]:
-    """The first round after a start: logged, so downtime shows in the log."""
-    backfill_clocks(rt)
+    """The first round after a start: each job's own catch-up, then one round, logged so downtime shows."""
+    for job in jobs:
+        if job.catch_up is not None:
+            job.catch_up(rt)
     done = run_once(rt)
-    log.info("catch-up after start: %d case(s) woken, %d SLA rule(s) fired, %d digest(s) mailed",
-             done["timers"], done["sla"], done["digests"])
+    log.info("catch-up after start: %s", ", ".join(f"{name} {count}" for name, count in done.items()))
     return done
 
 

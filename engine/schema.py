@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from . import models
+from . import models, signin  # noqa: F401  (signin: its table)
 from .congress import models as congress_models  # noqa: F401
 from .disputes import models as disputes_models  # noqa: F401
 from .inbox import models as inbox_models  # noqa: F401
+from .office import models as office_models  # noqa: F401
 from .ops import models as ops_models  # noqa: F401
 from .sla import models as sla_models  # noqa: F401
 

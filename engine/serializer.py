@@ -1,12 +1,14 @@
 """Workflow (de)serialization with the process spec kept out of the stored blob.
 
 The blob names its definition; the parsed spec comes from the per-version spec cache instead of
-being embedded in every case (that is about 58% of the JSON and most of the load time).
+being embedded in every case (that is about 58% of the JSON and most of the load time). Processes the
+case called from other deployed files are named by definition id (``called``) and loaded the same way.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 from uuid import UUID
@@ -14,9 +16,9 @@ from uuid import UUID
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
 from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter, WorkflowConverter
-from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 
 from engine.definitions.parse import ParsedDefinition
+from engine.definitions.specs import serializer_config
 
 FORMAT = "docket-1"
 
@@ -28,10 +30,21 @@ class _SpeclessWorkflowConverter(BpmnWorkflowConverter):
         dct = WorkflowConverter.to_dict(self, workflow)
         dct["subprocesses"] = self.mapping_to_dict(workflow.subprocesses)
         dct["bpmn_events"] = self.registry.convert(workflow.bpmn_events)
+        called = getattr(workflow, "called", None)
+        if called:
+            dct["called"] = dict(called)
         return dct
 
-    def restore(self, dct: dict[str, Any], parsed: ParsedDefinition) -> BpmnWorkflow:
-        workflow = self.target_class(parsed.spec, parsed.subprocess_specs, deserializing=True)
+    def restore(self, dct: dict[str, Any], parsed: ParsedDefinition,
+                load_called: Callable[[int], ParsedDefinition] | None = None) -> BpmnWorkflow:
+        called = dct.pop("called", None) or {}
+        specs = dict(parsed.subprocess_specs)
+        for name, definition_id in called.items():
+            if load_called is None:
+                raise ValueError(f"the case called process '{name}' from another file; give load_called")
+            add_called(specs, name, load_called(definition_id))
+        workflow = self.target_class(parsed.spec, specs, deserializing=True)
+        workflow.called = dict(called)
         workflow.tasks = self.mapping_from_dict(dct["tasks"], UUID, workflow=workflow)
         workflow.task_tree = workflow.tasks.get(UUID(dct["root"]))
         self.set_default_attributes(workflow, dct)
@@ -40,11 +53,19 @@ class _SpeclessWorkflowConverter(BpmnWorkflowConverter):
         return workflow
 
 
+def add_called(specs: dict[str, Any], name: str, called: ParsedDefinition) -> None:
+    """Put a called process (deployed from another file) and the specs it uses into ``specs``."""
+    specs[name] = called.spec
+    for sub, spec in called.subprocess_specs.items():
+        if specs.get(sub) is None:
+            specs[sub] = spec
+
+
 class WorkflowStore:
     """Turns workflows into JSON text and back, given the parsed definition they run."""
 
     def __init__(self) -> None:
-        registry = BpmnWorkflowSerializer.configure(SPIFF_CONFIG)
+        registry = BpmnWorkflowSerializer.configure(serializer_config())
         registry.register(date, lambda v: {"value": v.isoformat()}, lambda v: date.fromisoformat(v["value"]))
         self._converter = _SpeclessWorkflowConverter(BpmnWorkflow, registry)
         self._serializer = BpmnWorkflowSerializer(registry)
@@ -59,11 +80,14 @@ class WorkflowStore:
         finally:
             self._registry._encoder_mode = False
 
-    def loads(self, text: str, parsed: ParsedDefinition) -> BpmnWorkflow:
+    def loads(self, text: str, parsed: ParsedDefinition,
+              load_called: Callable[[int], ParsedDefinition] | None = None) -> BpmnWorkflow:
+        """The workflow in ``text``; ``load_called`` gives the definitions of processes it called from other
+        files (by definition id)."""
         dct = json.loads(text)
         if dct.pop("format", None) != FORMAT:
             raise ValueError("stored workflow is not in Docket's format")
-        return self._converter.restore(dct, parsed)
+        return self._converter.restore(dct, parsed, load_called)
 
     def to_json_safe(self, value: Any) -> Any:
         """Task data made JSON-safe (datetimes as ISO strings) for the task/case summary columns."""

@@ -28,6 +28,7 @@ from .errors import Conflict, Forbidden, Invalid, NotFound
 from .forms import validate_submission
 from .instances import begin_case, latest_definition, may_start
 from .models import Case
+from .office.units import served_form
 from .runtime import Runtime
 from .tasks import finish_task
 
@@ -64,7 +65,7 @@ def start_form(rt: Runtime, session: so.Session, actor: Actor, process_key: str)
     key = meta.start_form
     if meta.start_step is not None:
         key = meta.tasks[meta.start_step].form_key or key
-    schema = parsed.forms.get(key) if key else None
+    schema = served_form(session, parsed.forms.get(key)) if key else None
     draft = draft_of(session, actor.username, start_target(process_key)) if schema is not None else None
     return StartForm(process_key, definition.name, definition.version, schema, meta.start_step,
                      draft.data if draft else None, draft.saved_at.isoformat() if draft else None)
@@ -86,7 +87,7 @@ def submit_start_form(rt: Runtime, actor: Actor, process_key: str, data: Any) ->
         if form.schema is not None:
             errors = validate_submission(form.schema, data)
             if errors:
-                raise Invalid("the form has errors", [{"field": e.field, "message": e.message} for e in errors])
+                raise Invalid("the form has errors", [e.detail() for e in errors])
         definition = latest_definition(session, process_key)
         title_field = (definition.settings or {}).get("titleField", "title")
         first = {title_field: data[title_field]} if form.step and title_field in data else {}

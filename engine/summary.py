@@ -34,6 +34,7 @@ from .definitions.parse import ParsedDefinition
 from .forms import field_views
 from .hooks import emit
 from .models import Case, Event, Task
+from .office.units import served_forms
 from .workdays import LOCAL
 
 SUMMARY, OPINION, CASE_FORM = "summary", "opinion", "caseForm"
@@ -62,12 +63,13 @@ class Labels:
     """Field labels, option names and display hints over the process's forms: ``first`` (a step's own form)
     wins, then the ``caseForm``, then the other forms."""
 
-    def __init__(self, parsed: ParsedDefinition, locale: str, first: str | None = None) -> None:
+    def __init__(self, parsed: ParsedDefinition, forms: dict[str, Any], locale: str, first: str | None = None
+                 ) -> None:
         self.locale = locale
         self.fields: dict[str, tuple[str, dict[str, str], dict[str, Any]]] = {}
         order = [k for k in (first, (parsed.meta.settings.get(CASE_FORM) or "").strip()) if k]
-        keys = [k for k in order if k in parsed.forms] + [k for k in parsed.forms if k not in order]
-        for schema in (parsed.forms[k] for k in keys):
+        keys = [k for k in order if k in forms] + [k for k in forms if k not in order]
+        for schema in (forms[k] for k in keys):
             props = schema.get("properties") if isinstance(schema.get("properties"), dict) else {}
             for view in field_views(schema, locale, {}):
                 prop = props.get(view.name) if isinstance(props.get(view.name), dict) else {}
@@ -143,7 +145,7 @@ def _user_values(labels: Labels, fields: list[str], data: dict[str, Any]) -> set
 def case_summary(session: so.Session, parsed: ParsedDefinition, case: Case, step: str, locale: str
                  ) -> list[dict[str, str]]:
     """``[{"label", "value"}]``: the case facts the step declares, those with a value, in order."""
-    labels = Labels(parsed, locale)
+    labels = Labels(parsed, served_forms(session, parsed.forms), locale)
     data = case.data or {}
     fields = [f for f in summary_fields(parsed, step) if labels.label(f)]
     people = display_names(session, _user_values(labels, fields, data))
@@ -158,7 +160,7 @@ def case_summary(session: so.Session, parsed: ParsedDefinition, case: Case, step
 def case_facts(session: so.Session, parsed: ParsedDefinition, case: Case, locale: str) -> list[dict[str, str]]:
     """``[{"field", "label", "value"}]``: every case field some form of the process labels, with a value, in the
     order the forms give (``caseForm`` first) — the case page's data."""
-    labels = Labels(parsed, locale)
+    labels = Labels(parsed, served_forms(session, parsed.forms), locale)
     data = case.data or {}
     fields = [f for f in labels.fields if f in data and f != "initiator"]
     people = display_names(session, _user_values(labels, fields, data))
@@ -176,6 +178,7 @@ def opinion_trail(session: so.Session, parsed: ParsedDefinition, case: Case, loc
     events = session.scalars(sa.select(Event).where(Event.case_id == case.id, Event.kind.in_(TRAIL_KINDS))
                              .order_by(Event.id)).all()
     labels: dict[str, Labels] = {}
+    forms = served_forms(session, parsed.forms)
     wanted: list[tuple[Event, list[str]]] = []
     for event in events:
         meta = parsed.meta.tasks.get((event.data or {}).get("task", ""))
@@ -183,7 +186,7 @@ def opinion_trail(session: so.Session, parsed: ParsedDefinition, case: Case, loc
         if event.kind != "task_completed" or fields:
             wanted.append((event, fields))
             key = meta.form_key if meta is not None else None
-            labels.setdefault(key or "", Labels(parsed, locale, key))
+            labels.setdefault(key or "", Labels(parsed, forms, locale, key))
     submitted = [(e.data or {}).get("data") or {} for e, _ in wanted]
     named = {u for d, (e, f) in zip(submitted, wanted, strict=True)
              for u in _user_values(labels[_form_of(parsed, e)], f, d)}

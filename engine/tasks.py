@@ -12,14 +12,16 @@ from SpiffWorkflow import TaskState
 from SpiffWorkflow.bpmn import BpmnWorkflow
 
 from .access import Actor, is_candidate, require_task_action
-from .casework import advance, clean_input, record, save
+from .casework import advance, clean_input, record, save, submit
 from .clock import utcnow
 from .errors import Conflict, Forbidden, Invalid, NotFound
 from .forms import validate_submission
 from .hooks import emit
 from .models import Case, Group, Task, User
 from .notifications import acting
+from .office.units import served_form
 from .runtime import Runtime
+from .steps import Step, check_step, record_step
 
 OPEN = ("open", "claimed")
 
@@ -48,10 +50,19 @@ def _open_task(session: so.Session, actor: Actor, task_id: str) -> Task:
     if row is None:
         raise NotFound(f"task {task_id} does not exist")
     task = row[0]  # its case is now in the session's identity map: session.get(Case, ...) costs no query
+    if task.state not in OPEN and _could_have_acted(actor, task):
+        raise Conflict(f"task '{task.title}' is {task.state}, no longer open")
     require_task_action(actor, task)
     if task.state not in OPEN:
         raise Conflict(f"task '{task.title}' is {task.state}, no longer open")
     return task
+
+
+def _could_have_acted(actor: Actor, task: Task) -> bool:
+    """Could ``actor`` have acted on ``task`` while it was open? Then a closed task is their conflict (409),
+    not a refusal (403): someone else merely got there first."""
+    return (actor.is_supervisor or is_candidate(actor, task)
+            or actor.username in (task.assignee, task.completed_by))
 
 
 def complete_task(rt: Runtime, actor: Actor, task_id: str, data: dict[str, Any] | None,
@@ -81,19 +92,21 @@ def finish_task(rt: Runtime, session: so.Session, actor: Actor, case: Case, task
     :raises Invalid: the form has errors. :raises Conflict: the task is not ready in the workflow.
     """
     acting(session, actor.username)
-    emit(session, "task_completing", case=case, task=task, actor=actor, data=data, now=now)
     parsed = rt.definition(session, case.definition_id)
-    schema = parsed.forms.get(task.form_key) if task.form_key else None
+    emit(session, "task_completing", case=case, task=task, actor=actor, data=data, now=now, process=parsed.meta)
+    schema = served_form(session, parsed.forms.get(task.form_key)) if task.form_key else None
     if schema is not None:
         errors = validate_submission(schema, data)
         if errors:
-            raise Invalid("the form has errors", [{"field": e.field, "message": e.message} for e in errors])
+            raise Invalid("the form has errors", [e.detail() for e in errors])
+    step = Step(session, case, task, parsed.meta, now, actor, data)
+    check_step(step)
     before = dict(case.data or {})
     workflow = workflow or rt.checkout(case, parsed)
     spiff_task = workflow.get_task_from_id(UUID(task.id))
     if spiff_task.state != TaskState.READY:
         raise Conflict(f"task '{task.title}' is not ready in the workflow")
-    spiff_task.set_data(**data)
+    submit(spiff_task, data)
     spiff_task.run()
     error = advance(workflow)
     task.state, task.completed_by, task.completed_at, task.data = "completed", actor.username, now, \
@@ -102,9 +115,10 @@ def finish_task(rt: Runtime, session: so.Session, actor: Actor, case: Case, task
         task.assignee, task.claimed_at = actor.username, now
     save(rt, session, case, parsed, workflow, now, error)
     record(session, case, actor, "task_completed", now, task,
-           {"data": task.data, "changes": data_changes(before, case.data or {})})
+           {"data": task.data, "changes": data_changes(before, case.data or {})}, parsed.meta)
+    record_step(step)
     if error:
-        record(session, case, actor, "case_error", now, data={"message": error})
+        record(session, case, actor, "case_error", now, data={"message": error}, process=parsed.meta)
     return workflow
 
 
@@ -126,7 +140,8 @@ def claim_task(rt: Runtime, actor: Actor, task_id: str) -> Task:
         if task.assignee is not None:
             raise Conflict(f"task '{task.title}' is already claimed by {task.assignee}")
         task.assignee, task.state, task.claimed_at = actor.username, "claimed", now
-        record(session, _case_ref(session, task), actor, "task_claimed", now, task)
+        case = _case_ref(session, task)
+        record(session, case, actor, "task_claimed", now, task, process=rt.definition(session, case.definition_id).meta)
     return task
 
 
@@ -143,7 +158,9 @@ def release_task(rt: Runtime, actor: Actor, task_id: str) -> Task:
             raise Conflict(f"task '{task.title}' is {task.assignee}'s own: there is no group to give it back to")
         previous = task.assignee
         task.assignee, task.state, task.claimed_at = None, "open", None
-        record(session, _case_ref(session, task), actor, "task_released", now, task, {"from": previous})
+        case = _case_ref(session, task)
+        record(session, case, actor, "task_released", now, task, {"from": previous},
+               rt.definition(session, case.definition_id).meta)
     return task
 
 
@@ -163,8 +180,9 @@ def delegate_task(rt: Runtime, actor: Actor, task_id: str, username: str) -> Tas
                           [{"field": "user", "message": "not among the task's candidate groups or users"}])
         previous = task.assignee
         task.assignee, task.state, task.claimed_at = target.username, "claimed", now
-        record(session, _case_ref(session, task), actor, "task_delegated", now, task,
-               {"from": previous, "to": target.username})
+        case = _case_ref(session, task)
+        record(session, case, actor, "task_delegated", now, task, {"from": previous, "to": target.username},
+               rt.definition(session, case.definition_id).meta)
     return task
 
 

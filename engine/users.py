@@ -9,11 +9,14 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
+from . import signin
 from .access import Actor
 from .clock import utcnow
-from .errors import Conflict, DocketError, Invalid, NotFound
+from .errors import Conflict, Invalid, NotFound
 from .models import ApiToken, Group, User
+from .office.audit import audit
 from .passwords import check_password, hash_password
+from .runtime import Runtime
 
 TOKEN_LIFETIME = timedelta(hours=12)
 
@@ -26,44 +29,58 @@ def find_user(session: so.Session, username: str) -> User | None:
     return session.scalar(sa.select(User).where(User.username == username).options(so.selectinload(User.groups)))
 
 
-MAX_FAILURES = 5
-FAILURE_WINDOW = timedelta(minutes=15)
-LOCKOUT = timedelta(minutes=15)
+def active_user(session: so.Session, user_id: int) -> User | None:
+    """The active user with this id and their groups (a signed-in browser session), or None."""
+    user = session.get(User, user_id, options=[so.selectinload(User.groups)])
+    return user if user is not None and user.active else None
 
 
-class TooManyAttempts(DocketError):
-    """Too many failed sign-ins for this username: try again later."""
-
-    code = "too_many_requests"
+# a real hash of a throwaway password: an unknown username costs as much time as a wrong password
+_NO_USER_HASH = hash_password(secrets.token_hex(8))
 
 
-def authenticate(session: so.Session, username: str, password: str) -> User | None:
-    """The active user with these credentials, or None. Runs in the caller's transaction: failures are
-    counted per username, and after 5 within 15 minutes sign-in is refused for 15 minutes."""
-    from .ops.models import LoginThrottle
-
+def authenticate(session: so.Session, username: str, password: str, address: str = "unknown") -> User | None:
+    """The active user with these credentials, or None. Runs in the caller's transaction. Failures are counted
+    per (username, client address) and per address (``engine.signin``); while either is locked every attempt
+    is refused with ``signin.TooManyAttempts``, before the password is looked at."""
     now = utcnow()
-    throttle = session.get(LoginThrottle, username[:64])
-    if throttle is not None and throttle.locked_until is not None and throttle.locked_until > now:
-        raise TooManyAttempts(f"too many failed sign-ins for '{username}'; try again after "
-                              f"{throttle.locked_until.isoformat(timespec='minutes')}")
+    signin.check(session, username, address, now)
     user = find_user(session, username)
-    if user is None or not user.active or not check_password(user.password_hash, password):
-        if throttle is None or now - throttle.first_failure_at > FAILURE_WINDOW:
-            if throttle is None:
-                throttle = LoginThrottle(username=username[:64], failures=0, first_failure_at=now)
-                session.add(throttle)
-            throttle.failures, throttle.first_failure_at, throttle.locked_until = 0, now, None
-        throttle.failures += 1
-        if throttle.failures >= MAX_FAILURES:
-            throttle.locked_until = now + LOCKOUT
+    valid = check_password(user.password_hash if user else _NO_USER_HASH, password)
+    if user is None or not user.active or not valid:
+        signin.failed(session, username, address, now)
         return None
-    if throttle is not None:
-        session.delete(throttle)
+    signin.succeeded(session, username, address)
     return user
 
 
-def create_group(session: so.Session, key: str, name: str) -> Group:
+def add_group(rt: Runtime, key: str, name: str) -> Group:
+    """Create a group (the command behind the API and the CLI).
+
+    :raises Invalid: the key is missing or too long.
+    :raises Conflict: the group exists.
+    """
+    with rt.transaction() as session:
+        return create_group(session, key, name)
+
+
+def add_user(rt: Runtime, username: str, password: str, display_name: str | None = None,
+             groups: list[str] | None = None, email: str | None = None) -> User:
+    """Create a user in existing groups (the command behind the API and the CLI).
+
+    :raises Invalid: a field is missing or a group unknown.
+    :raises Conflict: the username is taken.
+    """
+    with rt.transaction() as session:
+        return create_user(session, username, password, display_name, groups, email)
+
+
+def create_group(session: so.Session, key: str, name: str, actor: Actor | None = None) -> Group:
+    """A new group; audited when an ``actor`` (an administrator's change) is given.
+
+    :raises Invalid: for a missing or too long key.
+    :raises Conflict: when the key exists.
+    """
     key = (key or "").strip()
     if not key or len(key) > 64:
         raise Invalid("a group key is required (at most 64 characters)", [{"field": "key", "message": "invalid"}])
@@ -72,11 +89,19 @@ def create_group(session: so.Session, key: str, name: str) -> Group:
     group = Group(key=key, name=(name or key).strip())
     session.add(group)
     session.flush()
+    if actor is not None:
+        audit(session, actor, "group_created", f"group:{key}", None, {"key": key, "name": group.name})
     return group
+
+
+def list_groups(session: so.Session) -> list[Group]:
+    """Every group by key."""
+    return list(session.scalars(sa.select(Group).order_by(Group.key)))
 
 
 def create_user(session: so.Session, username: str, password: str, display_name: str | None = None,
                 groups: list[str] | None = None, email: str | None = None) -> User:
+    """The step of creating a user, inside the caller's transaction (seeding, imports)."""
     username = (username or "").strip()
     details = []
     if not username or len(username) > 64:
@@ -126,3 +151,15 @@ def user_for_token(session: so.Session, token: str) -> User | None:
         .where(ApiToken.token_hash == _digest(token), ApiToken.expires_at > utcnow(), User.active.is_(True))
         .options(so.joinedload(User.groups))
     ).unique().first()
+
+
+def people(session: so.Session) -> list[tuple[str, str]]:
+    """(username, display name) of every active user, by username: the choices of a "who" field."""
+    return [(u, d) for u, d in session.execute(sa.select(User.username, User.display_name)
+                                               .where(User.active.is_(True)).order_by(User.username))]
+
+
+def display_names(session: so.Session, usernames: list[str]) -> dict[str, str]:
+    """username -> display name, for showing people on pages."""
+    return dict(session.execute(sa.select(User.username, User.display_name).where(User.username.in_(set(usernames)))
+                                ).all())

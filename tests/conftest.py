@@ -17,12 +17,15 @@ from engine.clock import clock
 from engine.config import Settings
 from engine.definitions.bundle import Bundle, bundle_from_file
 from engine.deploy import deploy
+from engine.features import load_features
 from engine.migrate import upgrade
+from engine.office.demo import ensure_units
 from engine.passwords import FAST_SETTING
 from engine.runtime import Runtime
 from engine.schema import metadata
 from engine.users import create_group, create_user
 
+load_features()  # hooks, behaviours and jobs of every feature, as create_app and the CLI load them
 HERE = Path(__file__).parent
 ROOT = HERE.parent
 PG_URL = os.environ.get("DOCKET_TEST_DATABASE_URL")
@@ -91,6 +94,7 @@ def people(rt: Runtime) -> dict[str, Actor]:
             create_group(session, key, key)
         for name, groups in USERS.items():
             create_user(session, name, f"pw-{name}", name.title(), groups)
+        ensure_units(session)  # the departments and committees the processes' forms offer
     return {name: Actor(name, frozenset(groups)) for name, groups in USERS.items()}
 
 

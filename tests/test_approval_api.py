@@ -20,7 +20,7 @@ def assigned(rt: Runtime, congress: dict[str, Any]) -> dict[str, Any]:
     a = congress["actors"]
     _, case_id = submit(rt, a)
     to_review(rt, a, case_id)
-    do(rt, a["zhao"], case_id, "review", {"decision": "register", "review_opinion": "符合立案条件，同意立案。"})
+    do(rt, a["zhao"], case_id, "committee_review", {"decision": "register", "review_opinion": "符合立案条件。"})
     do(rt, a["qian"], case_id, "assign", {"lead_department": "hr", "assign_note": "请人事处牵头办理。"})
     return {"case": case_id, "confirm": open_task(rt, case_id, "confirm_assignment"), "actors": a}
 
@@ -35,7 +35,8 @@ def test_task_carries_the_case_summary_opinions_and_return_targets(api: Any, ass
     assert summary["提案标题"] == BODY["title"] and summary["案由"] == BODY["cause"]
     assert summary["提案人"] == "Wang" and summary["主办单位"] == "人事处"
     assert "proposal_id" not in str(body["summary"]) and "hr" not in summary.values()
-    assert [t["name"] for t in body["return_to"]] == ["assign", "review"]  # nearest first; seconding is not returnable
+    # nearest first; collecting co-signatures is not returnable
+    assert [t["name"] for t in body["return_to"]] == ["assign", "committee_review"]
     trail = [(o["step"], [i["label"] for i in o["items"]]) for o in body["opinions"]]
     assert trail[0] == ("审查立案", ["审查结论", "审查意见"]) and trail[1][0] == "交办承办单位"
     english = api.get(f"/api/v1/tasks/{assigned['confirm']}?lang=en", "chen").get_json()
@@ -64,7 +65,7 @@ def test_return_goes_back_to_whoever_did_the_step_with_the_reason(api: Any, rt: 
 
 
 @pytest.mark.parametrize("body,field", [({"to": "assign"}, "reason"), ({"to": "assign", "reason": "  "}, "reason"),
-                                        ({"to": "seconding", "reason": "附议有误"}, "to"),
+                                        ({"to": "collect_cosignatures", "reason": "附议有误"}, "to"),
                                         ({"to": "nowhere", "reason": "理由"}, "to")])
 def test_return_refuses_bad_input_and_changes_nothing(api: Any, rt: Runtime, assigned: dict[str, Any],
                                                       body: dict[str, str], field: str) -> None:
@@ -166,7 +167,7 @@ def test_personal_task_is_claimed_from_the_start(api: Any, rt: Runtime, assigned
     do(rt, a["chen"], case_id, "confirm_assignment", {"assignment": "accept"})
     do(rt, a["chen"], case_id, "draft_reply", REPLY)
     do(rt, a["he"], case_id, "sign_off", {"signoff": "approve"})
-    rate = api.get(f"/api/v1/tasks/{open_task(rt, case_id, 'rate')}", "wang").get_json()
+    rate = api.get(f"/api/v1/tasks/{open_task(rt, case_id, 'proposer_rating')}", "wang").get_json()
     assert (rate["state"], rate["assignee"], rate["personal"], rate["may_claim"]) == ("claimed", "wang", True, False)
     assert rate["may_delegate"] is False and rate["return_to"] == []  # the rating is the proposer's alone
     assert {s["label"] for s in rate["summary"]} >= {"答复内容", "具体措施", "答复类型"}

@@ -167,7 +167,8 @@ def test_migrate_running_case(server: str, page: Any, rt: Runtime, people: dict,
     page.click("a[href*='/migrate']")
     page.wait_for_selector("#plans")
     row = page.locator(f"#plans tr[data-case='{case.id}']")
-    assert "填写提案" in row.inner_text() and row.locator("input[type=checkbox]").is_checked()
+    assert "填写提案" in row.inner_text() and not row.locator("input[type=checkbox]").is_checked()  # nothing chosen
+    row.locator("input[type=checkbox]").check()
     shot(page, "09-migration-dry-run")
     page.click("#migrate-form button[type=submit]")
     page.wait_for_selector("#results")

@@ -138,20 +138,37 @@ def test_migration_refuses_case_whose_completed_task_is_missing(rt: Runtime, peo
         assert s.scalar(sa.select(sa.func.count()).select_from(Event).where(Event.kind == "case_migrated")) == 0
 
 
-def test_migration_restarts_waiting_timer(rt: Runtime, people: dict) -> None:
-    deploy_file(rt, Bundle(bpmn=TIMED.encode(), filename="timed.bpmn"))
-    case = start_case(rt, people["zhao"], "timed", {})
+TIMED_DUE = TIMED.replace('<bpmn:userTask id="review" name="Review"/>', (
+    '<bpmn:userTask id="review" name="Review"><bpmn:extensionElements><spiffworkflow:properties>'
+    '<spiffworkflow:property name="dueIn" value="PT30H"/></spiffworkflow:properties></bpmn:extensionElements>'
+    "</bpmn:userTask>"))
+
+
+def test_migration_keeps_due_times_unless_restarted(rt: Runtime, people: dict) -> None:
+    deploy_file(rt, Bundle(bpmn=TIMED_DUE.encode(), filename="timed.bpmn"))
+    kept, restarted = start_case(rt, people["zhao"], "timed", {}), start_case(rt, people["zhao"], "timed", {})
     with rt.reading() as s:
-        first_wake = s.get(Case, case.id).wake_at
+        first_wake = {c.id: s.get(Case, c.id).wake_at for c in (kept, restarted)}
     clock.advance(timedelta(days=3))
-    v2 = deploy_file(rt, Bundle(bpmn=TIMED.replace('name="Review"', 'name="Review v2"').encode(),
+    task_due = {c.id: _open(rt, c.id)[0].due_at for c in (kept, restarted)}
+    v2 = deploy_file(rt, Bundle(bpmn=TIMED_DUE.replace('name="Review"', 'name="Review v2"').encode(),
                                 filename="timed.bpmn"))
-    plan = plan_migration(rt, people["admin"], v2.id)[0]
-    assert plan.ok and plan.timers
-    migrate_cases(rt, people["admin"], v2.id, [case.id])
+    plan = next(p for p in plan_migration(rt, people["admin"], v2.id) if p.case_id == kept.id)
+    assert plan.ok and plan.timers and not plan.restart
+    assert [(d["kind"], d["due_at"]) for d in plan.due] == [("timer", first_wake[kept.id].isoformat()),
+                                                           ("task", task_due[kept.id].isoformat())]
+    assert plan_migration(rt, people["admin"], v2.id, [restarted.id], restart=True)[0].restart
+    migrate_cases(rt, people["admin"], v2.id, [kept.id])
+    migrate_cases(rt, people["admin"], v2.id, [restarted.id], restart=True)
     with rt.reading() as s:
-        moved = s.get(Case, case.id).wake_at - first_wake
-    assert timedelta(days=3) <= moved < timedelta(days=3, minutes=1)  # the 14 days count again from now
+        assert s.get(Case, kept.id).wake_at == first_wake[kept.id]  # the timer keeps its due time
+        moved = s.get(Case, restarted.id).wake_at - first_wake[restarted.id]
+        event = s.scalars(sa.select(Event).where(Event.case_id == restarted.id, Event.kind == "case_migrated")).one()
+        assert event.data["restart"] is True
+    assert timedelta(days=3) <= moved < timedelta(days=3, minutes=1)  # restarted: the 14 days count from now
+    assert _open(rt, kept.id)[0].due_at == task_due[kept.id]  # the open task keeps its due date
+    task_moved = _open(rt, restarted.id)[0].due_at - task_due[restarted.id]
+    assert timedelta(days=3) <= task_moved < timedelta(days=3, minutes=1)  # ... or counts again from now
 
 
 def test_completed_case_is_not_migrated(rt: Runtime, people: dict) -> None:

@@ -60,7 +60,7 @@ def test_statistics_show_counts_not_names(api, disputes):
     _complete(api, "yang", appeal, "acceptance_check", {
         "cond_eligible": True, "cond_scope": True, "cond_in_time": True, "cond_jurisdiction": True,
         "cond_materials": True, "acceptance_decision": "accept", "acceptance_note": "受理。"})
-    _complete(api, "yang", appeal, "union_opinion", {})
+    _complete(api, "yang", appeal, "hear_union", {})
     _complete(api, "chen", appeal, "review_decision", {**checks(proportionality="偏重"), "outcome": "vary",
                                                        "varied_sanction": "warning", "decision_reasons": "改警告"})
     assert api.get("/api/v1/disputes/statistics", "wei").status_code == 403

@@ -44,7 +44,7 @@ def accepted_case(rt: Runtime, who, union_opinion: bool = False, **over):  # typ
     do(rt, who["yang"], case.id, "acceptance_check", {**CONDITIONS, "acceptance_decision": "accept",
                                                       "acceptance_note": "五项条件均满足，予以受理。"})
     opinion = {"union_has_opinion": True, "union_opinion": "工会认为处分偏重，未听取申辩。"} if union_opinion else {}
-    do(rt, who["yang"], case.id, "union_opinion", opinion)
+    do(rt, who["yang"], case.id, "hear_union", opinion)
     return case
 
 
@@ -91,7 +91,7 @@ def test_correction_notice_lists_everything_and_pauses_the_clock(rt: Runtime, di
                                                           "acceptance_note": "材料齐全，受理。"})
     data = case_row(rt, case.id).data
     assert data["review_due"] == str(date.fromisoformat(received) + timedelta(days=36))
-    do(rt, disputes["yang"], case.id, "union_opinion", {})
+    do(rt, disputes["yang"], case.id, "hear_union", {})
     review = task_row(rt, open_task(rt, case.id, "review_decision"))
     assert review.candidate_groups == ["dept:hr"] and str(review.due_at.astimezone(LOCAL).date()) == data["review_due"]
 

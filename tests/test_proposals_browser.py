@@ -63,7 +63,7 @@ def test_submit_cosign_register_and_find_in_archive(server: str, browser: Any, r
     a = congress["actors"]
     case_id = row(rt, pid).case_id
     to_review(rt, a, case_id)
-    do(rt, a["zhao"], case_id, "review", {"decision": "register", "review_opinion": "符合立案条件。"})
+    do(rt, a["zhao"], case_id, "committee_review", {"decision": "register", "review_opinion": "符合立案条件。"})
     assert row(rt, pid).outcome == "registered"
 
     chen = signed_in(browser, server, "chen")  # a department handler, not a delegate

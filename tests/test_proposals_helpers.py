@@ -15,7 +15,7 @@ from engine.clock import utcnow
 from engine.congress import proposals as cp
 from engine.congress.congresses import add_delegate, create_congress, create_session
 from engine.congress.models import Proposal
-from engine.models import Task
+from engine.models import Group, Task
 from engine.runtime import Runtime
 from engine.tasks import complete_task
 from engine.users import create_group, create_user
@@ -38,8 +38,10 @@ def congress(rt: Runtime, people: dict[str, Actor]) -> dict[str, Any]:
     deploy_file(rt, ROOT / "processes" / "proposals" / "proposals.bpmn")
     now = utcnow()
     with rt.transaction() as session:
+        existing = set(session.scalars(sa.select(Group.key)))  # the units' groups may exist already
         for key in EXTRA_GROUPS:
-            create_group(session, key, key)
+            if key not in existing:
+                create_group(session, key, key)
         for name, groups in EXTRA_USERS.items():
             create_user(session, name, f"pw-{name}", name.title(), groups)
         school = create_congress(session, SYSTEM, "school", "第七届教职工代表大会")
@@ -95,13 +97,13 @@ def do(rt: Runtime, actor: Actor, case_id: int, name: str, data: dict[str, Any])
 
 
 def to_review(rt: Runtime, a: dict[str, Actor], case_id: int, committee: str = "zhao") -> None:
-    do(rt, a[committee], case_id, "seconding", {})
+    do(rt, a[committee], case_id, "collect_cosignatures", {})
 
 
 def to_reply(rt: Runtime, a: dict[str, Actor], case_id: int, lead: str = "hr", co: list[str] | None = None) -> None:
     """From review to the lead department's reply task."""
     to_review(rt, a, case_id)
-    do(rt, a["zhao"], case_id, "review", {"decision": "register", "review_opinion": "符合立案条件。"})
+    do(rt, a["zhao"], case_id, "committee_review", {"decision": "register", "review_opinion": "符合立案条件。"})
     do(rt, a["qian"], case_id, "assign", {"lead_department": lead, "co_departments": co or []})
     do(rt, a["chen" if lead == "hr" else "liu"], case_id, "confirm_assignment", {"assignment": "accept"})
 

@@ -19,14 +19,14 @@ def test_happy_path_to_closed(rt: Runtime, congress: dict[str, Any]) -> None:
     pid, case_id = submit(rt, a)
     assert row(rt, pid).status == "seconding"
     with pytest.raises(Forbidden):
-        do(rt, a["wang"], case_id, "seconding", {})  # the proposer is not on the committee
+        do(rt, a["wang"], case_id, "collect_cosignatures", {})  # the proposer is not on the committee
     to_reply(rt, a, case_id)
     assert row(rt, pid).outcome == "registered"
     do(rt, a["chen"], case_id, "draft_reply", REPLY)
     do(rt, a["he"], case_id, "sign_off", {"signoff": "approve"})
     assert row(rt, pid).status == "rating"
-    do(rt, a["wang"], case_id, "rate", {"rating": "satisfied"})
-    do(rt, a["chen"], case_id, "grade", {"grade": "A", "grade_note": "窗口已开放。"})
+    do(rt, a["wang"], case_id, "proposer_rating", {"rating": "satisfied"})
+    do(rt, a["chen"], case_id, "grade_implementation", {"grade": "A", "grade_note": "窗口已开放。"})
     case = do(rt, a["zhao"], case_id, "close_proposal", {})
     assert case.status == "completed"
     final = row(rt, pid)
@@ -41,7 +41,8 @@ def test_review_outcomes(rt: Runtime, congress: dict[str, Any], decision: str, s
     pid, case_id = submit(rt, a)
     to_review(rt, a, case_id)
     extra = {"reject_reason": "out_of_scope"} if decision == "reject" else {}
-    do(rt, a["zhao"], case_id, "review", {"decision": decision, "review_opinion": "不属于教代会职权范围。", **extra})
+    do(rt, a["zhao"], case_id, "committee_review", {"decision": decision, "review_opinion": "不属于教代会职权范围。",
+                                                    **extra})
     final = row(rt, pid)
     assert final.status == status
     assert final.outcome == {"reject": "rejected", "withdraw": "withdrawn", "convert": "converted"}[decision]
@@ -57,7 +58,7 @@ def test_presidium_decides_a_disputed_proposal(rt: Runtime, congress: dict[str, 
     a = congress["actors"]
     pid, case_id = submit(rt, a)
     to_review(rt, a, case_id)
-    do(rt, a["zhao"], case_id, "review", {"decision": "presidium", "review_opinion": "委员意见分歧。"})
+    do(rt, a["zhao"], case_id, "committee_review", {"decision": "presidium", "review_opinion": "委员意见分歧。"})
     assert row(rt, pid).status == "presidium"
     do(rt, a["admin"], case_id, "presidium_decide", {"decision": "register", "review_opinion": "主席团同意立案。"})
     final = row(rt, pid)
@@ -84,10 +85,10 @@ def test_merge_makes_proposers_co_proposers(rt: Runtime, congress: dict[str, Any
     from engine.errors import Invalid
 
     with pytest.raises(Invalid) as bad:
-        do(rt, a["zhao"], case_id, "review", {"decision": "merge", "merge_into": "提案 1999-001",
+        do(rt, a["zhao"], case_id, "committee_review", {"decision": "merge", "merge_into": "提案 1999-001",
                                               "review_opinion": "内容相同，并案。"})
     assert bad.value.details[0]["field"] == "merge_into"
-    do(rt, a["zhao"], case_id, "review", {"decision": "merge", "merge_into": row(rt, target_id).business_key,
+    do(rt, a["zhao"], case_id, "committee_review", {"decision": "merge", "merge_into": row(rt, target_id).business_key,
                                           "review_opinion": "内容相同，并案。"})
     merged, target = row(rt, pid), row(rt, target_id)
     assert (merged.status, merged.outcome, merged.merged_into_id) == ("merged", "merged", target_id)
@@ -98,10 +99,10 @@ def test_specialist_consultation_in_parallel(rt: Runtime, congress: dict[str, An
     a = congress["actors"]
     pid, case_id = submit(rt, a)
     to_review(rt, a, case_id)
-    do(rt, a["zhao"], case_id, "review", {"decision": "consult", "consult_groups": ["specialist:welfare",
+    do(rt, a["zhao"], case_id, "committee_review", {"decision": "consult", "consult_groups": ["specialist:welfare",
                                                                                    "specialist:teaching"],
                                           "consult_due": "2099-01-31", "review_opinion": "请专门委员会论证。"})
-    assert open_tasks(rt, case_id) == ["consult", "consult"]
+    assert open_tasks(rt, case_id) == ["specialist_consultation", "specialist_consultation"]
     assert row(rt, pid).status == "consulting"
     from engine.tasks import complete_task
 
@@ -109,9 +110,9 @@ def test_specialist_consultation_in_parallel(rt: Runtime, congress: dict[str, An
         complete_task(rt, a["shi"], _task_for(rt, case_id, "specialist:welfare"), {"consult_result": "可行"})
 
     complete_task(rt, a["lu"], _task_for(rt, case_id, "specialist:welfare"), {"consult_result": "可行，建议立案。"})
-    assert open_tasks(rt, case_id) == ["consult"]
+    assert open_tasks(rt, case_id) == ["specialist_consultation"]
     complete_task(rt, a["shi"], _task_for(rt, case_id, "specialist:teaching"), {"consult_result": "同意。"})
-    assert open_tasks(rt, case_id) == ["review"]
+    assert open_tasks(rt, case_id) == ["committee_review"]
     with rt.reading() as session:
         from engine.models import Case
 
@@ -135,7 +136,7 @@ def test_returned_assignment_is_reassigned(rt: Runtime, congress: dict[str, Any]
     a = congress["actors"]
     pid, case_id = submit(rt, a)
     to_review(rt, a, case_id)
-    do(rt, a["zhao"], case_id, "review", {"decision": "register", "review_opinion": "立案。"})
+    do(rt, a["zhao"], case_id, "committee_review", {"decision": "register", "review_opinion": "立案。"})
     do(rt, a["zhao"], case_id, "assign", {"lead_department": "hr"})
     do(rt, a["chen"], case_id, "confirm_assignment", {"assignment": "return", "return_reason": "属后勤职责。"})
     assert open_tasks(rt, case_id) == ["assign"]
@@ -155,7 +156,7 @@ def test_return_window_closes_after_seven_workdays(rt: Runtime, congress: dict[s
     a = congress["actors"]
     pid, case_id = submit(rt, a)
     to_review(rt, a, case_id)
-    do(rt, a["zhao"], case_id, "review", {"decision": "register", "review_opinion": "立案。"})
+    do(rt, a["zhao"], case_id, "committee_review", {"decision": "register", "review_opinion": "立案。"})
     do(rt, a["zhao"], case_id, "assign", {"lead_department": "hr"})
     clock.advance(timedelta(days=20))
     with pytest.raises(Conflict):
@@ -218,13 +219,13 @@ def test_unsatisfied_rehandled_then_satisfied(rt: Runtime, congress: dict[str, A
     do(rt, a["he"], case_id, "sign_off", {"signoff": "return", "signoff_note": "措施不够具体。"})
     do(rt, a["chen"], case_id, "draft_reply", REPLY)
     do(rt, a["he"], case_id, "sign_off", {"signoff": "approve"})
-    do(rt, a["wang"], case_id, "rate", {"rating": "unsatisfied", "rating_comment": "窗口仍不够。"})
+    do(rt, a["wang"], case_id, "proposer_rating", {"rating": "unsatisfied", "rating_comment": "窗口仍不够。"})
     assert open_tasks(rt, case_id) == ["draft_reply"]
     assert row(rt, pid).rehandled == 1
     do(rt, a["chen"], case_id, "draft_reply", REPLY)
     do(rt, a["he"], case_id, "sign_off", {"signoff": "approve"})
-    do(rt, a["wang"], case_id, "rate", {"rating": "unsatisfied", "rating_comment": "仍不满意。"})
-    assert open_tasks(rt, case_id) == ["grade"]  # re-handled at most once
+    do(rt, a["wang"], case_id, "proposer_rating", {"rating": "unsatisfied", "rating_comment": "仍不满意。"})
+    assert open_tasks(rt, case_id) == ["grade_implementation"]  # re-handled at most once
     assert row(rt, pid).rating == "unsatisfied"
 
 
@@ -234,10 +235,10 @@ def test_unsatisfied_then_satisfied(rt: Runtime, congress: dict[str, Any]) -> No
     to_reply(rt, a, case_id)
     do(rt, a["chen"], case_id, "draft_reply", REPLY)
     do(rt, a["he"], case_id, "sign_off", {"signoff": "approve"})
-    do(rt, a["wang"], case_id, "rate", {"rating": "unsatisfied", "rating_comment": "窗口仍不够。"})
+    do(rt, a["wang"], case_id, "proposer_rating", {"rating": "unsatisfied", "rating_comment": "窗口仍不够。"})
     do(rt, a["chen"], case_id, "draft_reply", REPLY)
     do(rt, a["he"], case_id, "sign_off", {"signoff": "approve"})
-    do(rt, a["wang"], case_id, "rate", {"rating": "satisfied"})
+    do(rt, a["wang"], case_id, "proposer_rating", {"rating": "satisfied"})
     final = row(rt, pid)
     assert (final.rating, final.rehandled, final.status) == ("satisfied", 1, "implementation")
 
@@ -254,7 +255,7 @@ def test_silence_is_recorded_as_no_rating(rt: Runtime, congress: dict[str, Any])
     do(rt, a["he"], case_id, "sign_off", {"signoff": "approve"})
     clock.advance(timedelta(days=30))
     wake_case(rt, case_id)
-    assert open_tasks(rt, case_id) == ["grade"]
+    assert open_tasks(rt, case_id) == ["grade_implementation"]
     assert row(rt, pid).rating == "none"
 
 
@@ -274,8 +275,8 @@ def test_lead_department_updates_the_grade_until_the_self_check_date(rt: Runtime
     to_reply(rt, a, case_id)
     do(rt, a["chen"], case_id, "draft_reply", REPLY)
     do(rt, a["he"], case_id, "sign_off", {"signoff": "approve"})
-    do(rt, a["wang"], case_id, "rate", {"rating": "satisfied"})
-    do(rt, a["chen"], case_id, "grade", {"grade": "B", "grade_note": "列入明年计划。"})
+    do(rt, a["wang"], case_id, "proposer_rating", {"rating": "satisfied"})
+    do(rt, a["chen"], case_id, "grade_implementation", {"grade": "B", "grade_note": "列入明年计划。"})
     with pytest.raises(NotFound):
         update_grade(rt, a["liu"], pid, "A", "不是本部门")
     assert update_grade(rt, a["chen"], pid, "A", "已全部完成。").grade == "A"

@@ -13,6 +13,7 @@ from engine.congress import proposals as cp
 from engine.errors import Conflict, Forbidden, Invalid, NotFound
 from engine.instances import start_case
 from engine.runtime import Runtime
+from engine.scheduler import wake_due
 
 __all__ = ["congress"]
 
@@ -68,7 +69,7 @@ def test_cosigning_rules(rt: Runtime, congress: dict[str, Any]) -> None:
     with pytest.raises(Conflict):
         cp.withdraw_signature(rt, a["zheng"], pid)
     with pytest.raises(Conflict):  # too few so far, and the cutoff is ahead
-        do(rt, a["zhao"], case_id, "seconding", {})
+        do(rt, a["zhao"], case_id, "collect_cosignatures", {})
     from engine.notifications import list_for
 
     with rt.reading() as session:
@@ -79,11 +80,11 @@ def test_too_few_cosigners_at_cutoff_becomes_an_opinion(rt: Runtime, congress: d
     a = congress["actors"]
     pid, case_id = submit(rt, a, signers=("li", "zheng"))
     enough, enough_case = submit(rt, a, proposer="feng", signers=("li", "zheng", "wu"))
-    assert cp.close_due_seconding(rt) == 0
+    assert wake_due(rt) == 0
     clock.advance(timedelta(days=11))
     with pytest.raises(Conflict):
         cp.cosign(rt, a["wu"], pid)  # co-signing has closed
-    assert cp.close_due_seconding(rt) == 2
+    assert wake_due(rt) == 2  # the cutoff timers of both cases fire
     opinion = row(rt, pid)
     assert (opinion.outcome, opinion.status) == ("converted", "assigning")
     assert open_tasks(rt, case_id) == ["assign"]  # still routed to a department for a written answer
@@ -95,7 +96,7 @@ def test_department_congress_is_invisible_to_the_school_committee(rt: Runtime, c
     a = congress["actors"]
     pid, case_id = submit(rt, a, proposer="ma", congress="cs", signers=("niu", "gao"))
     with pytest.raises(Forbidden):
-        do(rt, a["zhao"], case_id, "seconding", {})
+        do(rt, a["zhao"], case_id, "collect_cosignatures", {})
     assert api.get(f"/api/v1/cases/{case_id}", "zhao").status_code in (403, 404)
     tasks = api.get("/api/v1/tasks?scope=all", "zhao").get_json()
     assert all(t["case_id"] != case_id for t in tasks.get("items", tasks if isinstance(tasks, list) else []))
@@ -104,7 +105,7 @@ def test_department_congress_is_invisible_to_the_school_committee(rt: Runtime, c
             cp.visible_proposal(session, a["zhao"], pid)
         with pytest.raises(NotFound):
             cp.visible_proposal(session, a["qian"], pid)
-    do(rt, a["ding"], case_id, "seconding", {})  # its own committee (2 co-signers suffice there)
+    do(rt, a["ding"], case_id, "collect_cosignatures", {})  # its own committee (2 co-signers suffice there)
     assert row(rt, pid).status == "review"
     with rt.reading() as session:
         assert cp.visible_proposal(session, a["ding"], pid).id == pid

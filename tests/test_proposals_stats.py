@@ -19,9 +19,9 @@ def _finish(rt: Runtime, a: dict[str, Any], case_id: int, lead: str, rating: str
     handler = "chen" if lead == "hr" else "liu"
     do(rt, a[handler], case_id, "draft_reply", REPLY)
     do(rt, a["he"], case_id, "sign_off", {"signoff": "approve"})
-    do(rt, a[proposer], case_id, "rate", {"rating": rating})
+    do(rt, a[proposer], case_id, "proposer_rating", {"rating": rating})
     if grade:
-        do(rt, a[handler], case_id, "grade", {"grade": grade, "grade_note": "已落实到位。"})
+        do(rt, a[handler], case_id, "grade_implementation", {"grade": grade, "grade_note": "已落实到位。"})
         do(rt, a["zhao"], case_id, "close_proposal", {})
 
 
@@ -42,22 +42,22 @@ def dataset(rt: Runtime, congress: dict[str, Any]) -> dict[str, int]:
     do(rt, a["chen"], c3, "draft_reply", REPLY)
     p4, c4 = submit(rt, a, proposer="zheng", signers=("li", "wang", "wu"))
     to_review(rt, a, c4)
-    do(rt, a["zhao"], c4, "review", {"decision": "reject", "reject_reason": "out_of_scope",
-                                     "review_opinion": "超出学校职权。"})
+    do(rt, a["zhao"], c4, "committee_review", {"decision": "reject", "reject_reason": "out_of_scope",
+                                               "review_opinion": "超出学校职权。"})
     p5, c5 = submit(rt, a, proposer="wu", signers=("li", "wang", "zheng"))
     to_review(rt, a, c5)
-    do(rt, a["zhao"], c5, "review", {"decision": "merge", "merge_into": row(rt, p1).business_key,
+    do(rt, a["zhao"], c5, "committee_review", {"decision": "merge", "merge_into": row(rt, p1).business_key,
                                      "review_opinion": "并入同类提案。"})
     p6, c6 = submit(rt, a, proposer="wang")
     to_review(rt, a, c6)
-    do(rt, a["zhao"], c6, "review", {"decision": "convert", "review_opinion": "作为意见建议转交。"})
+    do(rt, a["zhao"], c6, "committee_review", {"decision": "convert", "review_opinion": "作为意见建议转交。"})
     p7, _ = submit(rt, a, proposer="li", signers=("wang",))
     cp.withdraw_proposal(rt, a["li"], p7, "另行反映")
     cp.save_draft(rt, a["wang"], "school", {**_body(), "title": "尚未发布的草稿提案"})
     p8, c8 = submit(rt, a, proposer="ma", congress="cs", signers=("niu", "gao"),
                     suggestion="建议学院机房延长开放时间并更新实验设备。")
-    do(rt, a["ding"], c8, "seconding", {})
-    do(rt, a["ding"], c8, "review", {"decision": "register", "review_opinion": "立案。"})
+    do(rt, a["ding"], c8, "collect_cosignatures", {})
+    do(rt, a["ding"], c8, "committee_review", {"decision": "register", "review_opinion": "立案。"})
     return {"p1": p1, "p2": p2, "p3": p3, "p4": p4, "p8": p8}
 
 

@@ -49,7 +49,6 @@ ESCAPES = [
     ("generator-frame-getattr", "g = (x for x in [1])\ncanary = getattr(g, 'gi_frame')", SandboxViolation),
     ("vars", "canary = vars()", NameError),
     ("globals", "canary = globals()", NameError),
-    ("locals", "canary = locals()", NameError),
     ("dir", "canary = dir()", NameError),
     ("object-subclasses", "canary = object.__subclasses__()", PROBLEM),
     ("mro-comprehension", "canary = [c for c in ().__class__.__mro__]", PROBLEM),
@@ -402,3 +401,11 @@ def test_workflow_escape_errors_the_task() -> None:
     assert task is not None and task.state == TaskState.ERROR
     assert "leak" not in task.data
     assert not workflow.is_completed()
+
+
+def test_locals_gives_only_the_script_variables(env: SandboxEnvironment) -> None:
+    """``locals()`` (SpiffWorkflow scripts ask it which variables exist) is a copy of the task data and what the
+    script set: no guard, helper or builtin reaches the script through it."""
+    ctx = {"x": 1}
+    env.execute("y = 2\nseen = sorted(locals())\nhas_x = 'x' in locals()\nlocals()['x'] = 5", ctx)
+    assert ctx["seen"] == ["x", "y"] and ctx["has_x"] is True and ctx["x"] == 1

@@ -44,7 +44,7 @@ def test_committee_reviews_seeing_the_proposal_and_the_reason_field_follows_the_
     a = congress["actors"]
     _, case_id = submit(rt, a)
     to_review(rt, a, case_id)
-    review = open_task(rt, case_id, "review")
+    review = open_task(rt, case_id, "committee_review")
 
     plain = signed_in(browser, server, "zhao", script=False)  # without JavaScript: every field, with its note
     plain.goto(f"{server}/tasks/{review}")
@@ -84,7 +84,7 @@ def test_committee_reviews_seeing_the_proposal_and_the_reason_field_follows_the_
 
 def to_rating(rt: Runtime, a: dict[str, Actor], case_id: int) -> None:
     to_review(rt, a, case_id)
-    do(rt, a["zhao"], case_id, "review", {"decision": "register", "review_opinion": "符合立案条件。"})
+    do(rt, a["zhao"], case_id, "committee_review", {"decision": "register", "review_opinion": "符合立案条件。"})
     do(rt, a["qian"], case_id, "assign", {"lead_department": "hr"})
     do(rt, a["chen"], case_id, "confirm_assignment", {"assignment": "accept"})
     do(rt, a["chen"], case_id, "draft_reply", REPLY)
@@ -113,7 +113,7 @@ def test_department_returns_a_wrong_assignment_and_the_committee_sees_why(
     a = congress["actors"]
     _, case_id = submit(rt, a)
     to_review(rt, a, case_id)
-    do(rt, a["zhao"], case_id, "review", {"decision": "register", "review_opinion": "符合立案条件。"})
+    do(rt, a["zhao"], case_id, "committee_review", {"decision": "register", "review_opinion": "符合立案条件。"})
     do(rt, a["qian"], case_id, "assign", {"lead_department": "hr", "assign_note": "请人事处办理。"})
 
     chen = signed_in(browser, server, "chen")
@@ -143,7 +143,7 @@ def test_sender_recalls_a_step_before_the_next_handler_starts(server: str, brows
     a = congress["actors"]
     _, case_id = submit(rt, a)
     to_review(rt, a, case_id)
-    do(rt, a["zhao"], case_id, "review", {"decision": "register", "review_opinion": "符合立案条件。"})
+    do(rt, a["zhao"], case_id, "committee_review", {"decision": "register", "review_opinion": "符合立案条件。"})
     qian = signed_in(browser, server, "qian")
     qian.goto(f"{server}/tasks/{open_task(rt, case_id, 'assign')}")
     qian.select_option("select[name=lead_department]", "logistics")
@@ -161,7 +161,7 @@ def test_supervisor_urges_an_overdue_task_and_a_colleague_copied_in_reads_the_ca
     a = congress["actors"]
     _, case_id = submit(rt, a)
     to_review(rt, a, case_id)
-    do(rt, a["zhao"], case_id, "review", {"decision": "register", "review_opinion": "符合立案条件。"})
+    do(rt, a["zhao"], case_id, "committee_review", {"decision": "register", "review_opinion": "符合立案条件。"})
     do(rt, a["qian"], case_id, "assign", {"lead_department": "hr"})
     confirm = open_task(rt, case_id, "confirm_assignment")
     clock.advance(timedelta(days=20))  # past its 7 working days

@@ -7,16 +7,15 @@ import secrets
 from pathlib import Path
 
 from flask import Flask, current_app, request, session
-from flask_babel import Babel
-from flask_login import LoginManager
-from flask_wtf.csrf import CSRFProtect
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from engine.config import Settings
+from engine.features import load_features
 from engine.runtime import Runtime
 
-login_manager = LoginManager()
-csrf = CSRFProtect()
-babel = Babel()
+from . import inputs, security
+from .extensions import babel, csrf, login_manager
+
 LOCALES = ("zh_CN", "en")
 
 
@@ -48,10 +47,14 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None,
     app.config.update(
         SECRET_KEY=_secret_key(settings), BABEL_DEFAULT_LOCALE=settings.default_locale,
         BABEL_TRANSLATION_DIRECTORIES=str(Path(__file__).parent / "translations"),
-        MAX_CONTENT_LENGTH=20 * 1024 * 1024, SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax",
-        WTF_CSRF_TIME_LIMIT=None,
+        MAX_CONTENT_LENGTH=20 * 1024 * 1024, WTF_CSRF_TIME_LIMIT=None,
     )
+    security.init_app(app, cookie_secure=settings.cookie_secure)
+    inputs.init_app(app)
+    if settings.proxy_count:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.proxy_count, x_proto=settings.proxy_count)  # type: ignore[method-assign]
     app.config.update(overrides or {})
+    load_features()
     app.extensions["docket"] = runtime or Runtime(settings.database_url)
     app.extensions["docket_settings"] = settings
     login_manager.init_app(app)
@@ -60,12 +63,14 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None,
     babel.init_app(app, locale_selector=select_locale)
 
     from . import (
+        admin,
         archive,
         auth,
         cases,
         designer,
         disputes,
         errors,
+        failed,
         filters,
         inbox,
         notifications,
@@ -77,11 +82,12 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None,
     from .api import bp as api_bp
 
     for module in (auth, inbox, tasks, cases, notifications, supervision, designer, proposals, archive, disputes,
-                   ops):
+                   ops, admin, failed):
         app.register_blueprint(module.bp)
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     csrf.exempt(api_bp)
     errors.register(app)
     filters.register(app)
     ops.init_app(app)
+    app.before_request(inputs.check_request)  # after the request id is set, before authentication
     return app

@@ -3,15 +3,14 @@ Signed-in staff read the congresses whose archive is open to staff; anyone reads
 
 from __future__ import annotations
 
-import sqlalchemy as sa
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from engine.access import Actor
-from engine.congress.archive import ARCHIVED, readable_congresses, search
-from engine.congress.models import Congress, CongressSession, Proposal
+from engine.congress.archive import readable_congresses, search
+from engine.congress.reading import archive_choices, archived_proposal, congress_and_session
+from engine.users import display_names
 
-from .proposals import display_names
 from .runtime import current_actor, rt
 
 bp = Blueprint("archive", __name__, url_prefix="/archive")
@@ -33,9 +32,7 @@ def index():  # type: ignore[no-untyped-def]
                        session_id=args.get("session", type=int), category=args.get("category") or None,
                        department=args.get("department") or None, status=args.get("status") or None,
                        page=args.get("page", 1, type=int))
-        congresses = session.scalars(sa.select(Congress).where(Congress.id.in_(readable))).all()
-        sessions = session.scalars(sa.select(CongressSession).where(CongressSession.congress_id.in_(readable))
-                                   .order_by(CongressSession.opens_at.desc())).all()
+        congresses, sessions = archive_choices(session, actor)
         names = {c.id: c.name for c in congresses}
         return render_template("archive/index.html", found=found, args=args, congresses=congresses,
                                sessions=sessions, names=names)
@@ -45,11 +42,11 @@ def index():  # type: ignore[no-untyped-def]
 def detail(proposal_id: int):  # type: ignore[no-untyped-def]
     actor = _actor()
     with rt().reading() as session:
-        p = session.get(Proposal, proposal_id)
-        if p is None or p.outcome not in ARCHIVED or p.congress_id not in readable_congresses(session, actor):
+        p = archived_proposal(session, actor, proposal_id)
+        if p is None:
             if actor is None:
                 return redirect(url_for("auth.login", next=request.full_path))
             abort(404)
-        return render_template("archive/detail.html", p=p, congress=session.get(Congress, p.congress_id),
-                               term=session.get(CongressSession, p.session_id),
+        congress, term = congress_and_session(session, p)
+        return render_template("archive/detail.html", p=p, congress=congress, term=term,
                                names=display_names(session, [p.proposer, *(p.co_proposers or [])]))

@@ -13,6 +13,7 @@ from engine.conditions import applicable
 from engine.errors import Invalid
 from engine.forms import FieldError, coerce_form_input, field_views, form_title
 from engine.instances import may_start, start_case
+from engine.office.units import served_forms
 from engine.queries import CASE_SORTS, case_json, group_names, latest_definitions, list_cases, visible_case
 from engine.startforms import save_start_draft, start_form, submit_start_form
 from engine.summary import case_facts, case_links
@@ -106,7 +107,8 @@ def create(process: str):  # type: ignore[no-untyped-def]
     try:
         case = submit_start_form(rt(), current_actor(), process, applicable(schema, data))
     except Invalid as exc:
-        return _start_page(form, request.form, [FieldError(str(d.get("field", "")), str(d.get("message", "")))
+        return _start_page(form, request.form, [FieldError(str(d.get("field", "")), str(d.get("message", "")),
+                                                           str(d.get("code", "invalid")), str(d.get("limit", "")))
                                                 for d in exc.details], 422)
     flash(_("%(key)s has been filed.", key=case.business_key), "success")
     return _landing(case.id)
@@ -122,6 +124,7 @@ def show(case_id: int):  # type: ignore[no-untyped-def]
         row = visible_case(session, actor, case_id)
         case = case_json(session, row, history=True)
         parsed = runtime.definition(session, row.definition_id)
+        forms = served_forms(session, parsed.forms)
         name = row.definition.name
         groups = group_names(session)
         facts = case_facts(session, parsed, row, locale)
@@ -130,4 +133,4 @@ def show(case_id: int):  # type: ignore[no-untyped-def]
     shown_fields = {f["field"] for f in facts}
     other = [(k, v) for k, v in sorted((case["data"] or {}).items()) if k not in shown_fields and k != "initiator"]
     return render_template("cases/case.html", case=case, process_name=name, facts=facts, other=other, links=links,
-                           groups=groups, info=field_info(parsed.forms, locale), shown=shown_value)
+                           groups=groups, info=field_info(forms, locale), shown=shown_value)

@@ -4,20 +4,23 @@ from __future__ import annotations
 
 from typing import Any
 
-import sqlalchemy as sa
 from flask import Blueprint, Response, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import login_required
 
 from engine.designer.diagram import case_diagram
 from engine.designer.diff import diff_versions
+from engine.designer.drafts import emptiness_problems, name_process
+from engine.designer.listing import get_definition, newest, process_rows, running_by_definition
 from engine.designer.migration import migrate_cases, plan_migration
 from engine.designer.publish import Outcome, make_bundle, publish
+from engine.designer.retirement import restore_process, retire_process
 from engine.errors import Forbidden, Invalid, NotFound
 from engine.forms import field_views
-from engine.models import Case, Group, ProcessDefinition
-from engine.queries import definition_versions, latest_definitions
+from engine.office.units import served_form
+from engine.queries import definition_versions, group_names
 
 from .runtime import current_actor, rt
 
@@ -53,24 +56,16 @@ def _locale() -> str:
 def index():  # type: ignore[no-untyped-def]
     _designer()
     with rt().reading() as session:
-        latest = latest_definitions(session)
-        counts = dict(session.execute(sa.select(ProcessDefinition.key, sa.func.count())
-                                      .group_by(ProcessDefinition.key)).all())
-        running = dict(session.execute(sa.select(Case.process_key, sa.func.count())
-                                       .where(Case.status.in_(("running", "error")))
-                                       .group_by(Case.process_key)).all())
-        rows = [{"key": d.key, "name": d.name, "version": d.version, "versions": counts.get(d.key, 0),
-                 "deployed_by": d.deployed_by, "deployed_at": d.deployed_at, "running": running.get(d.key, 0)}
-                for d in latest]
+        rows = process_rows(session)
     return render_template("designer/index.html", rows=rows)
 
 
-def _form_previews(parsed: Any) -> list[dict[str, Any]]:
+def _form_previews(session: Any, parsed: Any) -> list[dict[str, Any]]:
     previews = []
     for meta in parsed.meta.tasks.values():
         if not meta.form_key:
             continue
-        schema = parsed.forms.get(meta.form_key)
+        schema = served_form(session, parsed.forms.get(meta.form_key))
         previews.append({"task": meta, "form_key": meta.form_key, "schema": schema,
                          "fields": field_views(schema, _locale(), {}) if schema else []})
     return previews
@@ -89,14 +84,13 @@ def process(key: str):  # type: ignore[no-untyped-def]
         default_base = chosen.version - 1 if chosen.version > 1 else None
         base = by_version.get(request.args.get("compare", default_base, type=int) or -1)
         diff = diff_versions(base.bpmn_xml, chosen.bpmn_xml) if base is not None and base is not chosen else None
-        running = dict(session.execute(sa.select(Case.definition_id, sa.func.count())
-                                       .where(Case.process_key == key, Case.status.in_(("running", "error")))
-                                       .group_by(Case.definition_id)).all())
+        running = running_by_definition(session, key)
         parsed = rt().definition(session, chosen.id)
-        previews = _form_previews(parsed)
+        previews = _form_previews(session, parsed)
         xml = chosen.bpmn_xml
     markers = {"added": [e.id for e in diff.added], "changed": [d.element.id for d in diff.changed]} if diff else {}
     return render_template("designer/process.html", key=key, versions=versions, chosen=chosen, base=base,
+                           retired=versions[-1].retired_at is not None,
                            diff=diff, running=running, previews=previews, xml=xml, markers=markers,
                            lane_groups=parsed.meta.lane_groups)
 
@@ -106,9 +100,7 @@ def process(key: str):  # type: ignore[no-untyped-def]
 def download(definition_id: int):  # type: ignore[no-untyped-def]
     _designer()
     with rt().reading() as session:
-        row = session.get(ProcessDefinition, definition_id)
-        if row is None:
-            raise NotFound(_("This process version does not exist."))
+        row = get_definition(session, definition_id)
         name, xml = f"{row.key}-v{row.version}.bpmn", row.bpmn_xml
     return Response(xml, mimetype="application/xml",
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})
@@ -150,8 +142,7 @@ def _against_deployed(key: str | None, data: bytes) -> tuple[Any, Any]:
     if not key:
         return None, None
     with rt().reading() as session:
-        latest = session.scalars(sa.select(ProcessDefinition).where(ProcessDefinition.key == key)
-                                 .order_by(ProcessDefinition.version.desc()).limit(1)).first()
+        latest = newest(session, key)
         if latest is None:
             return None, None
         try:
@@ -180,12 +171,24 @@ def modeler():  # type: ignore[no-untyped-def]
         xml = request.form.get("xml", "")
         if not xml.strip():
             raise Invalid(_("The diagram is empty."), [{"field": "xml", "message": _("required")}])
-        bundle = make_bundle(f"{key or 'process'}.bpmn", xml.encode("utf-8"), [])
+        naming = {"key": key or request.form.get("key", "").strip(), "name": request.form.get("name", "").strip()}
+        try:
+            data = name_process(xml.encode("utf-8"), naming["key"], naming["name"])
+        except Invalid as exc:
+            errors = {d["field"]: _(MODELER_FIELD_ERRORS[d["field"]]) for d in exc.details}
+            return render_template("designer/modeler.html", outcome=None, xml=xml, markers={}, key=key,
+                                   chosen=None, naming=naming, naming_errors=errors, **_modeler_lists(key)), 422
+        empty = emptiness_problems(data, f"{naming['key']}.bpmn")
+        if empty:
+            return _outcome_page("designer/modeler.html", Outcome(empty, naming["key"]), data.decode("utf-8"),
+                                 key=key, chosen=None, naming=naming, naming_errors={}, **_modeler_lists(key))
+        bundle = make_bundle(f"{naming['key']}.bpmn", data, [])
         outcome = publish(rt(), actor, bundle, do_deploy=True)
         if outcome.version is not None:
             _flash_deployed(outcome)
             return redirect(url_for("designer.process", key=outcome.key, v=outcome.version))
-        return _outcome_page("designer/modeler.html", outcome, xml, key=key, chosen=None, **_modeler_lists(key))
+        return _outcome_page("designer/modeler.html", outcome, data.decode("utf-8"), key=key, chosen=None,
+                             naming=naming, naming_errors={}, **_modeler_lists(key))
     chosen = None
     xml = NEW_PROCESS
     if key:
@@ -195,27 +198,51 @@ def modeler():  # type: ignore[no-untyped-def]
             row = next((d for d in versions if d.version == wanted), versions[-1])
             xml = row.bpmn_xml
             chosen = {"key": row.key, "name": row.name, "version": row.version}
+    naming = {"key": key or "", "name": chosen["name"] if chosen else ""}
     return render_template("designer/modeler.html", outcome=None, xml=xml, markers={}, key=key, chosen=chosen,
-                           **_modeler_lists(key))
+                           naming=naming, naming_errors={}, **_modeler_lists(key))
+
+
+MODELER_FIELD_ERRORS = {
+    "key": _l("Give the process a key: a letter, then letters, digits, _ or - (e.g. leave_request)."),
+    "name": _l("Give the process a name."),
+}
+
+
+@bp.route("/processes/<key>/retire", methods=["POST"])
+@login_required
+def retire(key: str):  # type: ignore[no-untyped-def]
+    actor = _designer()
+    with rt().transaction() as session:
+        retire_process(session, actor, key)
+    flash(_("The process is retired: it takes no new cases; running cases go on."), "success")
+    return redirect(url_for("designer.process", key=key))
+
+
+@bp.route("/processes/<key>/restore", methods=["POST"])
+@login_required
+def restore(key: str):  # type: ignore[no-untyped-def]
+    actor = _designer()
+    with rt().transaction() as session:
+        restore_process(session, actor, key)
+    flash(_("The process is restored: new cases may start again."), "success")
+    return redirect(url_for("designer.process", key=key))
 
 
 def _modeler_lists(key: str | None) -> dict[str, list[str]]:
     """Known group keys and the process's form keys, offered as suggestions in the properties form."""
     with rt().reading() as session:
-        groups = list(session.scalars(sa.select(Group.key).order_by(Group.key)))
-        forms: list[str] = []
-        if key:
-            latest = session.scalars(sa.select(ProcessDefinition).where(ProcessDefinition.key == key)
-                                     .order_by(ProcessDefinition.version.desc()).limit(1)).first()
-            forms = sorted((latest.forms or {}) if latest else {})
+        groups = sorted(group_names(session))
+        latest = newest(session, key)
+        forms = sorted((latest.forms or {}) if latest else {})
     return {"groups": groups, "forms": forms}
 
 
 def _case_ids() -> list[int]:
-    try:
-        return [int(v) for v in request.form.getlist("case")]
-    except ValueError as exc:
-        raise Invalid(_("Invalid case selection."), [{"field": "case", "message": str(exc)}]) from exc
+    ids = request.form.getlist("case", type=int)
+    if len(ids) != len(request.form.getlist("case")):
+        raise Invalid(_("Invalid case selection."), [{"field": "case", "message": "must be case ids"}])
+    return ids
 
 
 @bp.route("/processes/<key>/migrate", methods=["GET", "POST"])
@@ -229,18 +256,19 @@ def migrate(key: str):  # type: ignore[no-untyped-def]
     if target is None:
         raise NotFound(_("This process version does not exist."))
     results = None
+    restart = request.values.get("restart") == "1"
     if request.method == "POST":
         ids = _case_ids()
         if not ids:
             flash(_("Select at least one case to migrate."), "info")
-            return redirect(url_for("designer.migrate", key=key, to=target.id))
-        results = migrate_cases(rt(), actor, target.id, ids)
+            return redirect(url_for("designer.migrate", key=key, to=target.id, restart="1" if restart else None))
+        results = migrate_cases(rt(), actor, target.id, ids, restart=restart)
         moved = sum(r.ok for r in results)
         flash(_("%(n)s case(s) moved to version %(v)s.", n=moved, v=target.version),
               "success" if moved else "info")
-    plans = plan_migration(rt(), actor, target.id)
+    plans = plan_migration(rt(), actor, target.id, restart=restart)
     return render_template("designer/migrate.html", key=key, versions=versions, target=target, plans=plans,
-                           results=results)
+                           results=results, restart=restart)
 
 
 @bp.route("/cases/<int:case_id>/diagram.json")

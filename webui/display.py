@@ -10,31 +10,48 @@ from flask_babel import lazy_gettext as _l
 
 from engine.forms import FieldError, field_views
 
-_MESSAGES: list[tuple[re.Pattern[str], Any]] = [
-    (re.compile(r"^is required$"), _l("is required")),
-    (re.compile(r"^must be at least (\S+) characters$"), _l("must be at least %(n)s characters")),
-    (re.compile(r"^must be at most (\S+) characters$"), _l("must be at most %(n)s characters")),
-    (re.compile(r"^must be at least (\S+)$"), _l("must be at least %(n)s")),
-    (re.compile(r"^must be at most (\S+)$"), _l("must be at most %(n)s")),
-    (re.compile(r"^must be one of: (.+)$"), _l("must be one of: %(n)s")),
-    (re.compile(r"^must be a valid date \(YYYY-MM-DD\)$"), _l("must be a valid date (YYYY-MM-DD)")),
-    (re.compile(r"^must be a number$"), _l("must be a number")),
-    (re.compile(r"^must be a whole number$"), _l("must be a whole number")),
-    (re.compile(r"^is not an allowed field$"), _l("is not an allowed field")),
-]
+_MESSAGES: dict[str, Any] = {
+    "required": _l("is required"),
+    "min_length": _l("must be at least %(n)s characters"),
+    "max_length": _l("must be at most %(n)s characters"),
+    "minimum": _l("must be at least %(n)s"),
+    "maximum": _l("must be at most %(n)s"),
+    "choice": _l("must be one of: %(n)s"),
+    "date": _l("must be a valid date (YYYY-MM-DD)"),
+    "number": _l("must be a number"),
+    "integer": _l("must be a whole number"),
+    "not_allowed": _l("is not an allowed field"),
+}
+
+
+def translate_error(error: FieldError) -> str:
+    """A field error in the page's language, chosen by its machine code (others keep the engine's words)."""
+    msgid = _MESSAGES.get(error.code)
+    return str(msgid) % {"n": error.limit} if msgid is not None else error.message
+
+
+_ENGLISH = [(re.compile(r"^is required$"), "required"),
+            (re.compile(r"^must be at least (\S+) characters$"), "min_length"),
+            (re.compile(r"^must be at most (\S+) characters$"), "max_length"),
+            (re.compile(r"^must be at least (\S+)$"), "minimum"), (re.compile(r"^must be at most (\S+)$"), "maximum"),
+            (re.compile(r"^must be one of: (.+)$"), "choice"),
+            (re.compile(r"^must be a valid date \(YYYY-MM-DD\)$"), "date"),
+            (re.compile(r"^must be a number$"), "number"), (re.compile(r"^must be a whole number$"), "integer"),
+            (re.compile(r"^is not an allowed field$"), "not_allowed")]
 
 
 def translate_message(message: str) -> str:
-    """The engine's English validation message in the page's language (unknown ones unchanged)."""
-    for pattern, msgid in _MESSAGES:
+    """An engine message without a code (e.g. one a feature wrote) in the page's language, when it is one of the
+    form messages above; other messages unchanged."""
+    for pattern, code in _ENGLISH:
         match = pattern.match(message)
         if match:
-            return str(msgid) % {"n": match.group(1)} if match.groups() else str(msgid)
+            return translate_error(FieldError("", message, code, match.group(1) if match.groups() else ""))
     return message
 
 
 def translate_errors(errors: list[FieldError]) -> list[FieldError]:
-    return [FieldError(e.field, translate_message(e.message)) for e in errors]
+    return [FieldError(e.field, translate_error(e), e.code, e.limit) for e in errors]
 
 
 def shown(view: Any) -> str:

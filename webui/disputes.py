@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from flask_login import login_required
 
 from engine.disputes import commands, warnings
-from engine.disputes.access import may_see_statistics, may_see_warnings
+from engine.disputes.access import KINDS, may_see_statistics, may_see_warnings
 from engine.disputes.casefile import case_file, my_cases
 from engine.disputes.documents import get_document
 from engine.disputes.rules import MATTER_NAMES, SANCTION_NAMES
@@ -21,7 +21,6 @@ from .runtime import current_actor, rt
 
 bp = Blueprint("disputes", __name__, url_prefix="/disputes")
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-FIRST_TASK = {"mediation": "apply", "appeals": "file_review"}
 
 
 def _tabs() -> dict[str, bool]:
@@ -35,8 +34,8 @@ def index():  # type: ignore[no-untyped-def]
     with rt().reading() as session:
         cases = my_cases(session, current_actor())
     process = request.args.get("process")
-    if process in FIRST_TASK:
-        cases = [c for c in cases if c["process"] == process]
+    if process in KINDS:
+        cases = [c for c in cases if c["kind"] == process]
     return render_template("disputes/index.html", cases=cases, tabs=_tabs(), process=process)
 
 
@@ -78,11 +77,11 @@ def decide(recusal_id: int):  # type: ignore[no-untyped-def]
 @bp.route("/cases/<int:case_id>/consents", methods=["POST"])
 @login_required
 def consent(case_id: int):  # type: ignore[no-untyped-def]
-    days = request.form.get("days", "")
-    if not days.isdigit():
+    days = request.form.get("days", type=int)
+    if days is None or days < 0:
         raise Invalid(_("Days must be a whole number."), [{"field": "days", "message": "must be a whole number"}])
     commands.record_consent(rt(), current_actor(), case_id, request.form.get("party", ""),
-                            request.form.get("agreed") == "1", int(days), request.form.get("note", ""))
+                            request.form.get("agreed") == "1", days, request.form.get("note", ""))
     flash(_("The consent has been recorded."), "success")
     return redirect(url_for(".case", case_id=case_id))
 

@@ -21,6 +21,9 @@ EVENTS = {
     "absence_set": _l("set an out-of-office deputy"), "absence_cleared": _l("ended an absence"),
     "dispute_routed": _l("routed the case to appeals"), "recusal_requested": _l("asked for a recusal"),
     "recusal_decided": _l("decided a recusal"), "extension_consent": _l("recorded consent to extend"),
+    "due_recomputed": _l("recomputed a due date with the new calendar"),
+    "message_received": _l("received a message"), "message_sent": _l("sent a message"),
+    "signal_received": _l("received a signal"), "signal_sent": _l("sent a signal"),
 }
 
 
@@ -41,6 +44,8 @@ NAV = [  # (endpoint, label, who sees it: None = everyone signed in, else a pred
     ("disputes.index", _l("Mediation & appeals"), None),
     ("supervision.board", _l("Supervision"), "is_supervisor"),
     ("designer.index", _l("Designer"), "is_designer"),
+    ("admin.index", _l("Admin"), "is_admin"),
+    ("failed.index", _l("Cases in error"), "is_supervisor"),
 ]
 
 
@@ -56,8 +61,14 @@ def nav_features() -> list[tuple[str, str]]:
             if e in endpoints and (who is None or getattr(current_user.actor, who))]
 
 
+def problem_text(problem: object) -> str:
+    """A checker problem in the page's language."""
+    return problem.text(str(get_locale() or "zh_CN"))  # type: ignore[attr-defined]
+
+
 def register(app: Flask) -> None:
     app.add_template_filter(localtime, "localtime")
+    app.add_template_filter(problem_text, "problem_text")
     app.add_template_global(event_label, "event_label")
     app.add_template_global(get_locale, "get_locale")
     app.add_template_global(nav_features, "nav_features")

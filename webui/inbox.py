@@ -5,9 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
-from urllib.parse import urlsplit
 
-import sqlalchemy as sa
 from flask import Blueprint, flash, redirect, render_template, request, send_file, url_for
 from flask import session as web_session
 from flask_babel import gettext as _
@@ -20,12 +18,13 @@ from engine.inbox.bulk import bulk_action
 from engine.inbox.comments import add_comment, case_discussion
 from engine.inbox.filters import delete_filter, filter_json, get_filter, list_filters, save_filter
 from engine.inbox.people import delegation_choices
-from engine.models import Case, Task, User
-from engine.queries import SORTS, group_names, inbox_counts, inbox_page, latest_definitions, list_cases
+from engine.queries import SORTS, group_names, inbox_counts, inbox_page, latest_definitions, list_cases, task_labels
 from engine.tasks import delegate_task
+from engine.users import people as active_people
 
 from .api.inbox import inbox_filters, upload_directory
 from .runtime import current_actor, rt
+from .security import safe_next
 
 bp = Blueprint("inbox", __name__)
 TABS = ("all", "mine", "group")
@@ -69,7 +68,7 @@ def index():  # type: ignore[no-untyped-def]
         processes = {d.key: d.name for d in latest_definitions(session)}
         groups = group_names(session)
         saved = [filter_json(f, actor) for f in list_filters(session, actor)]
-        people = _people(session) if actor.is_supervisor else []
+        people = active_people(session) if actor.is_supervisor else []
         my_cases = list_cases(session, actor)["items"][:10]
     my_groups = sorted((g for g in actor.groups if g in groups), key=lambda g: groups[g])
     filter_groups = sorted(groups, key=lambda g: groups[g]) if actor.is_admin else my_groups
@@ -79,15 +78,8 @@ def index():  # type: ignore[no-untyped-def]
                            now=utcnow())
 
 
-def _people(session) -> list[tuple[str, str]]:  # type: ignore[no-untyped-def]
-    return [(u, d) for u, d in session.execute(
-        sa.select(User.username, User.display_name).where(User.active.is_(True)).order_by(User.username))]
-
-
 def _back(default: str) -> str:
-    target = request.form.get("next") or ""
-    parts = urlsplit(target)
-    return target if target.startswith("/") and not parts.netloc and not target.startswith("//") else default
+    return safe_next(request.form.get("next"), default)
 
 
 @bp.route("/inbox/bulk", methods=["POST"])
@@ -104,9 +96,7 @@ def bulk():  # type: ignore[no-untyped-def]
         flash(_("Nothing was done: %(reason)s", reason=exc.message), "error")
         return redirect(_back(url_for("inbox.index")))
     with rt().reading() as session:
-        labels = {i: f"{k} · {t}" for i, k, t in session.execute(
-            sa.select(Task.id, Case.business_key, Task.title).join(Case, Case.id == Task.case_id)
-            .where(Task.id.in_(ids)))}
+        labels = task_labels(session, ids)
     done = sum(r["ok"] for r in results)
     verb = {"claim": _("claimed"), "release": _("released"), "reassign": _("reassigned")}.get(action, action)
     flash(_("%(done)s of %(total)s tasks %(verb)s.", done=done, total=len(results), verb=verb),

@@ -5,9 +5,10 @@ from __future__ import annotations
 from flask import Blueprint, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from engine.notifications import grouped_by_case, mark_case_read, mark_read, unread_count
+from engine.notifications import grouped_by_case, read_case_notifications, read_notifications, unread_count
 
 from .runtime import rt
+from .security import safe_next
 
 bp = Blueprint("notifications", __name__, url_prefix="/notifications")
 
@@ -31,15 +32,12 @@ def index():  # type: ignore[no-untyped-def]
 
 def seen_case(case_id: int) -> None:
     """The signed-in user opened this case (its page or one of its tasks): its notifications are read."""
-    with rt().transaction() as session:
-        mark_case_read(session, current_user.username, case_id)
+    read_case_notifications(rt(), current_user.username, case_id)
 
 
 @bp.route("/read", methods=["POST"])
 @login_required
 def read():  # type: ignore[no-untyped-def]
-    ids = [int(i) for i in request.form.getlist("id") if i.isdigit()]
-    with rt().transaction() as session:
-        mark_read(session, current_user.username, ids or None)
-    target = request.form.get("next", "")
-    return redirect(target if target.startswith("/") and not target.startswith("//") else url_for(".index"))
+    ids = request.form.getlist("id", type=int)
+    read_notifications(rt(), current_user.username, ids or None)
+    return redirect(safe_next(request.form.get("next"), url_for(".index")))

@@ -5,8 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-import sqlalchemy as sa
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import login_required
@@ -17,11 +16,13 @@ from engine.congress.congresses import congresses_of, is_delegate
 from engine.congress.duty import add_entry
 from engine.congress.duty import record as duty_record
 from engine.congress.duty import to_csv as duty_to_csv
-from engine.congress.models import Congress, CongressSession, Proposal
+from engine.congress.reading import congress_and_session, merged_into, sessions_of
 from engine.congress.settings import effective
 from engine.congress.stats import report, to_csv, to_xlsx
 from engine.errors import DocketError
+from engine.office.units import list_units, unit_names
 from engine.queries import visible_case
+from engine.users import display_names
 
 from .runtime import current_actor, rt
 
@@ -40,20 +41,31 @@ OUTCOME = {"registered": _l("Registered"), "converted": _l("Converted to an opin
            "rejected": _l("Not registered"), "withdrawn": _l("Withdrawn")}
 CATEGORY = {"teaching": _l("Teaching"), "research": _l("Research"), "welfare": _l("Staff rights and welfare"),
             "management": _l("Administration"), "campus": _l("Campus and services")}
-DEPARTMENT = {"hr": _l("Human Resources"), "logistics": _l("Logistics"), "academic": _l("Academic Affairs"),
-              "finance": _l("Finance"), "it": _l("IT Office")}
+
+
+class UnitNames:
+    """Department names as the office keeps them (管理 → 单位), read once per request when a page asks:
+    ``get(key, default)`` for any unit, active or not; ``items()`` the departments, for filters."""
+
+    def _names(self) -> tuple[dict[str, str], list[tuple[str, str]]]:
+        if "unit_names" not in g:
+            with rt().reading() as session:
+                g.unit_names = (unit_names(session),
+                                [(u.key, u.name) for u in list_units(session, kind="department")])
+        return g.unit_names
+
+    def get(self, key: str | None, default: Any = None) -> Any:
+        return self._names()[0].get(key or "", default)
+
+    def items(self) -> list[tuple[str, str]]:
+        return self._names()[1]
+
+
+DEPARTMENT = UnitNames()
 RATING = {"satisfied": _l("Satisfied"), "basic": _l("Basically satisfied"), "unsatisfied": _l("Not satisfied"),
           "none": _l("Not rated")}
 REPLY_TYPE = {"adopted": _l("Adopted"), "planned": _l("Planned"), "not_adopted": _l("Cannot be adopted")}
 FIELDS = ("title", "category", "cause", "analysis", "suggestion", "argument")
-
-
-def display_names(session: Any, usernames: list[str]) -> dict[str, str]:
-    """username -> display name, for showing people on proposal pages."""
-    from engine.models import User
-
-    found = session.execute(sa.select(User.username, User.display_name).where(User.username.in_(set(usernames))))
-    return {u: n for u, n in found}
 
 
 @bp.app_context_processor
@@ -77,8 +89,8 @@ def index():  # type: ignore[no-untyped-def]
                                can_draft=bool(mine_delegate), officials=officials)
 
 
-def _draft_form(congresses: list[Congress], values: dict[str, Any], errors: dict[str, str],
-                proposal: Proposal | None = None, status: int = 200):  # type: ignore[no-untyped-def]
+def _draft_form(congresses: list[Any], values: dict[str, Any], errors: dict[str, str],
+                proposal: Any = None, status: int = 200):  # type: ignore[no-untyped-def]
     return render_template("proposals/edit.html", congresses=congresses, values=values, errors=errors,
                            proposal=proposal), status
 
@@ -114,18 +126,18 @@ def edit(proposal_id: int | None = None):  # type: ignore[no-untyped-def]
             flash(_("Draft saved. Only you can see it until you publish it."), "success")
         return redirect(url_for("proposals.detail", proposal_id=saved.id))
     except DocketError as exc:
-        errors = {str(d.get("field", "")): _field_message(str(d.get("message", ""))) for d in exc.details}
+        errors = {str(d.get("field", "")): _field_message(d) for d in exc.details}
         return _draft_form(congresses, values, errors | {"": exc.message}, proposal, 422)
 
 
-def _field_message(message: str) -> str:
-    if message == "is required":
-        return _("This field is required.")
-    if message.startswith("needs at least"):
-        return _("This text is too short.")
-    if message.startswith("must be one of"):
-        return _("Choose one of the options.")
-    return message
+FIELD_MESSAGES = {"required": _l("This field is required."), "min_length": _l("This text is too short."),
+                  "choice": _l("Choose one of the options.")}
+
+
+def _field_message(detail: dict[str, Any]) -> str:
+    """A draft field's problem in the page's language, by the engine's machine code."""
+    known = FIELD_MESSAGES.get(str(detail.get("code", "")))
+    return str(known) if known is not None else str(detail.get("message", ""))
 
 
 @bp.get("/<int:proposal_id>")
@@ -134,8 +146,7 @@ def detail(proposal_id: int):  # type: ignore[no-untyped-def]
     actor = current_actor()
     with rt().reading() as session:
         p = cp.visible_proposal(session, actor, proposal_id)
-        congress = session.get(Congress, p.congress_id)
-        term = session.get(CongressSession, p.session_id)
+        congress, term = congress_and_session(session, p)
         signers = cp.active_cosigners(session, p.id)
         case_visible = False
         if p.case_id:
@@ -146,11 +157,11 @@ def detail(proposal_id: int):  # type: ignore[no-untyped-def]
                 case_visible = False
         alike = similar(session, actor, f"{p.title} {p.suggestion}", exclude=p.id) \
             if p.proposer == actor.username and p.status in ("draft", "seconding") else []
-        merged_into = session.get(Proposal, p.merged_into_id) if p.merged_into_id else None
+        merged = merged_into(session, p)
         can_sign = (p.status == "seconding" and is_delegate(session, p.congress_id, actor.username)
                     and actor.username != p.proposer)
         return render_template("proposals/detail.html", p=p, congress=congress, term=term, signers=signers,
-                               case_visible=case_visible, alike=alike, merged_into=merged_into,
+                               case_visible=case_visible, alike=alike, merged_into=merged,
                                can_sign=can_sign, signed=actor.username in signers,
                                can_grade=bool(p.grade and f"dept:{p.lead_department}" in actor.groups),
                                names=display_names(session, [p.proposer, *(p.co_proposers or []), *signers]),
@@ -207,8 +218,7 @@ def statistics():  # type: ignore[no-untyped-def]
         if congress is None and congresses:
             congress = congresses[0].key
         data = report(session, actor, congress, term, year) if congresses else None
-        sessions = list(session.scalars(sa.select(CongressSession).join(Congress).where(Congress.key == congress)
-                                        .order_by(CongressSession.opens_at.desc()))) if congress else []
+        sessions = sessions_of(session, congress)
         return render_template("proposals/statistics.html", data=data, congresses=congresses, chosen=congress,
                                sessions=sessions, term=term, year=year, charts=_charts(data) if data else {})
 
@@ -258,9 +268,8 @@ def duty():  # type: ignore[no-untyped-def]
             flash(_("Enter the date as YYYY-MM-DD."), "error")
             return redirect(url_for("proposals.duty", user=who))
         try:
-            with rt().transaction() as session:
-                add_entry(session, actor, int(request.form.get("session_id") or 0), request.form.get("kind", ""),
-                          request.form.get("title", ""), when, who)
+            add_entry(rt(), actor, request.form.get("session_id", 0, type=int), request.form.get("kind", ""),
+                      request.form.get("title", ""), when, who)
             flash(_("Entry added to the duty record."), "success")
         except DocketError as exc:
             flash(exc.message, "error")

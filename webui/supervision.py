@@ -8,7 +8,6 @@ import io
 from datetime import datetime
 from typing import Any
 
-import sqlalchemy as sa
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
@@ -16,15 +15,17 @@ from markupsafe import Markup
 
 from engine.clock import utcnow
 from engine.errors import DocketError, Invalid
-from engine.models import Case, User
+from engine.instances import get_case_row
 from engine.queries import group_names, latest_definitions, visible_task
 from engine.sla import board as q
 from engine.sla.absence import absence_json, clear_absence, current_absence, set_absence
 from engine.sla.charts import histogram, line_chart, rate_bars
 from engine.sla.clocks import clock_json, extend_task, pause_task, resume_task
+from engine.users import people
 from engine.workdays import LOCAL
 
 from .runtime import current_actor, rt
+from .security import safe_next
 
 bp = Blueprint("supervision", __name__, url_prefix="/supervision")
 EXTENSIONS = ("P3D", "P5D", "P7D", "P15D", "P1M")
@@ -52,7 +53,8 @@ def _board_data(session: Any, actor: Any, now: datetime, f: dict[str, Any]) -> d
 
 def _charts(trend: list, on_time: list, times: list, groups: dict[str, str]) -> dict[str, Markup | None]:
     """The board's three inline SVG charts (None where there is nothing to draw)."""
-    bars = [(groups.get(r["group"], r["group"]), r["rate"], f"{r['on_time']}/{r['completed'] + r['open_overdue']}") for r in on_time]
+    bars = [(groups.get(r["group"], r["group"]), r["rate"], f"{r['on_time']}/{r['completed'] + r['open_overdue']}")
+            for r in on_time]
     buckets = [(_("%(range)s d", range=label), n) for label, n in times]
     return {
         "trend": Markup(line_chart(trend, _("Overdue tasks at the end of each day, last 30 days"), width=420)),
@@ -137,7 +139,7 @@ def clock(task_id: str):  # type: ignore[no-untyped-def]
     with rt().reading() as session:
         task = visible_task(session, actor, task_id)
         state = clock_json(session, task)
-        case = session.get(Case, task.case_id)
+        case = get_case_row(session, task.case_id)
     labels = [(d, _("%(n)s days", n=d[1:-1]) if d.endswith("D") else _("%(n)s month(s)", n=d[1:-1]))
               for d in EXTENSIONS]
     return render_template("sla/clock.html", task=task, case=case, state=state, extensions=labels,
@@ -164,9 +166,7 @@ def clock_action(task_id: str, action: str):  # type: ignore[no-untyped-def]
         if exc.code not in ("invalid", "conflict"):
             raise
         flash(exc.message, "error")
-    target = form.get("next", "")
-    return redirect(target if target.startswith("/") and not target.startswith("//")
-                    else url_for(".clock", task_id=task_id))
+    return redirect(safe_next(form.get("next"), url_for(".clock", task_id=task_id)))
 
 
 @bp.route("/away", methods=["GET", "POST"])
@@ -188,8 +188,6 @@ def away():  # type: ignore[no-untyped-def]
             flash(exc.message, "error")
     with rt().reading() as session:
         current = absence_json(current_absence(session, actor.username))
-        users = [(name, display) for name, display in session.execute(
-            sa.select(User.username, User.display_name).where(User.active.is_(True)).order_by(User.username))
-            if name != actor.username]
+        users = [(name, display) for name, display in people(session) if name != actor.username]
     return render_template("sla/away.html", current=current, users=users, errors=errors, form=form), (
         422 if errors else 200)

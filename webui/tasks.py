@@ -22,9 +22,10 @@ from engine.forms import FieldError, coerce_form_input, field_views, form_title
 from engine.tasks import claim_task, complete_task, release_task
 from engine.taskview import next_task_for, task_view
 
-from .display import shown, translate_errors, translate_message
+from .display import shown, translate_error, translate_errors
 from .notifications import seen_case
 from .runtime import current_actor, rt
+from .security import safe_next
 
 bp = Blueprint("tasks", __name__, url_prefix="/tasks")
 EMPTY = {"type": "object", "properties": {}}
@@ -50,7 +51,8 @@ def _render(detail: dict[str, Any], values: Any = None, errors: list[FieldError]
 
 
 def _field_errors(exc: Invalid) -> list[FieldError]:
-    return [FieldError(str(d.get("field", "")), str(d.get("message", ""))) for d in exc.details]
+    return [FieldError(str(d.get("field", "")), str(d.get("message", "")), str(d.get("code", "invalid")),
+                       str(d.get("limit", ""))) for d in exc.details]
 
 
 @bp.route("/<task_id>", methods=["GET"])
@@ -103,7 +105,7 @@ def _back(task_id: str, fragment: str = ""):  # type: ignore[no-untyped-def]
 def claim(task_id: str):  # type: ignore[no-untyped-def]
     claim_task(rt(), current_actor(), task_id)
     flash(_("You have claimed this task."), "success")
-    return redirect(request.form.get("next") or url_for("tasks.show", task_id=task_id))
+    return redirect(safe_next(request.form.get("next"), url_for("tasks.show", task_id=task_id)))
 
 
 @bp.route("/<task_id>/release", methods=["POST"])
@@ -122,7 +124,7 @@ def send_back(task_id: str):  # type: ignore[no-untyped-def]
         case = return_task(rt(), current_actor(), task_id, request.form.get("to", ""), request.form.get("reason", ""))
     except Invalid as exc:
         detail = _load(task_id)
-        detail["return_error"] = {e.field: translate_message(e.message) for e in _field_errors(exc)}
+        detail["return_error"] = {e.field: translate_error(e) for e in _field_errors(exc)}
         detail["return_draft"] = {"to": request.form.get("to", ""), "reason": request.form.get("reason", "")}
         return _render(detail, status=422)
     flash(_("Returned: %(key)s went back to an earlier step, with your reason.", key=case.business_key), "success")

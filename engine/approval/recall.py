@@ -69,6 +69,7 @@ def recall_task(rt: Runtime, actor: Actor, task_id: str) -> Case:
         told = {u for r in following if r.state in ("open", "claimed") for u in task_recipients(session, r)}
         error = advance(workflow)
         save(rt, session, case, parsed, workflow, now, error)
+        session.flush()  # a concurrent change to the case shows here, as a conflict, before anything else runs
         reopen_row(session, task, case, parsed, workflow, now, actor.username)
         record(session, case, actor, "task_recalled", now, task,
                {"cancelled": [{"task": r.name, "title": r.title} for r in following]})

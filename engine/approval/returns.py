@@ -114,10 +114,12 @@ def return_task(rt: Runtime, actor: Actor, task_id: str, to: object, reason: obj
     """
     text = reason.strip() if isinstance(reason, str) else ""
     if not text:
-        raise Invalid("a reason is required to return a step", [{"field": "reason", "message": "is required"}])
+        raise Invalid("a reason is required to return a step",
+                      [{"field": "reason", "message": "is required", "code": "required"}])
     if len(text) > MAX_REASON:
         raise Invalid(f"the reason has at most {MAX_REASON} characters",
-                      [{"field": "reason", "message": f"must be at most {MAX_REASON} characters"}])
+                      [{"field": "reason", "message": f"must be at most {MAX_REASON} characters",
+                        "code": "max_length", "limit": str(MAX_REASON)}])
     now = utcnow()
     with rt.transaction() as session:
         task = open_task_for(session, actor, task_id)
@@ -132,12 +134,14 @@ def return_task(rt: Runtime, actor: Actor, task_id: str, to: object, reason: obj
         if target is None:
             choices = ", ".join(t.name for t in targets) or "none"
             raise Invalid(f"task '{task.title}' cannot be returned to '{to}' (it may go back to: {choices})",
-                          [{"field": "to", "message": f"must be one of: {choices}"}])
+                          [{"field": "to", "message": f"must be one of: {choices}", "code": "choice",
+                            "limit": ", ".join(t.title for t in targets) or "—"}])
         target_row = get_task_row(session, str(target.spiff_task.id))
         previous = target_row.completed_by
         workflow.reset_from_task_id(target.spiff_task.id)
         error = advance(workflow)
         save(rt, session, case, parsed, workflow, now, error)
+        session.flush()  # a concurrent change to the case shows here, as a conflict, before anything else runs
         reopen_row(session, target_row, case, parsed, workflow, now, previous)
         record(session, case, actor, "task_returned", now, task,
                {"to": target.name, "to_title": target.title, "to_task": target_row.id, "reason": text,

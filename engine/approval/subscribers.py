@@ -1,4 +1,5 @@
-"""Hook subscribers of the approval conventions (see engine.hooks): a completed or cancelled task's drafts go."""
+"""Hook subscribers of the approval conventions (see engine.hooks; ``engine.approval.register`` subscribes them):
+a completed or cancelled task's drafts go."""
 
 from __future__ import annotations
 
@@ -7,7 +8,6 @@ from typing import Any
 
 import sqlalchemy.orm as so
 
-from engine.hooks import subscribe
 from engine.models import Case, Task
 
 from .drafts import drop_drafts, task_target
@@ -17,6 +17,3 @@ def drop_task_drafts(session: so.Session, case: Case, task: Task, now: datetime,
     """Nobody needs a draft of a task that is no longer open."""
     drop_drafts(session, task_target(task.id))
 
-
-subscribe("task_completed", drop_task_drafts)
-subscribe("task_cancelled", drop_task_drafts)

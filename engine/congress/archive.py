@@ -106,3 +106,14 @@ def similar(session: so.Session, actor: Actor | None, text: str, exclude: int | 
         if pid != exclude and count / len(wanted) >= 0.2:
             out.append((session.get(Proposal, pid), round(count / len(wanted), 2)))
     return out[:limit]
+
+
+def archive_json(p: Proposal) -> dict[str, Any]:
+    """A registered proposal as the archive API shows it (API.md "Proposal archive")."""
+    reply = p.reply or {}
+    return {"id": p.id, "number": p.business_key, "title": p.title, "proposers": [p.proposer, *(p.co_proposers or [])],
+            "category": p.category, "departments": [d for d in [p.lead_department, *(p.co_departments or [])] if d],
+            "reply": {"type": reply.get("reply_type"), "text": reply.get("reply"), "measures": reply.get("measures"),
+                      "completion_date": reply.get("completion_date")} if reply else None,
+            "rating": p.rating, "grade": p.grade, "status": p.status, "cause": p.cause, "suggestion": p.suggestion,
+            "registered_at": p.registered_at.isoformat() if p.registered_at else None}

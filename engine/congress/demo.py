@@ -12,15 +12,18 @@ from engine.access import SYSTEM, Actor
 from engine.approval.cc import cc_task
 from engine.approval.returns import return_task
 from engine.clock import clock, utcnow
-from engine.demo import ensure_people
+from engine.demo_people import ensure_people
 from engine.models import Task
+from engine.queries import casework_definitions
 from engine.runtime import Runtime
+from engine.scheduler import wake_due
 from engine.tasks import complete_task
 from engine.users import actor_for, find_user
 
 from . import proposals as cp
 from .congresses import add_delegate, create_congress, create_session
 from .models import Congress
+from .proposals import CASEWORK
 
 GROUPS = [("leader", "分管校领导"), ("specialist:welfare", "福利保障专门委员会"),
           ("specialist:teaching", "教学科研专门委员会"), ("committee:cs", "计算机学院提案工作小组"),
@@ -101,8 +104,9 @@ class Seeder:
 
     def register(self, case_id: int, committee: str = "zhao", lead: str = "hr", accept: bool = True,
                  decision: str = "register") -> None:
-        self.do(committee, case_id, "seconding", {})
-        self.do(committee, case_id, "review", {"decision": decision, "review_opinion": "符合立案条件，同意立案。"})
+        self.do(committee, case_id, "collect_cosignatures", {})
+        self.do(committee, case_id, "committee_review",
+                {"decision": decision, "review_opinion": "符合立案条件，同意立案。"})
         self.do(committee, case_id, "assign", {"lead_department": lead})
         if accept:
             self.do("chen" if lead == "hr" else "liu", case_id, "confirm_assignment", {"assignment": "accept"})
@@ -117,7 +121,7 @@ def seed(rt: Runtime) -> Iterator[str]:
     with rt.reading() as session:
         if session.scalar(sa.select(Congress.id).where(Congress.key == "school")):
             return
-        if session.scalar(sa.text("SELECT count(*) FROM process_definition WHERE key = 'proposals'")) == 0:
+        if not casework_definitions(session, CASEWORK):
             yield "congress demo skipped: the proposals process is not deployed"
             return
     a = _ensure(rt)
@@ -143,14 +147,14 @@ def seed(rt: Runtime) -> Iterator[str]:
         _, c = s.submit("li", "school", ["wang", "zhao", "zheng"])
         s.register(c, lead="logistics")
         s.reply(c, lead="logistics")
-        s.do("li", c, "rate", {"rating": "unsatisfied", "rating_comment": "措施不够具体。"})
+        s.do("li", c, "proposer_rating", {"rating": "unsatisfied", "rating_comment": "措施不够具体。"})
         s.reply(c, lead="logistics")
-        s.do("li", c, "rate", {"rating": "satisfied"})
-        s.do("liu", c, "grade", {"grade": "B", "grade_note": "已列入明年计划。"})
+        s.do("li", c, "proposer_rating", {"rating": "satisfied"})
+        s.do("liu", c, "grade_implementation", {"grade": "B", "grade_note": "已列入明年计划。"})
         s.do("zhao", c, "close_proposal", {})
     finally:
         clock.offset = saved
-    cp.close_due_seconding(rt)  # the too-few one became a general opinion at its cutoff
+    wake_due(rt)  # the too-few one became a general opinion at its cutoff
     yield from _current(s)
 
 
@@ -164,24 +168,25 @@ def _current(s: Seeder) -> Iterator[str]:
     _, target = s.submit("zheng", "school", ["wang", "li", "zhao"])
     s.register(target, accept=False)  # registered, waiting for the department to accept
     _, c = s.submit("feng", "school", ["wang", "li", "zheng"])
-    s.do("zhao", c, "seconding", {})
-    s.do("zhao", c, "review", {"decision": "reject", "reject_reason": "personal",
-                               "review_opinion": "属于个人待遇问题，不属于教代会提案范围。"})
+    s.do("zhao", c, "collect_cosignatures", {})
+    s.do("zhao", c, "committee_review", {"decision": "reject", "reject_reason": "personal",
+                                         "review_opinion": "属于个人待遇问题，不属于教代会提案范围。"})
     with s.rt.reading() as session:
         from .models import Proposal
 
         key = session.scalar(sa.select(Proposal.business_key).where(Proposal.case_id == target))
     _, c = s.submit("wang", "school", ["li", "zheng", "feng"])
-    s.do("zhao", c, "seconding", {})
-    s.do("zhao", c, "review", {"decision": "merge", "merge_into": key, "review_opinion": "与同类提案合并办理。"})
+    s.do("zhao", c, "collect_cosignatures", {})
+    s.do("zhao", c, "committee_review",
+         {"decision": "merge", "merge_into": key, "review_opinion": "与同类提案合并办理。"})
     _, c = s.submit("li", "school", ["wang", "zheng", "feng"])
     s.register(c, decision="convert")  # an opinion, answered in writing
     _, c = s.submit("zheng", "school", ["wang", "li", "feng"])
-    s.do("zhao", c, "seconding", {})
-    s.do("zhao", c, "review", {"decision": "presidium", "review_opinion": "委员意见分歧，提交主席团。"})
+    s.do("zhao", c, "collect_cosignatures", {})
+    s.do("zhao", c, "committee_review", {"decision": "presidium", "review_opinion": "委员意见分歧，提交主席团。"})
     _, c = s.submit("feng", "school", ["wang", "li", "zheng"])
-    s.do("zhao", c, "seconding", {})
-    s.do("zhao", c, "review", {"decision": "consult", "consult_groups": ["specialist:welfare"],
+    s.do("zhao", c, "collect_cosignatures", {})
+    s.do("zhao", c, "committee_review", {"decision": "consult", "consult_groups": ["specialist:welfare"],
                                "consult_due": (utcnow() + timedelta(days=14)).date().isoformat(),
                                "review_opinion": "请福利保障专门委员会论证。"})
     _, c = s.submit("wang", "school", ["li", "zheng", "feng"])
@@ -191,10 +196,10 @@ def _current(s: Seeder) -> Iterator[str]:
         _, c = s.submit("li", "school", ["wang", "zheng", "feng"])
         s.register(c)
         s.reply(c)
-        s.do("li", c, "rate", {"rating": rating, **({"rating_comment": "答复未解决实际问题。"} if rating ==
+        s.do("li", c, "proposer_rating", {"rating": rating, **({"rating_comment": "答复未解决实际问题。"} if rating ==
                                                     "unsatisfied" else {})})
         if grade:
-            s.do("chen", c, "grade", {"grade": grade, "grade_note": "已全部落实。"})
+            s.do("chen", c, "grade_implementation", {"grade": grade, "grade_note": "已全部落实。"})
             s.do("zhao", c, "close_proposal", {})
     _, c = s.submit("zheng", "school", ["wang"])
     cp.withdraw_proposal(s.rt, a["zheng"], _pid(s, c), "问题已通过其他渠道解决。")
@@ -208,8 +213,8 @@ def _current(s: Seeder) -> Iterator[str]:
     cc_task(s.rt, a["zhao"], _task(s.rt, c, "assign"), ["liu"], "请后勤保障处提前了解。")
     s.submit("ma", "cs", ["niu"])  # the department congress: co-signing open
     _, c = s.submit("niu", "cs", ["ma", "gao"])
-    s.do("ding", c, "seconding", {})
-    s.do("ding", c, "review", {"decision": "register", "review_opinion": "同意立案。"})
+    s.do("ding", c, "collect_cosignatures", {})
+    s.do("ding", c, "committee_review", {"decision": "register", "review_opinion": "同意立案。"})
     yield ("proposals in every state: draft, co-signing, review outcomes, assigned, returned, replied, signed off, "
            "rated, closed")
 

@@ -14,6 +14,7 @@ import sqlalchemy.orm as so
 from engine.access import Actor
 from engine.clock import utcnow
 from engine.errors import Forbidden, Invalid
+from engine.runtime import Runtime
 
 from .congresses import get_session, is_delegate, is_official
 from .models import Congress, CongressSession, Cosignature, Delegate, DutyEntry, Proposal
@@ -21,9 +22,19 @@ from .models import Congress, CongressSession, Cosignature, Delegate, DutyEntry,
 KINDS = ("meeting", "survey", "other")
 
 
-def add_entry(session: so.Session, actor: Actor, session_id: int, kind: str, title: str, happened_on: date,
+def add_entry(rt: Runtime, actor: Actor, session_id: int, kind: str, title: str, happened_on: date,
               username: str | None = None) -> DutyEntry:
-    """Record a meeting or other duty; delegates record their own, the committee anyone's."""
+    """Record a meeting or other duty; delegates record their own, the committee anyone's.
+
+    :raises Forbidden: someone else's record, by a delegate.
+    :raises Invalid: not a delegate of the session's congress, or a bad kind or title.
+    """
+    with rt.transaction() as session:
+        return _add_entry(session, actor, session_id, kind, title, happened_on, username)
+
+
+def _add_entry(session: so.Session, actor: Actor, session_id: int, kind: str, title: str, happened_on: date,
+               username: str | None) -> DutyEntry:
     term = get_session(session, session_id)
     congress = session.get(Congress, term.congress_id)
     who = username or actor.username

@@ -47,7 +47,8 @@ class CongressSession(Base):
 
 
 class Delegate(Base):
-    """A formal delegate (正式代表) of a congress, in a delegation (代表团)."""
+    """A formal delegate (正式代表) of a congress, in a delegation (代表团); a replaced delegate (撤换) is kept,
+    inactive, with the time the mandate ended."""
 
     __tablename__ = "congress_delegate"
     __table_args__ = (sa.UniqueConstraint("congress_id", "username", name="uq_congress_delegate_member"),)
@@ -56,6 +57,10 @@ class Delegate(Base):
     congress_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("congress.id", ondelete="CASCADE"), index=True)
     username: so.Mapped[str] = so.mapped_column(sa.String(64), index=True)
     delegation: so.Mapped[str] = so.mapped_column(sa.String(128), default="")
+    unit: so.Mapped[str | None] = so.mapped_column(sa.String(64))  # the unit key the delegate represents
+    active: so.Mapped[bool] = so.mapped_column(default=True, server_default=sa.true())
+    since: so.Mapped[datetime | None]
+    until: so.Mapped[datetime | None]  # replaced (撤换) at this moment; the row stays as history
 
 
 class Proposal(Base):
@@ -98,6 +103,7 @@ class Proposal(Base):
     registered_at: so.Mapped[datetime | None]
     closed_at: so.Mapped[datetime | None]
     updated_at: so.Mapped[datetime]
+    cosign_until: so.Mapped[datetime | None]  # filed between sessions: its own co-signing window
 
 
 class Cosignature(Base):

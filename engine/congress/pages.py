@@ -7,7 +7,6 @@ from typing import Any
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
-from engine.hooks import subscribe
 from engine.models import Case
 
 from .models import Proposal
@@ -18,6 +17,3 @@ def proposal_link(session: so.Session, case: Case, links: list[dict[str, Any]], 
     found = session.scalar(sa.select(Proposal.id).where(Proposal.case_id == case.id))
     if found is not None:
         links.append({"url": f"/proposals/{found}", "label": {"zh": "提案页面", "en": "Proposal page"}})
-
-
-subscribe("case_links", proposal_link)

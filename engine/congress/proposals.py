@@ -1,8 +1,9 @@
-"""Proposal commands outside the workflow: drafts, publishing, co-signing (附议), withdrawal, closing
-co-signing at the cutoff; and who may read a proposal."""
+"""Proposal commands outside the workflow: drafts, publishing, co-signing (附议), withdrawal, the implementation
+grade; and who may read a proposal. Co-signing closes at the session's cutoff by the process's own timer."""
 
 from __future__ import annotations
 
+from datetime import datetime, time, timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -12,17 +13,19 @@ from engine.access import SYSTEM, Actor
 from engine.clock import utcnow
 from engine.errors import Conflict, Forbidden, Invalid, NotFound
 from engine.instances import cancel_case, start_case
-from engine.models import Case, Task
+from engine.models import Case
+from engine.queries import casework_process
 from engine.runtime import Runtime
-from engine.tasks import complete_task
+from engine.workdays import LOCAL
 
-from .congresses import get_congress, get_session, is_delegate, is_official
+from .archive import reindex
+from .congresses import current_session, get_congress, get_session, is_delegate, is_official
 from .models import Congress, CongressSession, Cosignature, Delegate, Proposal
 from .settings import effective
 
 TEXT_FIELDS = {"title": (4, 120), "cause": (2, 2000), "analysis": (0, 5000), "suggestion": (10, 5000),
                "argument": (0, 5000)}
-PROCESS = "proposals"
+CASEWORK = "proposals"
 
 
 def _clean(data: dict[str, Any], categories: list[str]) -> dict[str, Any]:
@@ -32,21 +35,23 @@ def _clean(data: dict[str, Any], categories: list[str]) -> dict[str, Any]:
     for name, (low, high) in TEXT_FIELDS.items():
         value = data.get(name, "")
         if not isinstance(value, str):
-            problems.append({"field": name, "message": "must be text"})
+            problems.append({"field": name, "message": "must be text", "code": "type"})
             continue
         value = value.strip()
         if len(value) < low:
-            problems.append({"field": name, "message": "is required" if not value else f"needs at least {low}"
-                             " characters"})
+            problems.append({"field": name, "message": f"needs at least {low} characters", "code": "min_length",
+                             "limit": str(low)} if value else {"field": name, "message": "is required",
+                                                              "code": "required"})
         elif len(value) > high:
-            problems.append({"field": name, "message": f"may have at most {high} characters"})
+            problems.append({"field": name, "message": f"may have at most {high} characters", "code": "max_length",
+                             "limit": str(high)})
         out[name] = value
     if data.get("category") not in categories:
-        problems.append({"field": "category", "message": f"must be one of {', '.join(categories)}"})
+        problems.append({"field": "category", "message": f"must be one of {', '.join(categories)}", "code": "choice"})
     out["category"] = data.get("category")
     attachments = data.get("attachments") or []
     if not isinstance(attachments, list) or not all(isinstance(a, str) for a in attachments):
-        problems.append({"field": "attachments", "message": "must be a list of file names"})
+        problems.append({"field": "attachments", "message": "must be a list of file names", "code": "type"})
     out["attachments"] = [a.strip() for a in attachments if isinstance(a, str) and a.strip()][:20]
     if problems:
         raise Invalid("the proposal has errors", problems)
@@ -56,8 +61,6 @@ def _clean(data: dict[str, Any], categories: list[str]) -> dict[str, Any]:
 def save_draft(rt: Runtime, actor: Actor, congress_key: str, data: dict[str, Any],
                proposal_id: int | None = None) -> Proposal:
     """Create or update the actor's private draft in the congress's current session."""
-    from .congresses import current_session
-
     now = utcnow()
     with rt.transaction() as session:
         if proposal_id is None:
@@ -90,6 +93,12 @@ def _own_draft(session: so.Session, actor: Actor, proposal_id: int) -> Proposal:
     return row
 
 
+def cosign_cutoff(proposal: Proposal, sess: CongressSession) -> Any:
+    """When co-signing of ``proposal`` closes: its session's cutoff, or its own window when filed between
+    sessions."""
+    return proposal.cosign_until or sess.cutoff_at
+
+
 def start_data(proposal: Proposal, congress: Congress, sess: CongressSession) -> dict[str, Any]:
     """The case variables a published proposal starts with (checked again when the case starts)."""
     rules = effective(congress, sess)
@@ -98,19 +107,22 @@ def start_data(proposal: Proposal, congress: Congress, sess: CongressSession) ->
         "category": proposal.category, "cause": proposal.cause, "analysis": proposal.analysis,
         "suggestion": proposal.suggestion, "argument": proposal.argument,
         "committee_group": congress.committee_group, "presidium_group": congress.presidium_group,
-        "leader_group": congress.leader_group, "cosign_cutoff": sess.cutoff_at.isoformat(),
+        "leader_group": congress.leader_group, "cosign_cutoff": cosign_cutoff(proposal, sess).isoformat(),
         "min_cosigners": int(rules["min_cosigners"]), "max_rehandle": int(rules["max_rehandle"]),
+        "rating_workdays": int(rules["rating_workdays"]),
         "rehandle_count": 0, "reply_action": "", "co_departments": [], "consult_groups": [],
         "extension_used": False,
     }
 
 
 PROTECTED = ("proposal_id", "congress", "session_id", "committee_group", "presidium_group", "leader_group",
-             "cosign_cutoff", "min_cosigners", "max_rehandle", "rehandle_count")
+             "cosign_cutoff", "min_cosigners", "max_rehandle", "rating_workdays", "rehandle_count")
 
 
 def publish(rt: Runtime, actor: Actor, proposal_id: int) -> Case:
-    """Publish a draft: its case starts and co-signing opens until the session's cutoff."""
+    """Publish a draft: its case starts and co-signing opens until the session's cutoff. Outside the session's
+    collection window only a congress whose settings allow filing between sessions takes it, with a co-signing
+    window of its own."""
     now = utcnow()
     with rt.reading() as session:
         row = _own_draft(session, actor, proposal_id)
@@ -118,12 +130,20 @@ def publish(rt: Runtime, actor: Actor, proposal_id: int) -> Case:
         sess = session.get(CongressSession, row.session_id)
         _clean({k: getattr(row, k) for k in (*TEXT_FIELDS, "category", "attachments")},
                list(effective(congress)["categories"]))
-        if not (sess.opens_at <= now <= sess.cutoff_at):
+        rules = effective(congress, sess)
+        between = not (sess.opens_at <= now <= sess.cutoff_at)
+        if between and not (rules.get("between_sessions") and now > sess.opens_at):
             raise Conflict(f"proposals for {sess.name} are collected from {sess.opens_at:%Y-%m-%d} to "
                            f"{sess.cutoff_at:%Y-%m-%d}")
-        data = start_data(row, congress, sess)
+        window = now + timedelta(days=int(rules["between_sessions_cosign_days"])) if between else None
+        process = casework_process(session, CASEWORK)
+    if window != row.cosign_until:
+        with rt.transaction() as session:  # a proposal filed between sessions has its own co-signing window
+            session.get(Proposal, proposal_id).cosign_until = window
+        row.cosign_until = window
+    data = start_data(row, congress, sess)
     # the proposer is a formal delegate of this congress (checked again when the case starts)
-    return start_case(rt, Actor(actor.username, actor.groups | {"delegate"}), PROCESS, data)
+    return start_case(rt, Actor(actor.username, actor.groups | {"delegate"}), process, data)
 
 
 def link_case(session: so.Session, case: Case, actor: Actor, now: Any) -> Proposal:
@@ -162,7 +182,7 @@ def _seconding(session: so.Session, actor: Actor, proposal_id: int) -> tuple[Pro
     if row.proposer == actor.username or actor.username in (row.co_proposers or []):
         raise Forbidden("proposers cannot co-sign their own proposal")
     sess = get_session(session, row.session_id)
-    if row.status != "seconding" or utcnow() > sess.cutoff_at:
+    if row.status != "seconding" or utcnow() > cosign_cutoff(row, sess):
         raise Conflict(f"co-signing of {row.business_key} has closed")
     return row, sess
 
@@ -215,24 +235,6 @@ def withdraw_proposal(rt: Runtime, actor: Actor, proposal_id: int, reason: str) 
         return session.get(Proposal, proposal_id)
 
 
-def close_due_seconding(rt: Runtime) -> int:
-    """Close co-signing of every proposal whose session cutoff has passed (for the scheduler and CLI)."""
-    now = utcnow()
-    with rt.reading() as session:
-        rows = session.execute(
-            sa.select(Task.id).join(Proposal, Proposal.case_id == Task.case_id)
-            .join(CongressSession, CongressSession.id == Proposal.session_id)
-            .where(Task.name == "seconding", Task.state.in_(("open", "claimed")), CongressSession.cutoff_at <= now)
-        ).scalars().all()
-    closed = 0
-    for task_id in rows:
-        try:
-            complete_task(rt, SYSTEM, task_id, {"seconding_note": "co-signing closed at the cutoff"})
-            closed += 1
-        except Conflict:
-            continue  # another scheduler or a committee member closed it first
-    return closed
-
 
 def may_read(session: so.Session, actor: Actor, row: Proposal) -> bool:
     """Drafts: the proposer only. Published: people of the congress, the departments handling it, signers."""
@@ -276,10 +278,6 @@ GRADES = ("A", "B", "C", "D")
 
 def update_grade(rt: Runtime, actor: Actor, proposal_id: int, grade: str, note: str) -> Proposal:
     """The lead department updates its implementation grade until the session's self-check date."""
-    from datetime import datetime, time
-
-    from engine.workdays import LOCAL
-
     if grade not in GRADES:
         raise Invalid("unknown grade", [{"field": "grade", "message": "must be one of A, B, C, D"}])
     if not note or not note.strip():
@@ -295,8 +293,6 @@ def update_grade(rt: Runtime, actor: Actor, proposal_id: int, grade: str, note: 
         if sess.self_check_on is not None and now > datetime.combine(sess.self_check_on, time(23, 59, 59), LOCAL):
             raise Conflict(f"implementation could be updated until {sess.self_check_on:%Y-%m-%d}")
         row.grade, row.grade_note, row.updated_at = grade, note.strip(), now
-        from .archive import reindex
-
         reindex(session, row)
         session.flush()
         session.expunge(row)

@@ -1,4 +1,7 @@
-"""Hook subscribers of the staff-congress feature (see engine.hooks); imported once by engine.features."""
+"""Hook subscribers of the staff-congress feature (see engine.hooks); ``engine.congress.register`` subscribes them.
+
+They act on the cases of processes that declare ``casework="proposals"``, whatever their key.
+"""
 
 from __future__ import annotations
 
@@ -8,62 +11,45 @@ from typing import Any
 import sqlalchemy.orm as so
 
 from engine.access import Actor
-from engine.hooks import subscribe
+from engine.definitions.meta import ProcessMeta
 from engine.models import Case, Task
+from engine.steps import STAGE, casework_of, step_properties
 
 from . import rules
 from .congresses import delegates_of
 from .notify import tell
-from .proposals import PROCESS, link_case
+from .proposals import link_case
 
 
-def _ours(case: Case) -> bool:
-    return case.process_key == PROCESS
+def _ours(process: ProcessMeta | None) -> bool:
+    return casework_of(process) == rules.CASEWORK
 
 
-def on_case_started(session: so.Session, case: Case, actor: Actor, now: datetime, **_: Any) -> None:
-    if not _ours(case):
+def on_case_started(session: so.Session, case: Case, actor: Actor, now: datetime, process: ProcessMeta,
+                    **_: Any) -> None:
+    """A proposal's case starts only from a published draft; the congress's other delegates are invited to co-sign."""
+    if not _ours(process):
         return
     row = link_case(session, case, actor, now)
     others = [u for u in delegates_of(session, row.congress_id) if u != row.proposer]
     tell(session, others, "proposal_cosign", row, "cosign", now)
 
 
-def on_task_completing(session: so.Session, case: Case, task: Task, actor: Actor, data: dict[str, Any],
-                       now: datetime, **_: Any) -> None:
-    if _ours(case):
-        rules.check_completion(session, case, task, actor, data, now)
+def on_task_created(session: so.Session, case: Case, task: Task, now: datetime, process: ProcessMeta,
+                    **_: Any) -> None:
+    if _ours(process):
+        rules.record_stage(session, case, step_properties(process, task).get(STAGE), now)
 
 
-def on_task_created(session: so.Session, case: Case, task: Task, now: datetime, **_: Any) -> None:
-    if _ours(case):
-        rules.record_stage(session, case, task, now)
-
-
-def on_task_cancelled(session: so.Session, case: Case, task: Task, now: datetime, **_: Any) -> None:
-    if _ours(case):
-        rules.record_cancelled_task(session, case, task, now)
-
-
-def on_task_completed(session: so.Session, case: Case, task: Task, actor: Actor, now: datetime, **_: Any) -> None:
-    if _ours(case):
-        rules.record_completion(session, case, task, actor, now)
-
-
-def on_case_completed(session: so.Session, case: Case, now: datetime, **_: Any) -> None:
-    if _ours(case):
+def on_case_completed(session: so.Session, case: Case, now: datetime, process: ProcessMeta, **_: Any) -> None:
+    if _ours(process):
         rules.record_end(session, case, now)
 
 
-def on_case_cancelled(session: so.Session, case: Case, now: datetime, **_: Any) -> None:
-    if _ours(case):
+def on_case_cancelled(session: so.Session, case: Case, now: datetime, process: ProcessMeta, **_: Any) -> None:
+    if _ours(process):
         rules.record_end(session, case, now, cancelled=True)
 
 
-subscribe("case_started", on_case_started)
-subscribe("task_completing", on_task_completing)
-subscribe("task_created", on_task_created)
-subscribe("task_completed", on_task_completed)
-subscribe("task_cancelled", on_task_cancelled)
-subscribe("case_completed", on_case_completed)
-subscribe("case_cancelled", on_case_cancelled)
+HANDLERS = {"case_started": on_case_started, "task_created": on_task_created, "case_completed": on_case_completed,
+            "case_cancelled": on_case_cancelled}

@@ -9,17 +9,22 @@ from __future__ import annotations
 import ast
 import re
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from lxml import etree
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 
+from engine.behaviours import behaviours
 from engine.forms import check_form_document
 from engine.scripts import check_source
+from engine.scripts.provided import unavailable_names
+from engine.scripts.sandbox import available_names
 from engine.workdays import as_due
 
 from .bundle import Bundle
+from .camunda import camunda_problems
 from .expressions import ExpressionError, is_camunda_expression, translate_camunda
 from .meta import (
     TASK_TAGS,
@@ -33,6 +38,7 @@ from .meta import (
 )
 from .normalize import NormalizeError
 from .parse import DefinitionError, build, dmn_problems, is_dmn, main_process, spiff_message
+from .wording import english, worded
 from .xml import BPMN, NS, SPIFF, bpmn, camunda, local, parse_xml
 
 SUPPORTED = {
@@ -58,21 +64,33 @@ OTHER_SCRIPT_LANGUAGES = {"groovy", "javascript", "js", "ecmascript", "nashorn",
 
 @dataclass(frozen=True)
 class Problem:
-    """One thing wrong with a definition."""
+    """One thing wrong with a definition: where, and what (a code with parameters, worded in any language)."""
 
     file: str
     line: int
     element: str
-    message: str
+    message: str  # in English
     severity: str = "error"
+    code: str = ""
+    params: tuple[tuple[str, Any], ...] = ()
+
+    def text(self, locale: str | None = None) -> str:
+        """The message in ``locale`` (English without one)."""
+        if not self.code or locale is None:
+            return self.message
+        return worded(self.code, dict(self.params), locale)
+
+    def line_text(self, locale: str | None = None) -> str:
+        """``file:line element message`` as ``docket check`` prints it."""
+        where = f"{self.file}:{self.line}"
+        prefix = "" if self.severity == "error" else f"{worded('severity_' + self.severity, {}, locale)}: "
+        return f"{where} {self.element or '-'} {prefix}{self.text(locale)}"
 
     def __str__(self) -> str:
-        where = f"{self.file}:{self.line}"
-        prefix = "" if self.severity == "error" else f"{self.severity}: "
-        return f"{where} {self.element or '-'} {prefix}{self.message}"
+        return self.line_text()
 
-    def as_dict(self) -> dict[str, Any]:
-        return {"element": self.element, "line": self.line, "severity": self.severity, "message": self.message}
+    def as_dict(self, locale: str | None = None) -> dict[str, Any]:
+        return {"element": self.element, "line": self.line, "severity": self.severity, "message": self.text(locale)}
 
 
 class _Report:
@@ -82,13 +100,20 @@ class _Report:
         self.problems: list[Problem] = []
 
     def add(self, node: etree._Element | None, message: str, severity: str = "error",
-            element: str | None = None, line: int | None = None) -> None:
+            element: str | None = None, line: int | None = None, code: str = "",
+            params: dict[str, Any] | None = None) -> None:
         eid = element if element is not None else (node.get("id", "") if node is not None else "")
         ln = line if line is not None else (node.sourceline or 0 if node is not None else 0)
         if not ln and eid and self.root is not None:
             found = self.root.xpath("//*[@id=$eid]", eid=eid)
             ln = found[0].sourceline or 0 if found else 0
-        self.problems.append(Problem(self.filename, ln, eid, message, severity))
+        self.problems.append(Problem(self.filename, ln, eid, message, severity, code,
+                                     tuple(sorted((params or {}).items()))))
+
+    def flag(self, node: etree._Element | None, code: str, severity: str = "error", element: str | None = None,
+             line: int | None = None, **params: Any) -> None:
+        """Add the problem ``code`` (a template of ``wording.TEMPLATES``) with its parameters."""
+        self.add(node, english(code, params), severity, element, line, code, params)
 
     @property
     def failed(self) -> bool:
@@ -97,9 +122,17 @@ class _Report:
 
 def _check_expression(report: _Report, node: etree._Element, source: str, what: str, mode: str = "eval",
                       element: str | None = None) -> None:
-    for problem in check_source(source, mode):
+    problems = check_source(source, mode)
+    for problem in problems:
         line = (node.sourceline or 0) + max(problem.line - 1, 0)
-        report.add(node, f"{what}: {problem.message}", line=line, element=element or _owner_id(node))
+        report.flag(node, "expression_problem", line=line, element=element or _owner_id(node), what=what,
+                    detail=problem.message)
+    if problems:
+        return
+    available = available_names() | set(behaviours.helper_functions())
+    for line, name in unavailable_names(source, mode, available):
+        report.flag(node, "builtin_unavailable", line=(node.sourceline or 0) + max(line - 1, 0),
+                    element=element or _owner_id(node), what=what, name=name)
 
 
 def _owner_id(node: etree._Element) -> str:
@@ -112,17 +145,16 @@ def _check_condition(report: _Report, flow: etree._Element, cond: etree._Element
     text, fid = (cond.text or "").strip(), flow.get("id", "")
     language = (cond.get("language") or "").strip()
     if language.lower() not in CONDITION_LANGUAGES:
-        report.add(cond, f"condition language '{language}' is not supported (write a Python expression)", element=fid)
+        report.flag(cond, "condition_language", element=fid, language=language)
         return
     if is_camunda_expression(text):
         try:
             text = translate_camunda(text)
         except ExpressionError as exc:
-            report.add(cond, f"condition {text!r}: {exc}", element=fid)
+            report.flag(cond, "condition_camunda", element=fid, text=repr(text), detail=str(exc))
             return
     elif text.startswith("="):
-        report.add(cond, f"condition {text!r} is a FEEL expression (Camunda 8), not supported: write it in Python "
-                   "or as a Camunda ${...} comparison", element=fid)
+        report.flag(cond, "condition_feel", element=fid, text=repr(text))
         return
     _check_expression(report, cond, text, "condition", element=fid)
 
@@ -130,31 +162,30 @@ def _check_condition(report: _Report, flow: etree._Element, cond: etree._Element
 def _check_script(report: _Report, node: etree._Element) -> None:
     script_format = (node.get("scriptFormat") or "").strip().lower()
     if script_format in OTHER_SCRIPT_LANGUAGES:
-        report.add(node, f"script format '{node.get('scriptFormat')}' is not supported (scripts are Python)")
+        report.flag(node, "script_format_unsupported", format=node.get("scriptFormat"))
         return
     if script_format not in PYTHON:
-        report.add(node, f"script format '{node.get('scriptFormat')}' is not Python; the script runs as Python",
-                   severity="warning")
+        report.flag(node, "script_format_other", severity="warning", format=node.get("scriptFormat"))
     script = node.find(bpmn("script"))
     if script is None or not (script.text or "").strip():
-        report.add(node, "script task has no script")
+        report.flag(node, "script_missing")
     else:
         _check_expression(report, script, script.text or "", "script", mode="exec")
 
 
 def _check_nodes(report: _Report, process: etree._Element) -> None:
     if not process.get("id"):
-        report.add(process, "process has no id")
+        report.flag(process, "process_no_id")
     for node in process.iter():
         if not isinstance(node.tag, str):  # entity references, processing instructions
             continue
         name = local(node.tag)
         if node.tag == f"{{{SPIFF}}}property" and node.get("value") is None:
-            report.add(node, f"property '{node.get('name')}' has no value", element=_owner_id(node))
+            report.flag(node, "property_no_value", element=_owner_id(node), name=node.get("name"))
         if not node.tag.startswith(f"{{{BPMN}}}"):
             continue
         if name in FLOW_NODES | {"sequenceFlow"} and not node.get("id"):
-            report.add(node, f"{name} has no id", element=_owner_id(node))
+            report.flag(node, "node_no_id", element=_owner_id(node), tag=name)
         if name in FLOW_NODES and name not in SUPPORTED:
             report.add(node, f"{name} {UNSUPPORTED_REASON.get(name, 'is not supported')}")
         if name == "scriptTask":
@@ -168,11 +199,102 @@ def _check_nodes(report: _Report, process: etree._Element) -> None:
         elif name == "timerEventDefinition":
             if not any((child.text or "").strip() for child in node.iterchildren(
                     bpmn("timeDate"), bpmn("timeDuration"), bpmn("timeCycle"))):
-                report.add(None, "timer has no date, duration or cycle", element=_owner_id(node.getparent()),
-                           line=node.sourceline or 0)
-        elif name == "dataStoreReference":
-            what = node.get("dataStoreRef") or node.get("name") or node.get("id")
-            report.add(node, f"data store '{what}' is not supported (keep the data in the case)")
+                report.flag(None, "timer_empty", element=_owner_id(node.getparent()), line=node.sourceline or 0)
+            else:
+                _check_timer(report, node)
+        elif name == "dataStoreReference" and not _data_store_exists(node):
+            report.flag(node, "data_store_missing", store=node.get("dataStoreRef") or "")
+
+
+TIMER_KINDS = {"timeDuration": "duration", "timeDate": "date", "timeCycle": "cycle"}
+ISO_START = re.compile(r"^(R\d*/|P(?=[\dT])|\d{4}-\d)", re.IGNORECASE)
+
+
+def _timer_literal(text: str) -> str | None:
+    """The ISO text of a literal timer value (quoted, or bare as Camunda Modeler writes it), or None when the
+    value is an expression evaluated when the timer starts."""
+    if is_camunda_expression(text):
+        return None
+    try:
+        value = ast.literal_eval(text)
+    except (ValueError, SyntaxError):
+        return text if ISO_START.match(text) else None
+    return value if isinstance(value, str) else None
+
+
+def _iso_date(text: str) -> bool:
+    try:
+        datetime.fromisoformat(text)
+    except ValueError:
+        return bool(re.match(r"^\d{4}-?W\d\d-?\d(T.+)?$", text))
+    return True
+
+
+def _iso_cycle(text: str) -> bool:
+    parts = text.upper().replace("--", "/").split("/")
+    if len(parts) not in (2, 3) or not re.match(r"^R\d*$", parts[0]):
+        return False
+    rest = parts[1:]
+    durations = [p for p in rest if DURATION.match(p)]
+    return bool(durations) and all(DURATION.match(p) or _iso_date(p) for p in rest)
+
+
+def _check_timer(report: _Report, definition: etree._Element) -> None:
+    """Literal timer values must be valid ISO 8601; expressions must compile in the sandbox."""
+    for child in definition.iterchildren(*(bpmn(t) for t in TIMER_KINDS)):
+        text = (child.text or "").strip()
+        if not text:
+            continue
+        kind = TIMER_KINDS[local(child.tag)]
+        literal = _timer_literal(text)
+        element = _owner_id(definition.getparent())
+        if literal is None:
+            source = text
+            if is_camunda_expression(text):
+                try:
+                    source = translate_camunda(text)
+                except ExpressionError as exc:
+                    report.flag(child, "expression_problem", element=element, what="timer", detail=str(exc))
+                    continue
+            _check_expression(report, child, source, "timer", element=element)
+            continue
+        valid = {"duration": lambda v: bool(DURATION.match(v)), "date": _iso_date, "cycle": _iso_cycle}[kind]
+        if not valid(literal.strip()):
+            report.flag(child, f"timer_{kind}_invalid", element=element, value=repr(literal))
+
+
+def _check_structure(report: _Report, root: etree._Element) -> None:
+    """Ids unique in the file (both lines named); sequence flows between elements of their process; message
+    flows between elements of the file."""
+    seen: dict[str, list[etree._Element]] = {}
+    for node in root.iter():  # BPMN model elements (extensions such as camunda:property use "id" as a name)
+        if isinstance(node.tag, str) and node.tag.startswith(f"{{{BPMN}}}") and node.get("id"):
+            seen.setdefault(node.get("id"), []).append(node)
+    for eid, nodes in seen.items():
+        if len(nodes) > 1:
+            lines = ", ".join(str(n.sourceline or 0) for n in nodes)
+            report.flag(nodes[0], "duplicate_id", element=eid, id=eid, lines=lines)
+    for process in root.iterfind("bpmn:process", NS):
+        ids = {n.get("id") for n in process.iter() if isinstance(n.tag, str) and n.get("id")}
+        for flow in process.iter(bpmn("sequenceFlow")):
+            for attr, missing, dangling in (("sourceRef", "flow_no_source", "flow_source_missing"),
+                                            ("targetRef", "flow_no_target", "flow_target_missing")):
+                ref = (flow.get(attr) or "").strip()
+                if not ref:
+                    report.flag(flow, missing)
+                elif ref not in ids:
+                    report.flag(flow, dangling, ref=ref)
+    for flow in root.iter(bpmn("messageFlow")):
+        for attr in ("sourceRef", "targetRef"):
+            ref = (flow.get(attr) or "").strip()
+            if ref and ref not in seen:
+                report.flag(flow, "message_flow_missing", ref=ref)
+
+
+def _data_store_exists(reference: etree._Element) -> bool:
+    store = (reference.get("dataStoreRef") or "").strip()
+    root = reference.getroottree().getroot()
+    return bool(store) and bool(root.xpath("//bpmn:dataStore[@id=$i]", namespaces=NS, i=store))
 
 
 def _check_gateway(report: _Report, process: etree._Element, gateway: etree._Element) -> None:
@@ -185,7 +307,7 @@ def _check_gateway(report: _Report, process: etree._Element, gateway: etree._Ele
             continue
         cond = flow.find(bpmn("conditionExpression"))
         if cond is None or not (cond.text or "").strip():
-            report.add(flow, f"branch of gateway '{gid}' has no condition (add one or make it the default flow)")
+            report.flag(flow, "gateway_branch", gateway=gid)
 
 
 def _check_calls(report: _Report, root: etree._Element, process: etree._Element) -> None:
@@ -194,15 +316,13 @@ def _check_calls(report: _Report, root: etree._Element, process: etree._Element)
     for call in process.iter(bpmn("callActivity")):
         target = (call.get("calledElement") or "").strip()
         if not target:
-            report.add(call, "call activity names no process to call (calledElement)")
+            report.flag(call, "call_no_target")
         elif target not in by_id:
-            report.add(call, f"called process '{target}' is not in this file (Docket deploys a process together "
-                             "with the processes it calls, from one file)")
+            report.flag(call, "call_external", severity="warning", key=target)
         elif not is_executable(by_id[target]):
-            report.add(call, f"called process '{target}' is not executable (isExecutable=\"false\")")
+            report.flag(call, "call_not_executable", key=target)
         elif target == pid or process in called_processes(by_id[target]):
-            report.add(call, f"calling '{target}' from '{pid}' is recursive; recursive call activities are not "
-                             "supported")
+            report.flag(call, "call_recursive", key=target, caller=pid)
 
 
 def _check_assignment(report: _Report, node: etree._Element, value: Assignment, what: str) -> None:
@@ -219,7 +339,7 @@ def _check_due_date(report: _Report, node: etree._Element, due_date: str) -> Non
     try:
         as_due(literal)
     except (ValueError, TypeError):
-        report.add(node, f"dueDate {literal!r} is not an ISO date or date-time (nor a ${{...}} or =expression)")
+        report.flag(node, "due_date_invalid", value=repr(literal))
 
 
 FIELD_PATH = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")
@@ -229,17 +349,17 @@ def _check_sla(report: _Report, node: etree._Element, meta: Any) -> None:
     """``dueFrom`` names a case-data field and needs ``dueIn``; ``extensionMax`` is a duration."""
     if meta.due_from is not None:
         if not FIELD_PATH.match(meta.due_from):
-            report.add(node, f"dueFrom '{meta.due_from}' must name a case-data field (e.g. sanction_known_on)")
+            report.flag(node, "due_from_field", field=meta.due_from)
         if not meta.due_in:
-            report.add(node, f"dueFrom '{meta.due_from}' needs a dueIn duration to count from that date")
+            report.flag(node, "due_from_needs_due_in", field=meta.due_from)
         if meta.due_date:
-            report.add(node, "dueFrom and dueDate exclude each other (dueDate already gives the date)")
+            report.flag(node, "due_from_and_date")
     cap = meta.properties.get("extensionMax")
     if cap is not None and not DURATION.match(cap.strip()):
-        report.add(node, f"extensionMax '{cap}' is not an ISO 8601 duration such as P1M or P15D")
+        report.flag(node, "extension_max", value=cap)
     lock = meta.properties.get("lockAfterDue")
     if lock is not None and lock.strip().lower() not in ("true", "false"):
-        report.add(node, f"lockAfterDue '{lock}' must be true or false")
+        report.flag(node, "lock_after_due", value=lock)
 
 
 SLA_DAY_SETTINGS = ("remindBeforeDays", "remindEveryDays", "escalateAfterDays", "escalateAgainAfterDays")
@@ -251,17 +371,17 @@ def _check_sla_settings(report: _Report, process: etree._Element) -> None:
     for name in SLA_DAY_SETTINGS:
         value = settings.get(name)
         if value is not None and not value.strip().isdigit():
-            report.add(process, f"setting {name} '{value}' must be a whole number of days")
+            report.flag(process, "setting_days", name=name, value=value)
 
 
 def _check_form(report: _Report, node: etree._Element, key: str, bundle: Bundle) -> None:
     if key in bundle.form_errors:
-        report.add(node, f"form '{key}': {bundle.form_errors[key]}")
+        report.flag(node, "form_problem", key=key, detail=bundle.form_errors[key])
     elif key not in bundle.forms:
-        report.add(node, f"unknown form key '{key}' (no {key}.json given)")
+        report.flag(node, "form_unknown", key=key)
     else:
         for msg in check_form_document(bundle.forms[key]):
-            report.add(node, f"form '{key}': {msg}")
+            report.flag(node, "form_problem", key=key, detail=msg)
 
 
 def _check_tasks(report: _Report, process: etree._Element, bundle: Bundle, lanes: dict[str, str],
@@ -275,7 +395,7 @@ def _check_tasks(report: _Report, process: etree._Element, bundle: Bundle, lanes
             try:
                 meta = read_task(node)
             except ExpressionError as exc:
-                report.add(node, str(exc))
+                report.flag(node, "task_setting", detail=str(exc))
                 continue
             if meta.form_key:
                 _check_form(report, node, meta.form_key, bundle)
@@ -285,20 +405,19 @@ def _check_tasks(report: _Report, process: etree._Element, bundle: Bundle, lanes
             if meta.due_date:
                 _check_due_date(report, node, meta.due_date)
             if meta.due_in and not DURATION.match(meta.due_in.strip()):
-                report.add(node, f"dueIn '{meta.due_in}' is not an ISO 8601 duration such as P10D or PT4H")
+                report.flag(node, "due_in_invalid", value=meta.due_in)
             _check_sla(report, node, meta)
             if meta.calendar not in CALENDARS:
-                report.add(node, f"calendar '{meta.calendar}' must be one of: {', '.join(CALENDARS)}")
+                report.flag(node, "calendar_invalid", value=meta.calendar, choices=", ".join(CALENDARS))
             groups = set(meta.candidate_groups.literals)
             lane = lane_of.get(meta.element_id)
             if lane and not (meta.candidate_groups or meta.candidate_users or meta.assignee):
                 groups.add(lanes.get(lane, lane))
             if not (groups or meta.candidate_groups or meta.candidate_users or meta.assignee):
-                report.add(node, "user task has no lane or candidate groups: only administrators can do it",
-                           severity="warning")
+                report.flag(node, "task_no_group", severity="warning")
             if known_groups is not None:
                 for group in sorted(groups - known_groups):
-                    report.add(node, f"group '{group}' does not exist (create it or map the lane to a group)")
+                    report.flag(node, "group_missing", group=group)
 
 
 def _check_task_page(report: _Report, process: etree._Element, bundle: Bundle) -> None:
@@ -320,21 +439,20 @@ def _check_task_page(report: _Report, process: etree._Element, bundle: Bundle) -
     for node, name, value in listed:
         for field in [f.strip() for f in (value or "").replace("，", ",").split(",") if f.strip()]:
             if field not in labelled:
-                report.add(node, f"{name} names '{field}', which no form of the process (caseForm included) "
-                                 "labels: it would not be shown", severity="warning")
+                report.flag(node, "summary_field_unlabelled", severity="warning", property=name, field=field)
     steps = {t.element_id for t in meta.tasks.values()}
     marked = [t for t in meta.tasks.values() if (t.properties.get("startForm") or "").strip()]
     for task in marked[1:]:
-        report.add(_node(process, task.element_id), "only one step of a process may be its startForm")
+        report.flag(_node(process, task.element_id), "start_form_twice")
     for task in meta.tasks.values():
         node = _node(process, task.element_id)
         for name in ("returnable", "startForm"):
             value = (task.properties.get(name) or "").strip().lower()
             if value and value not in ("true", "false", "yes", "no", "1", "0"):
-                report.add(node, f"{name} '{task.properties[name]}' must be true or false")
+                report.flag(node, "property_not_flag", property=name, value=task.properties[name])
         for target in [t.strip() for t in (task.properties.get("returnTo") or "").split(",") if t.strip()]:
             if target != "none" and target not in steps:
-                report.add(node, f"returnTo names '{target}', which is not a user task of this process")
+                report.flag(node, "return_to_unknown", step=target)
 
 
 def _node(process: etree._Element, element_id: str) -> etree._Element | None:
@@ -342,10 +460,30 @@ def _node(process: etree._Element, element_id: str) -> etree._Element | None:
 
 
 def _check_lanes(report: _Report, process: etree._Element) -> dict[str, str]:
+    """Lanes holding user tasks need a group; every node a lane lists must exist in the process."""
     meta = read_process(process)
+    ids = {n.get("id") for n in process.iter() if isinstance(n.tag, str) and n.get("id")}
+    human = {n.get("id") for tag in TASK_TAGS for n in process.iter(bpmn(tag))}
+    lanes = {lane.get("id", ""): lane for lane in process.iter(bpmn("lane"))}
     for lane_id, line in meta.lanes_unmapped:
-        report.add(None, "lane has neither a name nor a group property: no group to assign its tasks to",
-                   element=lane_id, line=line)
+        refs = {(r.text or "").strip() for r in lanes[lane_id].iter(bpmn("flowNodeRef"))} if lane_id in lanes else set()
+        if refs & human:
+            report.flag(None, "lane_unmapped", element=lane_id, line=line)
+    names = {n.get("name") for n in process.iter() if isinstance(n.tag, str) and n.get("name")}
+    for lane in lanes.values():
+        for ref in lane.iterchildren(bpmn("flowNodeRef")):
+            node = (ref.text or "").strip()
+            if node in ids:
+                continue
+            meant = f"{process.get('id')}.{node}" if f"{process.get('id')}.{node}" in ids else None
+            if meant or node in names:  # old exporters list nodes by name or by an unprefixed id
+                if meant:
+                    report.flag(ref, "lane_short_id", severity="warning", element=lane.get("id", ""), ref=node,
+                                meant=meant)
+                else:
+                    report.flag(ref, "lane_by_name", severity="warning", element=lane.get("id", ""), ref=node)
+            else:
+                report.flag(ref, "lane_missing_node", element=lane.get("id", ""), ref=node)
     return meta.lane_groups
 
 
@@ -363,7 +501,7 @@ def _check_decisions(report: _Report, process: etree._Element, bundle: Bundle) -
         try:
             dmn = parse_xml(text.encode("utf-8"))
         except etree.XMLSyntaxError as exc:
-            report.add(None, f"DMN file {name} is unparseable XML: {exc.msg}", element=name, line=exc.lineno or 0)
+            report.flag(None, "dmn_unparseable", element=name, line=exc.lineno or 0, name=name, detail=exc.msg)
             continue
         first = next(dmn.iterchildren(f"{{{etree.QName(dmn).namespace}}}decision"), None) if is_dmn(dmn) else None
         if first is not None:
@@ -371,24 +509,28 @@ def _check_decisions(report: _Report, process: etree._Element, bundle: Bundle) -
     for task in tasks:
         ref = _decision_ref(task)
         if not ref:
-            report.add(task, "business rule task names no decision (camunda:decisionRef or "
-                             "spiffworkflow:calledDecisionId)")
+            report.flag(task, "decision_not_named")
         elif ref not in decisions:
-            given = f"DMN files given: {', '.join(bundle.dmn)}" if bundle.dmn else "no DMN file given"
-            report.add(task, f"decision '{ref}' is not in any DMN file ({given})")
+            if bundle.dmn:
+                report.flag(task, "decision_missing", ref=ref, files=", ".join(bundle.dmn))
+            else:
+                report.flag(task, "decision_missing_no_dmn", ref=ref)
         else:
             name, dmn = decisions[ref]
             for eid, line, message in dmn_problems(dmn, name):
-                report.add(task, f"decision '{ref}' ({name}:{line} {eid}): {message}")
+                report.flag(task, "decision_problem", ref=ref, file=name, dmn_line=line, dmn_element=eid,
+                            detail=message)
 
 
 def _spiff_problem(report: _Report, exc: SpiffWorkflowException, fallback: etree._Element) -> None:
     if isinstance(exc, ValidationException):
         line = exc.line_number if isinstance(exc.line_number, int) else 0
-        report.add(None if exc.id else fallback, spiff_message(exc), element=exc.id or None, line=line or None)
+        report.flag(None if exc.id else fallback, "engine_says", element=exc.id or None, line=line or None,
+                    detail=spiff_message(exc))
     else:
         spec = getattr(exc, "task_spec", None)
-        report.add(None if spec else fallback, spiff_message(exc), element=spec.name if spec else None)
+        report.flag(None if spec else fallback, "engine_says", element=spec.name if spec else None,
+                    detail=spiff_message(exc))
 
 
 def _check_definitions(report: _Report, root: etree._Element) -> list[etree._Element]:
@@ -397,14 +539,14 @@ def _check_definitions(report: _Report, root: etree._Element) -> list[etree._Ele
     if not processes:
         others = list(root.iterfind("bpmn:process", NS))
         for proc in others:
-            report.add(proc, "process is not executable (isExecutable=\"false\"): nothing to run")
+            report.flag(proc, "not_executable")
         if not others:
-            report.add(root, "the file defines no process: nothing to run")
+            report.flag(root, "no_process")
         return []
     try:
         main_process(root)
-    except DefinitionError as exc:
-        report.add(root, str(exc))
+    except DefinitionError:
+        report.flag(root, "call_cycle")
     return processes
 
 
@@ -415,28 +557,32 @@ def check_bundle(bundle: Bundle, known_groups: set[str] | None = None) -> list[P
     try:
         root = parse_xml(bundle.bpmn)
     except etree.XMLSyntaxError as exc:
-        report.add(None, f"unparseable XML: {exc.msg}", element="", line=exc.lineno or 0)
+        report.flag(None, "unparseable_xml", element="", line=exc.lineno or 0, detail=exc.msg)
         return report.problems
     report.root = root
     try:
         bundle.bpmn.decode("utf-8")
     except UnicodeDecodeError:
-        report.add(root, "the file is not UTF-8 encoded: save it as UTF-8")
+        report.flag(root, "not_utf8")
     if root.getroottree().docinfo.internalDTD is not None:
-        report.add(root, "the file declares a DOCTYPE; entities are not read: remove it")
+        report.flag(root, "doctype")
     if is_dmn(root):
         for eid, line, message in dmn_problems(root, bundle.filename):
-            report.add(None, message, element=eid, line=line)
+            report.flag(None, "engine_says", element=eid, line=line, detail=message)
     elif root.tag != bpmn("definitions"):
-        report.add(root, f"not a BPMN 2.0 file: root element is <{local(root.tag)}>, expected bpmn:definitions")
+        report.flag(root, "not_bpmn", tag=local(root.tag))
     else:
         _check_bpmn(report, root, bundle, known_groups)
     return list(dict.fromkeys(report.problems))  # a called process's lanes are read with each caller
 
 
 def _check_bpmn(report: _Report, root: etree._Element, bundle: Bundle, known_groups: set[str] | None) -> None:
+    _check_structure(report, root)
     processes = _check_definitions(report, root)
+    ids = {p.get("id", "") for p in processes}
     for proc in processes:
+        for node, code, params in camunda_problems(proc, ids):
+            report.flag(node, code, **params)
         lanes = _check_lanes(report, proc)
         _check_nodes(report, proc)
         _check_calls(report, root, proc)
@@ -444,17 +590,56 @@ def _check_bpmn(report: _Report, root: etree._Element, bundle: Bundle, known_gro
         _check_tasks(report, proc, bundle, lanes, known_groups)
         _check_task_page(report, proc, bundle)
         _check_sla_settings(report, proc)
+        _check_named_behaviours(report, proc)
     if report.failed or not processes:
         return
-    process = main_process(root)
-    try:
-        build(bundle.bpmn, bundle.dmn, bundle.forms, bundle.filename)
-    except NormalizeError as exc:
-        report.add(None, exc.message, element=exc.element, line=exc.line)
-    except SpiffWorkflowException as exc:
-        _spiff_problem(report, exc, process)
-    except Exception as exc:  # the parser's own bugs must still come out as a named problem
-        report.add(process, f"the engine cannot parse this process: {type(exc).__name__}: {exc}")
+    for process in processes:  # each executable process is deployed, so each must parse
+        try:
+            build(bundle.bpmn, bundle.dmn, bundle.forms, bundle.filename, process.get("id"))
+        except NormalizeError as exc:
+            report.flag(None, "engine_says", element=exc.element, line=exc.line, detail=exc.message)
+            return
+        except SpiffWorkflowException as exc:
+            _spiff_problem(report, exc, process)
+        except Exception as exc:  # the parser's own bugs must still come out as a named problem
+            report.flag(process, "engine_cannot_parse", detail=f"{type(exc).__name__}: {exc}")
+
+
+def _properties(node: etree._Element) -> list[etree._Element]:
+    """The ``spiffworkflow:property`` / ``camunda:property`` elements right under ``node``'s extensions."""
+    ext = node.find(bpmn("extensionElements"))
+    if ext is None:
+        return []
+    return [*ext.iterfind("spiffworkflow:properties/spiffworkflow:property", NS),
+            *ext.iterfind("camunda:properties/camunda:property", NS)]
+
+
+def _check_named_behaviours(report: _Report, process: etree._Element) -> None:
+    """Properties that name a registered behaviour: the process's ``casework``, each step's ``rule`` (and its
+    ``stage``, when the casework lists its stages). An unknown name is an error at the property's line."""
+    owner = process.get("id", "")
+    stages: tuple[str, ...] = ()
+    for prop in _properties(process):
+        if prop.get("name") == "casework" and (word := (prop.get("value") or "").strip()):
+            known = behaviours.find("casework", word)
+            if known is None:
+                words = ", ".join(b.name for b in behaviours.all("casework")) or "none is registered"
+                report.add(prop, f"casework {word!r} is unknown (known: {words})", element=owner)
+            else:
+                stages = known.extra.get("stages", ())
+    for proc in [process, *called_processes(process)]:
+        for tag in TASK_TAGS:
+            for node in proc.iter(bpmn(tag)):
+                for prop in _properties(node):
+                    name, value = prop.get("name"), (prop.get("value") or "").strip()
+                    if name == "rule":
+                        for rule in (r.strip() for r in value.split(",") if r.strip()):
+                            if behaviours.find("rule", rule) is None:
+                                rules = ", ".join(b.name for b in behaviours.all("rule")) or "none is registered"
+                                report.add(prop, f"rule {rule!r} is unknown (known: {rules})", element=node.get("id"))
+                    elif name == "stage" and stages and value not in stages:
+                        report.add(prop, f"stage {value!r} is not a stage of this casework ({', '.join(stages)})",
+                                   element=node.get("id"))
 
 
 def has_errors(problems: list[Problem]) -> bool:

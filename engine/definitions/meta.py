@@ -66,6 +66,7 @@ class ProcessMeta:
     lane_groups: dict[str, str]  # lane name -> group key
     lanes_unmapped: tuple[tuple[str, int], ...]  # (lane id, line) of lanes with neither name nor group
     settings: dict[str, str]
+    initiator: str | None = None  # camunda:initiator: the variable that receives the starter's username
     start_form: str | None = None  # the form key of the process's start event (a start form)
     start_step: str | None = None  # the user task marked ``startForm``: filled before the case exists
 
@@ -230,9 +231,19 @@ def read_process(process: etree._Element) -> ProcessMeta:
         lane_groups=lanes,
         lanes_unmapped=tuple(unmapped),
         settings=_settings(process),
+        initiator=initiator_variable(process),
         start_form=start_form,
         start_step=start_step,
     )
+
+
+def initiator_variable(process: etree._Element) -> str | None:
+    """The variable a start event's ``camunda:initiator`` names, if any."""
+    for start in process.iterchildren(bpmn("startEvent")):
+        name = (start.get(camunda("initiator")) or "").strip()
+        if name:
+            return name
+    return None
 
 
 def is_executable(process: etree._Element) -> bool:

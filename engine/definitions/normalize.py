@@ -4,6 +4,7 @@
 * unquoted ISO 8601 timer values (``P14D``) become Python string literals (``"P14D"``);
 * ``camunda:collection`` / ``camunda:elementVariable`` multi-instance becomes standard BPMN data refs;
 * ``camunda:decisionRef`` becomes ``spiffworkflow:calledDecisionId``;
+* ``camunda:inputOutput`` of an activity becomes SpiffWorkflow pre/post scripts (``engine.definitions.camunda``);
 * unnamed lanes are named by their id (the key Docket maps to a group).
 
 Returns the rewritten XML; problems are raised as ``NormalizeError`` with the element and line.
@@ -16,6 +17,7 @@ from dataclasses import dataclass
 
 from lxml import etree
 
+from .camunda import rewrite_io
 from .expressions import ExpressionError, is_camunda_expression, translate_camunda
 from .xml import SPIFF, XSI, bpmn, camunda
 
@@ -72,7 +74,9 @@ def _timers(root: etree._Element) -> None:
 def _camunda_multi_instance(root: etree._Element) -> None:
     """Read ``camunda:collection`` / ``camunda:elementVariable`` as SpiffWorkflow's Camunda parser does: the
     collection is read and written back item by item (beside a loopCardinality it is only the output), the
-    element variable is each instance's item. (Other data of an instance is then not merged into the case.)"""
+    element variable is each instance's item. A loopCardinality that is a bare variable name beside a collection
+    names the input list (what SpiffWorkflow's Camunda parser does with it); a number or ``${...}`` stays a count.
+    (Other data of an instance is then not merged into the case.)"""
     for loop in root.iter(bpmn("multiInstanceLoopCharacteristics")):
         collection = loop.get(camunda("collection"))
         if not collection or any(loop.find(bpmn(t)) is not None for t in ("loopDataInputRef", "loopDataOutputRef")):
@@ -85,13 +89,20 @@ def _camunda_multi_instance(root: etree._Element) -> None:
         var = (loop.get(camunda("elementVariable")) or "").strip()
         if var and not var.isidentifier():
             raise _fail(loop, f"camunda:elementVariable '{var}' must be a variable name")
-        output_only = loop.find(bpmn("loopCardinality")) is not None
-        refs = ["loopDataOutputRef"] if output_only else ["loopDataInputRef", "loopDataOutputRef"]
+        cardinality = loop.find(bpmn("loopCardinality"))
+        source = name
+        if cardinality is not None and (cardinality.text or "").strip().isidentifier():
+            source = (cardinality.text or "").strip()  # the input list given where a count belongs
+            loop.remove(cardinality)
+            cardinality = None
+        output_only = cardinality is not None
+        refs = [("loopDataOutputRef", name)] if output_only else [("loopDataInputRef", source),
+                                                                   ("loopDataOutputRef", name)]
         items = ["inputDataItem", "outputDataItem"] if var else []  # beside a cardinality, the item is the index
         position = 1 if output_only else 0  # after the loopCardinality; the schema's order
-        for tag in refs:
+        for tag, ref in refs:
             loop.insert(position, etree.Element(bpmn(tag)))
-            loop[position].text = name
+            loop[position].text = ref
             position += 1
         for tag in items:  # SpiffWorkflow names the item variable by the element's id
             loop.insert(position, etree.Element(bpmn(tag), id=var, name=var))
@@ -118,8 +129,16 @@ def _lanes(root: etree._Element) -> None:
         lane.set("name", (lane.get("name") or "").strip() or lane.get("id", ""))
 
 
+def _camunda_io(root: etree._Element) -> None:
+    try:
+        rewrite_io(root)
+    except ExpressionError as exc:  # the checker names the element first; this is the parser's last word
+        raise NormalizeError("", 0, str(exc)) from exc
+
+
 def normalize(root: etree._Element) -> bytes:
     """Rewrite ``root`` (in place) and return it serialized; raises NormalizeError."""
+    _camunda_io(root)
     _conditions(root)
     _timers(root)
     _camunda_multi_instance(root)

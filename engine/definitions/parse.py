@@ -16,6 +16,7 @@ from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
 
 from .meta import ProcessMeta, executable_processes, read_process
 from .normalize import normalize
+from .specs import DocketParser
 from .xml import bpmn, parse_xml
 
 
@@ -35,35 +36,51 @@ class DefinitionError(Exception):
     """The BPMN cannot be turned into an executable process (the checker reports the details)."""
 
 
+def top_processes(root: etree._Element) -> list[etree._Element]:
+    """The executable processes that no other process in the file calls (a process calling itself still
+    counts), in the file's order."""
+    processes = executable_processes(root)
+    called = {c.get("calledElement") for p in processes for c in p.iter(bpmn("callActivity"))
+              if c.get("calledElement") != p.get("id")}
+    return [p for p in processes if p.get("id") not in called]
+
+
 def main_process(root: etree._Element) -> etree._Element:
-    """The executable process that no other process in the file calls (a process calling itself still counts)."""
+    """The file's first top-level executable process (the one a deployment names)."""
     processes = executable_processes(root)
     if not processes:
         raise DefinitionError("the file has no executable process (isExecutable=\"true\")")
-    called = {c.get("calledElement") for p in processes for c in p.iter(bpmn("callActivity"))
-              if c.get("calledElement") != p.get("id")}
-    top = [p for p in processes if p.get("id") not in called]
-    if len(top) == 1:
-        return top[0]
+    top = top_processes(root)
     if not top:
         raise DefinitionError("every executable process is called by another one (a cycle of call activities): "
                               "no top-level process to start")
-    ids = ", ".join(p.get("id", "") for p in top)
-    raise DefinitionError(f"the file has several top-level executable processes ({ids}); Docket runs one process "
-                          "per file (with the processes it calls), so deploy each in its own file")
+    return top[0]
 
 
-def build(bpmn: bytes, dmn: dict[str, str], forms: dict[str, Any], filename: str = "process.bpmn") -> ParsedDefinition:
-    """Normalize and parse; raises XMLSyntaxError, NormalizeError, DefinitionError or ValidationException."""
+def find_process(root: etree._Element, key: str | None) -> etree._Element:
+    """The executable process ``key`` of the file (its main process when ``key`` is None)."""
+    if key is None:
+        return main_process(root)
+    for process in executable_processes(root):
+        if process.get("id") == key:
+            return process
+    raise DefinitionError(f"the file has no executable process '{key}'")
+
+
+def build(bpmn: bytes, dmn: dict[str, str], forms: dict[str, Any], filename: str = "process.bpmn",
+          key: str | None = None) -> ParsedDefinition:
+    """Normalize and parse the process ``key`` (default: the file's main process); raises XMLSyntaxError,
+    NormalizeError, DefinitionError or ValidationException. Called processes from other files map to None in
+    ``subprocess_specs``: they are resolved when the call starts."""
     root = parse_xml(bpmn)
-    process = main_process(root)
+    process = find_process(root, key)
     meta = read_process(process)
-    parser = SpiffBpmnParser()
+    parser = DocketParser()
     parser.add_bpmn_str(normalize(root), filename=filename)
     for name, xml in dmn.items():
         parser.add_dmn_str(xml.encode("utf-8"), filename=name)
     spec = parser.get_spec(meta.key)
-    subprocess_specs = parser.get_subprocess_specs(meta.key)
+    subprocess_specs = parser.called_specs(meta.key)
     return ParsedDefinition(meta.key, spec, subprocess_specs, meta, forms)
 
 

@@ -3,7 +3,9 @@
 ``plan_migration`` is the dry run: per case, what would change, and why a case is refused (it is not
 running, or a task it completed or is waiting on has no counterpart in the target version).
 ``migrate_cases`` moves the safe ones, one transaction per case, re-checking each inside its transaction.
-SpiffWorkflow resets the tasks that are ready or waiting, so a waiting timer starts again from now.
+Open tasks keep their due dates and waiting timers their due times (SpiffWorkflow would start the timers again
+from now) unless the designer chooses ``restart``: then timers count again from now and open tasks' due dates
+are computed again from now under the new version. The dry run says which it will be, with the times.
 """
 
 from __future__ import annotations
@@ -18,21 +20,22 @@ from SpiffWorkflow import TaskState
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
 from SpiffWorkflow.bpmn.util.diff import WorkflowDiff, diff_workflow, migrate_workflow
-from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 
 from engine.access import Actor
 from engine.casework import advance, record, save
 from engine.clock import utcnow
 from engine.definitions.parse import ParsedDefinition
+from engine.definitions.specs import serializer_config
 from engine.errors import Conflict, Forbidden, Invalid, NotFound
 from engine.models import Case, ProcessDefinition, Task
 from engine.projection import new_task_row
 from engine.runtime import Runtime
+from engine.timers import due_at
 
 MIGRATABLE = ("running", "error")
 CURRENT = TaskState.READY | TaskState.WAITING | TaskState.STARTED | TaskState.ERROR
 RESET = TaskState.READY | TaskState.WAITING | TaskState.ERROR
-_REGISTRY = BpmnWorkflowSerializer.configure(SPIFF_CONFIG)
+_REGISTRY = BpmnWorkflowSerializer.configure(serializer_config())
 
 
 @dataclass
@@ -46,8 +49,10 @@ class CasePlan:
     from_version: int
     to_version: int
     blockers: list[dict[str, str]] = field(default_factory=list)
-    reset: list[str] = field(default_factory=list)  # current tasks that start again (timers restart)
+    reset: list[str] = field(default_factory=list)  # current tasks that start again
     timers: list[str] = field(default_factory=list)
+    restart: bool = False  # timers and open tasks' deadlines count again from now
+    due: list[dict[str, Any]] = field(default_factory=list)  # [{"title", "kind": timer|task, "due_at"}] kept or not
     changed: list[str] = field(default_factory=list)  # tasks of this case whose definition changed
     dropped: list[str] = field(default_factory=list)  # predicted tasks whose element is gone
 
@@ -59,7 +64,7 @@ class CasePlan:
         return {"case_id": self.case_id, "business_key": self.business_key, "title": self.title,
                 "status": self.status, "from_version": self.from_version, "to_version": self.to_version,
                 "ok": self.ok, "blockers": self.blockers, "reset": self.reset, "timers": self.timers,
-                "changed": self.changed, "dropped": self.dropped}
+                "changed": self.changed, "dropped": self.dropped, "restart": self.restart, "due": self.due}
 
 
 def _label(task: Any) -> str:
@@ -85,8 +90,10 @@ def _inspect(plan: CasePlan, diff: WorkflowDiff | None, workflow: Any) -> None:
             plan.dropped.append(_label(task))
         if task.has_state(RESET) and not gone:
             plan.reset.append(_label(task))
-            if task.state == TaskState.WAITING and "Timer" in type(getattr(spec, "event_definition", None)).__name__:
+            when = due_at(task) if task.state == TaskState.WAITING else None
+            if when is not None:
                 plan.timers.append(_label(task))
+                plan.due.append({"title": _label(task), "kind": "timer", "due_at": when.isoformat()})
         if id(task) in changed and not task.has_state(TaskState.COMPLETED) and _really_changed(spec, aligned):
             plan.changed.append(_label(task))
     for name in ("reset", "timers", "changed", "dropped"):
@@ -104,20 +111,23 @@ def _diffs(workflow: BpmnWorkflow, target: ParsedDefinition) -> tuple[WorkflowDi
 
 
 def _plan_case(rt: Runtime, session: so.Session, case: Case, target: ProcessDefinition,
-               parsed: ParsedDefinition) -> tuple[CasePlan, BpmnWorkflow | None, Any]:
-    plan = CasePlan(case.id, case.business_key, case.title, case.status, case.definition.version, target.version)
+               parsed: ParsedDefinition, restart: bool = False) -> tuple[CasePlan, BpmnWorkflow | None, Any]:
+    plan = CasePlan(case.id, case.business_key, case.title, case.status, case.definition.version, target.version,
+                    restart=restart)
     if case.status not in MIGRATABLE:
         plan.blockers.append({"reason": "not_running", "element": "", "title": case.status})
         return plan, None, None
     if case.definition_id == target.id:
         plan.blockers.append({"reason": "same_version", "element": "", "title": f"v{target.version}"})
         return plan, None, None
-    workflow = rt.store.loads(case.workflow, rt.definition(session, case.definition_id))
-    workflow.script_engine = rt.script_engine
+    workflow = rt.attach(rt.load(session, case, rt.definition(session, case.definition_id)), session)
     top, subs = _diffs(workflow, parsed)
     _inspect(plan, top, workflow)
     for sp_id, sub_diff in subs.items():
         _inspect(plan, sub_diff, workflow.subprocesses[sp_id])
+    rows = session.scalars(sa.select(Task).where(Task.case_id == case.id, Task.state.in_(("open", "claimed")),
+                                                 Task.due_at.is_not(None)).order_by(Task.created_at))
+    plan.due += [{"title": row.title, "kind": "task", "due_at": row.due_at.isoformat()} for row in rows]
     return plan, workflow, (top, subs)
 
 
@@ -140,8 +150,9 @@ def _cases(session: so.Session, target: ProcessDefinition, case_ids: list[int] |
 
 
 def plan_migration(rt: Runtime, actor: Actor, definition_id: int,
-                   case_ids: list[int] | None = None) -> list[CasePlan]:
-    """Dry run: the plan for each running case of the process not on ``definition_id`` (or the given cases)."""
+                   case_ids: list[int] | None = None, restart: bool = False) -> list[CasePlan]:
+    """Dry run: the plan for each running case of the process not on ``definition_id`` (or the given cases);
+    ``restart``: the plan of a migration that restarts timers and deadlines."""
     with rt.reading() as session:
         target = _target(session, actor, definition_id)
         parsed = rt.definition(session, target.id)
@@ -150,19 +161,22 @@ def plan_migration(rt: Runtime, actor: Actor, definition_id: int,
             missing = sorted(set(case_ids) - {c.id for c in found})
             raise Invalid(f"cases {missing} are not cases of process '{target.key}'",
                           [{"field": "cases", "message": f"unknown case ids: {missing}"}])
-        return [_plan_case(rt, session, case, target, parsed)[0] for case in found]
+        return [_plan_case(rt, session, case, target, parsed, restart)[0] for case in found]
 
 
 def _refresh_rows(session: so.Session, case: Case, parsed: ParsedDefinition, workflow: BpmnWorkflow,
-                  rows: list[Task]) -> None:
-    """Open task rows take the new version's title, form and candidates; assignee and due date stay."""
+                  rows: list[Task], restart_at: Any = None) -> None:
+    """Open task rows take the new version's title, form and candidates; the assignee stays, and the due date
+    too unless ``restart_at`` (then it is computed again from that time)."""
     for row in rows:
         try:
             spiff_task = workflow.get_task_from_id(UUID(row.id))
         except Exception:
             continue
-        fresh = new_task_row(case, parsed, workflow, spiff_task, row.created_at)
+        fresh = new_task_row(case, parsed, workflow, spiff_task, restart_at or row.created_at)
         row.title, row.form_key, row.lane = fresh.title, fresh.form_key, fresh.lane
+        if restart_at is not None:
+            row.due_at = fresh.due_at
         row.name = fresh.name
         if sorted(row.candidate_groups or []) != sorted(fresh.candidate_groups) or \
                 sorted(row.candidate_users or []) != sorted(fresh.candidate_users):
@@ -170,13 +184,14 @@ def _refresh_rows(session: so.Session, case: Case, parsed: ParsedDefinition, wor
             row.candidates = fresh.candidates
 
 
-def migrate_cases(rt: Runtime, actor: Actor, definition_id: int, case_ids: list[int]) -> list[CasePlan]:
+def migrate_cases(rt: Runtime, actor: Actor, definition_id: int, case_ids: list[int],
+                  restart: bool = False) -> list[CasePlan]:
     """Move each given case that is safe to ``definition_id`` (one transaction per case); returns every plan,
-    refused ones with their blockers."""
+    refused ones with their blockers. ``restart``: timers and open tasks' deadlines count again from now."""
     results: list[CasePlan] = []
     for case_id in case_ids:
         try:
-            results.append(_migrate_one(rt, actor, definition_id, case_id))
+            results.append(_migrate_one(rt, actor, definition_id, case_id, restart))
         except Conflict as exc:  # rolled back: the case stays on its version
             with rt.reading() as session:
                 case = session.get(Case, case_id)
@@ -188,7 +203,22 @@ def migrate_cases(rt: Runtime, actor: Actor, definition_id: int, case_ids: list[
     return results
 
 
-def _migrate_one(rt: Runtime, actor: Actor, definition_id: int, case_id: int) -> CasePlan:
+def _timer_values(workflow: BpmnWorkflow) -> dict[Any, Any]:
+    """The due times of the workflow's waiting timers, by task id (subprocesses included)."""
+    return {task.id: task.internal_data["event_value"] for task in workflow.event_manager.tasks.values()
+            if due_at(task) is not None and "event_value" in task.internal_data}
+
+
+def _keep_timers(workflow: BpmnWorkflow, values: dict[Any, Any]) -> None:
+    """Give the timers that are still waiting after the migration their due times from before."""
+    for task_id, value in values.items():
+        task = workflow.tasks.get(task_id) or next(
+            (sp.tasks[task_id] for sp in workflow.subprocesses.values() if task_id in sp.tasks), None)
+        if task is not None and task.state == TaskState.WAITING and due_at(task) is not None:
+            task.internal_data["event_value"] = value
+
+
+def _migrate_one(rt: Runtime, actor: Actor, definition_id: int, case_id: int, restart: bool = False) -> CasePlan:
     now = utcnow()
     with rt.transaction() as session:
         target = _target(session, actor, definition_id)
@@ -196,30 +226,32 @@ def _migrate_one(rt: Runtime, actor: Actor, definition_id: int, case_id: int) ->
         case = session.get(Case, case_id, with_for_update=True)
         if case is None or case.process_key != target.key:
             raise NotFound(f"case {case_id} is not a case of process '{target.key}'")
-        plan, workflow, diffs = _plan_case(rt, session, case, target, parsed)
+        plan, workflow, diffs = _plan_case(rt, session, case, target, parsed, restart)
         if not plan.ok or workflow is None:
             return plan
         top, subs = diffs
         from_version, from_id = case.definition.version, case.definition_id
+        kept = {} if restart else _timer_values(workflow)
         migrate_workflow(top, workflow, parsed.spec, reset_mask=RESET)
         for sp_id, sub_diff in subs.items():
             sub = workflow.subprocesses.get(sp_id)
             if sub_diff is None or sub is None:
                 continue
             migrate_workflow(sub_diff, sub, parsed.subprocess_specs[sub.spec.name], reset_mask=RESET)
+        _keep_timers(workflow, kept)
         error = advance(workflow)
         case.definition_id = target.id
         case.definition = target
         rows = save(rt, session, case, parsed, workflow, now, error)
-        _refresh_rows(session, case, parsed, workflow, rows)
+        _refresh_rows(session, case, parsed, workflow, rows, now if restart else None)
         record(session, case, actor, "case_migrated", now,
                data={"from_version": from_version, "to_version": target.version,
-                     "from_definition": from_id, "to_definition": target.id,
+                     "from_definition": from_id, "to_definition": target.id, "restart": restart,
                      "reset": plan.reset, "timers": plan.timers, "changed": plan.changed})
         if error:
-            record(session, case, actor, "case_error", now, data={"message": error})
+            record(session, case, actor, "case_error", now, data={"message": error}, process=parsed.meta)
         try:  # the stored workflow must load on the new version, or nothing is written
-            rt.store.loads(case.workflow, parsed)
+            rt.load(session, case, parsed)
         except Exception as exc:
             raise Conflict(f"case {case.business_key} cannot run on version {target.version}: {exc}") from exc
     return plan

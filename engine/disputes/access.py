@@ -1,4 +1,8 @@
-"""Who may see a mediation or appeal case (confidential: the parties, the handling committee, supervisors)."""
+"""Which cases are disputes, and who may see them (confidential: the parties, the handling committee, supervisors).
+
+A case is a mediation or an appeal when its process declares ``casework="mediation"`` or ``casework="appeals"``
+(whatever the process key); the committees and heads are keyed by that word.
+"""
 
 from __future__ import annotations
 
@@ -8,13 +12,28 @@ import sqlalchemy.orm as so
 from engine.access import Actor, involved_clause
 from engine.errors import Forbidden, NotFound
 from engine.models import Case
+from engine.queries import casework_definitions
+from engine.steps import CASEWORK
 
-PROCESSES = ("mediation", "appeals")
+MEDIATION, APPEALS = "mediation", "appeals"
+KINDS = (MEDIATION, APPEALS)
+"""The casework words of this feature; they are also the words of its pages and API (``/disputes/mediation``)."""
 HEADS = {"mediation": "mediation-head", "appeals": "appeals-head"}  # the committee head decides recusals
 COMMITTEES = {"mediation": ("mediation", "dept-union"), "appeals": ("appeals",)}
 WARNING_GROUPS = frozenset({"mediation", "dept-union", "mediation-head", "supervisor", "admin"})
 STATS_GROUPS = frozenset({"mediation", "mediation-head", "appeals", "appeals-head", "dept-union", "supervisor",
                           "admin"})
+
+
+def kind_of(case: Case) -> str | None:
+    """``mediation`` or ``appeals``: the casework its process declares (None for any other case)."""
+    word = (case.definition.settings or {}).get(CASEWORK)
+    return word if word in KINDS else None
+
+
+def kinds_by_definition(session: so.Session) -> dict[int, str]:
+    """Definition id -> kind, for every deployed version of a mediation or appeal process."""
+    return {definition_id: kind for kind in KINDS for definition_id, _ in casework_definitions(session, kind)}
 
 
 def parties(case: Case) -> set[str]:
@@ -34,19 +53,21 @@ def may_read(session: so.Session, actor: Actor, case: Case) -> bool:
 def dispute_case(session: so.Session, actor: Actor, case_id: int) -> Case:
     """A mediation or appeal case the caller may read: 404 if there is none, 403 if it is not theirs."""
     case = session.get(Case, case_id)
-    if case is None or case.process_key not in PROCESSES:
+    if case is None or kind_of(case) is None:
         raise NotFound(f"dispute case {case_id} does not exist")
     if not may_read(session, actor, case):
         raise Forbidden(f"case {case.business_key} is confidential: only its parties and handlers may see it")
     return case
 
 
-def is_committee(actor: Actor, process: str) -> bool:
-    return actor.is_supervisor or bool(actor.groups & set(COMMITTEES.get(process, ())))
+def is_committee(actor: Actor, kind: str | None) -> bool:
+    """A member of the committee that handles cases of ``kind`` (or a supervisor)."""
+    return actor.is_supervisor or bool(actor.groups & set(COMMITTEES.get(kind or "", ())))
 
 
-def is_head(actor: Actor, process: str) -> bool:
-    return actor.is_admin or HEADS.get(process, "") in actor.groups
+def is_head(actor: Actor, kind: str | None) -> bool:
+    """The head of the committee that handles cases of ``kind`` (or an administrator)."""
+    return actor.is_admin or HEADS.get(kind or "", "") in actor.groups
 
 
 def may_see_warnings(actor: Actor) -> bool:

@@ -13,7 +13,7 @@ from engine.models import Case
 from engine.queries import case_json, iso
 
 from . import rules
-from .access import dispute_case, is_committee, is_head, parties
+from .access import MEDIATION, dispute_case, is_committee, is_head, kind_of, kinds_by_definition, may_read, parties
 from .commands import consents, links, recusals
 from .documents import document_json, list_documents
 
@@ -24,10 +24,10 @@ APPEAL_OUTCOMES = {"uphold": "维持", "quash": "撤销", "vary": "变更", "not
 STAGES = {"review": "复核", "appeal": "申诉", "re_appeal": "再申诉"}
 
 
-def deadlines(case: Case) -> list[dict[str, str]]:
+def deadlines(case: Case, kind: str | None) -> list[dict[str, str]]:
     """The legal dates of the case as recorded in its data, with what each one is."""
     d = case.data or {}
-    if case.process_key == "mediation":
+    if kind == MEDIATION:
         rows = [("received_on", "收到申请之日"), ("acceptance_due", "受理期限（3个工作日）"),
                 ("mediation_deadline", "调解期限"), ("original_deadline", "原定调解期限"),
                 ("limitation_ends", "仲裁时效届满（1年）")]
@@ -45,9 +45,9 @@ def deadlines(case: Case) -> list[dict[str, str]]:
     return out
 
 
-def outcome_label(case: Case) -> str:
+def outcome_label(case: Case, kind: str | None) -> str:
     d = case.data or {}
-    if case.process_key == "mediation":
+    if kind == MEDIATION:
         return MEDIATION_OUTCOMES.get(str(d.get("outcome") or ""), "")
     decisions = d.get("decisions") or []
     if d.get("outcome") == "not_accepted":
@@ -60,10 +60,12 @@ def outcome_label(case: Case) -> str:
 
 def case_file(session: so.Session, actor: Actor, case_id: int) -> dict[str, Any]:
     case = dispute_case(session, actor, case_id)
+    kind = kind_of(case)
     out = case_json(session, case, history=True)
     d = case.data or {}
-    out["deadlines"] = deadlines(case)
-    out["outcome_label"] = outcome_label(case)
+    out["kind"] = kind
+    out["deadlines"] = deadlines(case, kind)
+    out["outcome_label"] = outcome_label(case, kind)
     out["documents"] = [document_json(r) for r in list_documents(session, actor, case_id)]
     out["recusals"] = [{"id": r.id, "target": r.target, "kind": r.kind, "reason": r.reason,
                         "requested_by": r.requested_by, "status": r.status, "decided_by": r.decided_by,
@@ -79,13 +81,12 @@ def case_file(session: so.Session, actor: Actor, case_id: int) -> dict[str, Any]
     out["parties"] = sorted(parties(case))
     out["may"] = {
         "recuse": case.status == "running",
-        "decide_recusal": is_head(actor, case.process_key),
-        "consent_applicant": case.process_key == "mediation" and case.status == "running"
-        and (actor.username == d.get("applicant") or is_committee(actor, "mediation")),
-        "consent_respondent": case.process_key == "mediation" and case.status == "running"
-        and is_committee(actor, "mediation"),
-        "route": case.process_key == "mediation" and d.get("outcome") == "routed" and not out["links"]
-        and (actor.username in parties(case) or is_committee(actor, "mediation")),
+        "decide_recusal": is_head(actor, kind),
+        "consent_applicant": kind == MEDIATION and case.status == "running"
+        and (actor.username == d.get("applicant") or is_committee(actor, MEDIATION)),
+        "consent_respondent": kind == MEDIATION and case.status == "running" and is_committee(actor, MEDIATION),
+        "route": kind == MEDIATION and d.get("outcome") == "routed" and not out["links"]
+        and (actor.username in parties(case) or is_committee(actor, MEDIATION)),
     }
     out["sanction_name"] = rules.SANCTION_NAMES.get(str(d.get("sanction_type") or ""), "")
     out["matter_name"] = rules.MATTER_NAMES.get(str(d.get("matter") or ""), "")
@@ -93,19 +94,20 @@ def case_file(session: so.Session, actor: Actor, case_id: int) -> dict[str, Any]
 
 
 def my_cases(session: so.Session, actor: Actor, limit: int = 200) -> list[dict[str, Any]]:
-    """Mediation and appeal cases the caller may read, newest first (parties included)."""
-    from .access import may_read
-
-    rows = session.scalars(sa.select(Case).where(Case.process_key.in_(("mediation", "appeals")))
+    """Mediation and appeal cases the caller may read, newest first (parties included); ``kind`` is the casework
+    (``mediation``, ``appeals``) and ``process`` the process key."""
+    kinds = kinds_by_definition(session)
+    rows = session.scalars(sa.select(Case).where(Case.definition_id.in_(kinds))
                            .order_by(Case.id.desc()).limit(limit * 5))
     out = []
     for case in rows:
         if may_read(session, actor, case):
             d = case.data or {}
             due = d.get("mediation_deadline") or d.get("decision_due") or d.get("review_due") or ""
+            kind = kinds[case.definition_id]
             out.append({"id": case.id, "business_key": case.business_key, "process": case.process_key,
-                        "title": case.title or d.get("title"), "status": case.status,
-                        "started_at": iso(case.started_at), "outcome_label": outcome_label(case),
+                        "kind": kind, "title": case.title or d.get("title"), "status": case.status,
+                        "started_at": iso(case.started_at), "outcome_label": outcome_label(case, kind),
                         "deadline": str(due)[:10] if case.status == "running" else ""})
             if len(out) >= limit:
                 break

@@ -1,5 +1,8 @@
 """Commands of mediation and appeals beyond the core's task commands: filing an application in one call,
-routing a sanction dispute to the appeal track, recusal (回避), consent to extend. One transaction each."""
+routing a sanction dispute to the appeal track, recusal (回避), consent to extend. One transaction each.
+
+A kind (``mediation``, ``appeals``) is served by the process deployed last that declares it as its casework; its
+application step is the one whose ``rule`` is the kind's application rule."""
 
 from __future__ import annotations
 
@@ -15,63 +18,72 @@ from engine.forms import validate_submission
 from engine.instances import start_case
 from engine.models import Case, Event, ProcessDefinition, Task
 from engine.notifications import members_of, notify
+from engine.office.units import served_form
+from engine.queries import casework_process, latest_definition
 from engine.runtime import Runtime
+from engine.steps import RULE, Step, check_step, names
 from engine.tasks import complete_task
 
 from . import rules
-from .access import HEADS, dispute_case, is_committee, is_head, parties
+from .access import APPEALS, COMMITTEES, HEADS, KINDS, MEDIATION, dispute_case, is_committee, is_head, kind_of, parties
 from .models import DisputeConsent, DisputeLink, DisputeRecusal
-from .validate import APPEALS, MEDIATION
 
-FIRST_TASK = {"mediation": "apply", "appeals": "file_review"}
-
-
-def _latest(session: so.Session, key: str) -> ProcessDefinition:
-    row = session.scalars(sa.select(ProcessDefinition).where(ProcessDefinition.key == key)
-                          .order_by(ProcessDefinition.version.desc())).first()
-    if row is None:
-        raise NotFound(f"process '{key}' is not deployed")
-    return row
+APPLICATION_RULES = {MEDIATION: "mediation_application", APPEALS: "appeal_application"}
 
 
-def precheck(rt: Runtime, actor: Actor, process: str, data: dict[str, Any]) -> None:
-    """Run the application form's checks before any case exists, so a refused filing leaves nothing behind."""
+def _definition(session: so.Session, kind: str) -> ProcessDefinition:
+    """The latest version of the process that serves ``kind``.
+
+    :raises NotFound: no deployed process declares it.
+    """
+    return latest_definition(session, casework_process(session, kind))
+
+
+def precheck(rt: Runtime, actor: Actor, kind: str, data: dict[str, Any]) -> None:
+    """Run the application step's form and rule checks before any case exists, so a refused filing leaves nothing
+    behind."""
     with rt.reading() as session:
-        definition = _latest(session, process)
-        form = FIRST_TASK[process]
-        form_key = "mediation-application" if process == "mediation" else "appeal-application"
-        schema = (definition.forms or {}).get(form_key)
+        definition = _definition(session, kind)
+        meta = rt.definition(session, definition.id).meta
+        step = next((t for t in meta.tasks.values() if APPLICATION_RULES[kind] in names(t.properties.get(RULE))), None)
+        if step is None:
+            raise NotFound(f"process '{definition.key}' has no step with the rule {APPLICATION_RULES[kind]}")
+        schema = served_form(session, (definition.forms or {}).get(step.form_key or ""))
         if schema is not None:
             errors = validate_submission(schema, data)
             if errors:
-                raise Invalid("the form has errors", [{"field": e.field, "message": e.message} for e in errors])
-        draft = Case(process_key=process, data={}, business_key="", definition=definition)
-        checks = MEDIATION if process == "mediation" else APPEALS
-        checks[form](session, draft, actor, dict(data))
+                raise Invalid("the form has errors", [e.detail() for e in errors])
+        draft = Case(process_key=definition.key, data={}, business_key="", definition=definition)
+        check_step(Step(session, draft, Task(name=step.element_id, form_key=step.form_key), meta, utcnow(), actor,
+                        dict(data)))
 
 
-def _open_task(rt: Runtime, case_id: int, name: str) -> str:
+def open_application(rt: Runtime, actor: Actor, kind: str, data: dict[str, Any] | None = None) -> tuple[Case, str]:
+    """Start a case of ``kind``; returns it and the id of its application step (the case's one open task)."""
+    if kind not in KINDS:
+        raise Invalid(f"'{kind}' is not mediation or appeals", [{"field": "process", "message": "invalid"}])
     with rt.reading() as session:
-        task_id = session.scalar(sa.select(Task.id).where(Task.case_id == case_id, Task.name == name,
-                                                          Task.state.in_(("open", "claimed"))))
-    if task_id is None:
-        raise Conflict(f"case {case_id} has no open task '{name}'")
-    return task_id
+        process = casework_process(session, kind)
+    case = start_case(rt, actor, process, data or {})
+    rows = case.open_task_rows or []
+    if not rows:
+        raise Conflict(f"case {case.business_key} has no application step open")
+    return case, rows[0].id
 
 
-def file_application(rt: Runtime, actor: Actor, process: str, data: dict[str, Any]) -> Case:
+def file_application(rt: Runtime, actor: Actor, kind: str, data: dict[str, Any]) -> Case:
     """Start a mediation or appeal case and complete its application form in one call.
 
     A sanction or appraisal dispute filed for mediation ends its mediation case at once and is routed to the
     appeal track (the new appeal case is linked; its applicant completes the sanction details there)."""
-    if process not in FIRST_TASK:
-        raise Invalid(f"'{process}' is not mediation or appeals", [{"field": "process", "message": "invalid"}])
-    precheck(rt, actor, process, data)
-    if process == "mediation" and data.get("matter") in rules.APPEAL_TRACK_MATTERS:
+    if kind not in KINDS:
+        raise Invalid(f"'{kind}' is not mediation or appeals", [{"field": "process", "message": "invalid"}])
+    precheck(rt, actor, kind, data)
+    if kind == MEDIATION and data.get("matter") in rules.APPEAL_TRACK_MATTERS:
         _appeal_track_in_time(rt, data)
-    case = start_case(rt, actor, process, {"title": str(data.get("title") or "")})
-    case = complete_task(rt, actor, _open_task(rt, case.id, FIRST_TASK[process]), data)
-    if process == "mediation" and (case.data or {}).get("outcome") == "routed":
+    case, task_id = open_application(rt, actor, kind, {"title": str(data.get("title") or "")})
+    case = complete_task(rt, actor, task_id, data)
+    if kind == MEDIATION and (case.data or {}).get("outcome") == "routed":
         route_to_appeal(rt, actor, case.id)
     return case
 
@@ -79,7 +91,7 @@ def file_application(rt: Runtime, actor: Actor, process: str, data: dict[str, An
 def _appeal_track_in_time(rt: Runtime, data: dict[str, Any]) -> None:
     """A sanction or appraisal dispute goes to the appeal track, whose 30-day filing limit then applies."""
     with rt.reading() as session:
-        days = rules.setting(_latest(session, "appeals").settings, "reviewFilingDays")
+        days = rules.setting(_definition(session, APPEALS).settings, "reviewFilingDays")
     known, today = rules.as_date(data.get("known_on"), "known_on"), rules.today()
     deadline = rules.plus_days(known, days)
     if today > deadline:
@@ -99,14 +111,15 @@ def route_to_appeal(rt: Runtime, actor: Actor, case_id: int) -> Case:
         if session.scalar(sa.select(DisputeLink.id).where(DisputeLink.from_case_id == case_id,
                                                           DisputeLink.kind == "routed_to_appeal")):
             raise Conflict(f"case {case.business_key} has already been routed to the appeal track")
-        if actor.username not in parties(case) and not is_committee(actor, "mediation"):
+        if actor.username not in parties(case) and not is_committee(actor, MEDIATION):
             raise Forbidden("only the applicant or the mediation committee may route this case")
         source_key = case.business_key
+        process = casework_process(session, APPEALS)
     carried = {"title": data.get("title"), "initiator": data.get("applicant"), "appellant": data.get("applicant"),
                "appellant_name": data.get("applicant_name"), "subject": data.get("matter"),
                "known_on": data.get("known_on"), "reasons": f"{data.get('claim', '')}\n{data.get('facts', '')}".strip(),
                "linked_case": source_key}
-    appeal = start_case(rt, actor, "appeals", carried)
+    appeal = start_case(rt, actor, process, carried)
     with rt.transaction() as session:
         now = utcnow()
         session.add(DisputeLink(from_case_id=case_id, to_case_id=appeal.id, kind="routed_to_appeal",
@@ -131,7 +144,8 @@ def request_recusal(rt: Runtime, actor: Actor, case_id: int, target: str, reason
         if case.status != "running":
             raise Conflict(f"case {case.business_key} is {case.status}")
         withdrawal = target == actor.username
-        if not withdrawal and actor.username not in parties(case) and not is_committee(actor, case.process_key):
+        kind = kind_of(case)
+        if not withdrawal and actor.username not in parties(case) and not is_committee(actor, kind):
             raise Forbidden("only a party or the committee may ask for a recusal")
         if session.scalar(sa.select(DisputeRecusal.id).where(
                 DisputeRecusal.case_id == case_id, DisputeRecusal.target == target,
@@ -146,7 +160,7 @@ def request_recusal(rt: Runtime, actor: Actor, case_id: int, target: str, reason
         session.add(Event(case_id=case_id, actor=actor.username, kind="recusal_requested", at=now,
                           data={"reason": f"{target}: {reason.strip()}", "target": target, "kind": row.kind}))
         if not withdrawal:
-            notify(session, members_of(session, [HEADS[case.process_key]]), "dispute",
+            notify(session, members_of(session, [HEADS[kind]]), "dispute",
                    f"{case.business_key} 回避申请待决定", f"请求 {target} 回避：{reason.strip()}", case=case,
                    link=f"/disputes/cases/{case.id}", now=now)
         session.flush()
@@ -162,14 +176,15 @@ def decide_recusal(rt: Runtime, actor: Actor, recusal_id: int, granted: bool, no
         if row is None:
             raise NotFound(f"recusal {recusal_id} does not exist")
         case = dispute_case(session, actor, row.case_id)
-        if not is_head(actor, case.process_key):
+        kind = kind_of(case)
+        if not is_head(actor, kind):
             raise Forbidden("only the committee head decides on a recusal")
         if row.target == actor.username:
             raise Forbidden("the person to be recused cannot decide on it")
         if row.status != "pending":
             raise Conflict(f"recusal {recusal_id} is already {row.status}")
         replacement = (replacement or "").strip() or None
-        if granted and replacement and replacement not in members_of(session, [case.process_key]):
+        if granted and replacement and replacement not in members_of(session, [COMMITTEES[kind][0]]):
             raise Invalid(f"{replacement} is not a committee member", [{"field": "replacement", "message": "invalid"}])
         row.status, row.decided_by, row.decided_at = ("granted" if granted else "refused"), actor.username, now
         row.decision_note, row.replacement = (note or "").strip() or None, replacement if granted else None
@@ -191,13 +206,13 @@ def record_consent(rt: Runtime, actor: Actor, case_id: int, party: str, agreed: 
     now = utcnow()
     with rt.transaction() as session:
         case = dispute_case(session, actor, case_id)
-        if case.process_key != "mediation" or case.status != "running":
+        if kind_of(case) != MEDIATION or case.status != "running":
             raise Conflict(f"case {case.business_key} is not a running mediation")
         cap = rules.setting(case.definition.settings, "extensionCapDays")
         if days > cap:
             raise Invalid(f"at most {cap} days", [{"field": "days", "message": f"must be at most {cap}"}])
         own = party == "applicant" and actor.username == (case.data or {}).get("applicant")
-        if not own and not is_committee(actor, "mediation"):
+        if not own and not is_committee(actor, MEDIATION):
             raise Forbidden("the applicant records their own consent; the committee records the respondent's")
         if not own and not (note or "").strip():
             raise Invalid("say how the party's consent was given", [{"field": "note", "message": "is required"}])

@@ -11,15 +11,16 @@ import sqlalchemy as sa
 
 from engine.access import Actor
 from engine.clock import clock
-from engine.demo import ensure_people
+from engine.demo_people import ensure_people
 from engine.errors import DocketError
 from engine.instances import wake_case
-from engine.models import Case, ProcessDefinition, Task
+from engine.models import Case, Task
 from engine.runtime import Runtime
 from engine.tasks import complete_task
 from engine.users import actor_for, find_user
 
 from . import commands, warnings
+from .access import KINDS, kinds_by_definition
 from .rules import today
 
 GROUPS = [("mediation", "劳动人事争议调解委员会"), ("dept-union", "二级单位分工会"), ("appeals", "申诉处理委员会"),
@@ -82,7 +83,7 @@ class _Demo:
         self.do("yang", case, "acceptance_check", {**FIVE, "acceptance_decision": "accept",
                                                    "acceptance_note": "予以受理。"})
         body = {"union_has_opinion": True, "union_opinion": "工会认为处分偏重，请单位研究答复。"} if opinion else {}
-        return self.do("yang", case, "union_opinion", body)
+        return self.do("yang", case, "hear_union", body)
 
 
 def _in_the_past(days: int, make: Callable[[], Case]) -> Case:
@@ -196,11 +197,9 @@ def seed(rt: Runtime) -> Iterator[str]:
     """Create what is missing; yield one line per thing created (idempotent)."""
     yield from _people(rt)
     with rt.reading() as session:
-        has_cases = session.scalar(sa.select(sa.func.count(Case.id)).where(
-            Case.process_key.in_(("mediation", "appeals"))))
-        deployed = session.scalar(sa.select(sa.func.count(sa.distinct(ProcessDefinition.key))).where(
-            ProcessDefinition.key.in_(("mediation", "appeals"))))
-    if has_cases or deployed < 2:
+        kinds = kinds_by_definition(session)
+        has_cases = session.scalar(sa.select(sa.func.count(Case.id)).where(Case.definition_id.in_(kinds)))
+    if has_cases or set(kinds.values()) != set(KINDS):
         return
     try:
         yield from _cases(rt)

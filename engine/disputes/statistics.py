@@ -12,7 +12,7 @@ from engine.access import Actor
 from engine.errors import Forbidden
 from engine.models import Case
 
-from .access import may_see_statistics
+from .access import APPEALS, MEDIATION, kinds_by_definition, may_see_statistics
 from .rules import MATTER_NAMES, SANCTION_NAMES
 
 CLOSED_FAILED = ("refused", "failed", "expired", "abandoned", "withdrawn")
@@ -92,9 +92,10 @@ def statistics(session: so.Session, actor: Actor, year: int | None = None) -> di
     outcomes by sanction type."""
     if not may_see_statistics(actor):
         raise Forbidden("statistics of mediation and appeals are for the committees and supervisors")
-    stmt = sa.select(Case).where(Case.process_key.in_(("mediation", "appeals")), Case.status != "cancelled")
+    kinds = kinds_by_definition(session)
+    stmt = sa.select(Case).where(Case.definition_id.in_(kinds), Case.status != "cancelled")
     rows = list(session.scalars(stmt))
     if year:
         rows = [c for c in rows if c.started_at.year == year]
-    return {"year": year, "mediation": _mediation([c for c in rows if c.process_key == "mediation"]),
-            "appeals": _appeals([c for c in rows if c.process_key == "appeals"])}
+    return {"year": year, MEDIATION: _mediation([c for c in rows if kinds[c.definition_id] == MEDIATION]),
+            APPEALS: _appeals([c for c in rows if kinds[c.definition_id] == APPEALS])}

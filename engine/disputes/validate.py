@@ -1,26 +1,25 @@
-"""Rules checked when a mediation or appeal task is completed (the ``task_completing`` hook).
+"""The checks of mediation and appeal steps: the ``check`` phase of the step rules in ``engine.disputes.steps``.
 
 Each check refuses with ``Invalid`` naming the field (nothing changes), or fills in the dates the process
-needs (deadlines computed from the settings in ``rules``) in the submitted data before the workflow moves.
-Messages are Chinese first (the users' language) with the English in brackets.
+needs (deadlines computed from the settings in ``rules``: the process's own BPMN properties) in the submitted
+data before the workflow moves. Messages are Chinese first (the users' language) with the English in brackets.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from engine.access import Actor
-from engine.clock import utcnow
 from engine.errors import Forbidden, Invalid
-from engine.forms import validate_submission
-from engine.models import Case, Task, User
+from engine.models import Case, User
 from engine.notifications import members_of
+from engine.steps import Step
 
 from . import rules
+from .access import COMMITTEES, MEDIATION
 from .models import DisputeConsent, DisputeRecusal
 
 STAFF_GROUPS = frozenset({"mediation", "dept-union", "appeals", "supervisor", "admin"})
@@ -28,10 +27,6 @@ STAFF_GROUPS = frozenset({"mediation", "dept-union", "appeals", "supervisor", "a
 
 def invalid(field: str, message: str) -> Invalid:
     return Invalid(message, [{"field": field, "message": message}])
-
-
-def _settings(case: Case) -> dict[str, Any]:
-    return dict(case.definition.settings or {})
 
 
 def _user_exists(session: so.Session, username: str) -> bool:
@@ -72,17 +67,10 @@ def _party(session: so.Session, data: dict[str, Any], actor: Actor, field: str, 
     return named
 
 
-def duration_until(deadline: str) -> str:
-    """``PT<n>S`` from now until ``deadline``: the timer's duration when it is armed in this same command (a duration
-    timer, because the engine's wake-up time reads duration timers)."""
-    seconds = int((datetime.fromisoformat(deadline) - utcnow()).total_seconds())
-    return f"PT{max(seconds, 1)}S"
-
-
 # --- mediation -------------------------------------------------------------------------------------------
 
-def mediation_application(session: so.Session, case: Case, actor: Actor, data: dict[str, Any]) -> None:
-    settings, today = _settings(case), rules.today()
+def mediation_application(step: Step) -> None:
+    session, actor, data, settings, today = step.session, step.actor, step.data, step.settings, rules.today()
     oral = data.get("application_mode") == "oral"
     if oral and not (actor.groups & STAFF_GROUPS):
         raise invalid("application_mode", "口头申请由工会工作人员代为记录"
@@ -102,13 +90,13 @@ def mediation_application(session: so.Session, case: Case, actor: Actor, data: d
     data["received_on"] = today.isoformat()
     data["mediation_deadline"] = rules.end_of_day(rules.plus_days(today, days))
     data["original_deadline"] = data["mediation_deadline"]
-    data["deadline_in"] = duration_until(data["mediation_deadline"])
     data["extension_days_total"] = 0
     data["acceptance_due"] = rules.plus_workdays(today, rules.setting(settings, "acceptanceWorkdays")).isoformat()
     data["limitation_ends"] = rules.plus_years(known, rules.setting(settings, "limitationYears")).isoformat()
 
 
-def mediation_acceptance(session: so.Session, case: Case, actor: Actor, data: dict[str, Any]) -> None:
+def mediation_acceptance(step: Step) -> None:
+    session, case, data = step.session, step.case, step.data
     if data.get("acceptance") != "accept":
         return
     if data.get("respondent_consent") is not True:
@@ -118,7 +106,7 @@ def mediation_acceptance(session: so.Session, case: Case, actor: Actor, data: di
     want = 3 if data.get("mediation_mode") == "panel" else 1
     if len(set(names)) != want:
         raise invalid("mediators", f"须指定 {want} 名调解员，现为 {len(set(names))} 名（name {want} mediator(s)）")
-    members = set(members_of(session, ["mediation"]))
+    members = set(members_of(session, [COMMITTEES[MEDIATION][0]]))
     strangers = [n for n in names if n not in members]
     if strangers:
         raise invalid("mediators", f"{'、'.join(strangers)} 不是调解委员会成员"
@@ -129,8 +117,8 @@ def mediation_acceptance(session: so.Session, case: Case, actor: Actor, data: di
     data["mediator_list"] = names
 
 
-def mediation_session(session: so.Session, case: Case, actor: Actor, data: dict[str, Any]) -> None:
-    settings, today = _settings(case), rules.today()
+def mediation_session(step: Step) -> None:
+    data, settings, today = step.data, step.settings, rules.today()
     result = data.get("session_result")
     if result == "continue":
         notice = rules.setting(settings, "sessionNoticeDays")
@@ -140,11 +128,11 @@ def mediation_session(session: so.Session, case: Case, actor: Actor, data: dict[
             raise invalid("next_session_on", f"须提前 {notice} 日通知：最早可定于 {earliest}（今天 {today}）"
                                              f"(notice {notice} days ahead: {earliest} at the earliest)")
     if result == "extend":
-        _extension(session, case, data)
+        _extension(step)
 
 
-def _extension(session: so.Session, case: Case, data: dict[str, Any]) -> None:
-    settings = _settings(case)
+def _extension(step: Step) -> None:
+    session, case, data, settings = step.session, step.case, step.data, step.settings
     current = case.data or {}
     cap = rules.setting(settings, "extensionCapDays")
     used = int(current.get("extension_days_total") or 0)
@@ -166,14 +154,13 @@ def _extension(session: so.Session, case: Case, data: dict[str, Any]) -> None:
         row.used = True
     deadline = rules.as_date(current.get("mediation_deadline"), "mediation_deadline")
     data["extended_deadline"] = rules.end_of_day(rules.plus_days(deadline, days))
-    data["extended_deadline_in"] = duration_until(data["extended_deadline"])
     data["extension_days_total"] = used + days
 
 
 # --- appeals ---------------------------------------------------------------------------------------------
 
-def appeal_application(session: so.Session, case: Case, actor: Actor, data: dict[str, Any]) -> None:
-    settings, today = _settings(case), rules.today()
+def appeal_application(step: Step) -> None:
+    session, actor, data, settings, today = step.session, step.actor, step.data, step.settings, rules.today()
     relative = data.get("filed_by") == "relative"
     data["appellant"] = _party(session, data, actor, "appellant", relative or bool(
         data.get("appellant") and data.get("appellant") != actor.username))
@@ -206,8 +193,8 @@ CONDITIONS = {"cond_eligible": "申请人适格", "cond_scope": "属于受理范
               "cond_jurisdiction": "属于本机构管辖", "cond_materials": "材料齐全"}
 
 
-def appeal_acceptance(session: so.Session, case: Case, actor: Actor, data: dict[str, Any]) -> None:
-    settings, today, current = _settings(case), rules.today(), case.data or {}
+def appeal_acceptance(step: Step) -> None:
+    data, settings, today, current = step.data, step.settings, rules.today(), step.case.data or {}
     decision = data.get("acceptance_decision")
     failed = [k for k in CONDITIONS if data.get(k) is not True]
     missing = list(data.get("missing_materials") or [])
@@ -235,8 +222,8 @@ def appeal_acceptance(session: so.Session, case: Case, actor: Actor, data: dict[
         raise invalid("acceptance_decision", "五项条件均满足时应予受理（all conditions hold: accept）")
 
 
-def appeal_supplement(session: so.Session, case: Case, actor: Actor, data: dict[str, Any]) -> None:
-    current, today = case.data or {}, rules.today()
+def appeal_supplement(step: Step) -> None:
+    data, current, today = step.data, step.case.data or {}, rules.today()
     if current.get("paused_on"):
         paused_on = rules.as_date(current["paused_on"], "paused_on")
         data["paused_days"] = int(current.get("paused_days") or 0) + max((today - paused_on).days, 0)
@@ -248,11 +235,14 @@ CHECKS = ("procedure", "basis", "evidence", "characterisation", "proportionality
 RATING_RANK = {"incompetent": 0, "basically_competent": 1, "competent": 2, "excellent": 3}
 
 
-def appeal_decision(session: so.Session, case: Case, actor: Actor, data: dict[str, Any], task: Task) -> None:
-    settings, current = _settings(case), case.data or {}
+def appeal_decision(step: Step) -> None:
+    """A 复核 decision (the case's ``stage`` is ``review``: the sanctioning unit decides) or an 申诉 / 再申诉
+    decision (the appeals committee decides; it alone may extend its period once)."""
+    data, settings, current, actor = step.data, step.settings, step.case.data or {}, step.actor
+    stage = current.get("stage", "review")
     outcome = data.get("outcome")
     if outcome == "extend":
-        if task.name != "body_decision":
+        if stage == "review":
             raise invalid("outcome", "复核决定不能延长期限（only an appeal decision may be extended）")
         if current.get("decision_extended"):
             raise invalid("outcome", "复杂案件只能延长一次（the extension may be used once）")
@@ -268,10 +258,9 @@ def appeal_decision(session: so.Session, case: Case, actor: Actor, data: dict[st
         raise invalid("outcome", "五项审查均为“符合”时应维持原决定（all checks are sound: uphold）")
     if outcome == "vary":
         _variation(current, data)
-    if task.name == "review_decision" and current.get("union_has_opinion") and not str(
+    if stage == "review" and current.get("union_has_opinion") and not str(
             data.get("union_reply") or "").strip():
         raise invalid("union_reply", "工会已提出意见，单位须书面答复（the unit must answer the union in writing）")
-    stage = current.get("stage", "review")
     record = {"stage": stage, "outcome": outcome, "failed_checks": failed, "by": actor.username,
               "on": rules.today().isoformat(), "varied_sanction": data.get("varied_sanction"),
               "varied_rating": data.get("varied_rating")}
@@ -305,34 +294,12 @@ def _variation(current: dict[str, Any], data: dict[str, Any]) -> None:
                                          "（a variation must be lighter）")
 
 
-def appeal_next(session: so.Session, case: Case, actor: Actor, data: dict[str, Any]) -> None:
+def appeal_next(step: Step) -> None:
+    data = step.data
     if data.get("next_step") != "appeal":
         return
-    settings, current, today = _settings(case), case.data or {}, rules.today()
+    settings, current, today = step.settings, step.case.data or {}, rules.today()
     name = "appealDecisionDays" if current.get("stage", "review") == "review" else "reAppealDecisionDays"
     data["appeal_filed_on"] = today.isoformat()
     data["decision_due"] = rules.plus_days(today, rules.setting(settings, name)).isoformat()
 
-
-MEDIATION = {"apply": mediation_application, "accept_case": mediation_acceptance,
-             "conduct_mediation": mediation_session}
-APPEALS = {"file_review": appeal_application, "acceptance_check": appeal_acceptance,
-           "supplement_materials": appeal_supplement, "appellant_next": appeal_next}
-
-
-def on_task_completing(session: so.Session, case: Case, task: Task, actor: Actor, data: dict[str, Any],
-                       now: datetime) -> None:
-    """Refuse what the rules forbid; add the computed dates to ``data``."""
-    if case.process_key not in ("mediation", "appeals"):
-        return
-    require_not_recused(session, case, actor)
-    schema = (case.definition.forms or {}).get(task.form_key or "")
-    if schema is not None and validate_submission(schema, data):
-        return  # the core reports the form's own errors, field by field
-    if case.process_key == "mediation" and task.name in MEDIATION:
-        MEDIATION[task.name](session, case, actor, data)
-    elif case.process_key == "appeals":
-        if task.name in APPEALS:
-            APPEALS[task.name](session, case, actor, data)
-        elif task.name in ("review_decision", "body_decision"):
-            appeal_decision(session, case, actor, data, task)

@@ -14,7 +14,7 @@ from engine.errors import Conflict, Forbidden, Invalid, NotFound
 from engine.models import Case
 from engine.runtime import Runtime
 
-from .access import may_see_warnings
+from .access import MEDIATION, may_see_warnings
 from .models import DisputeWarning
 from .rules import MATTER_NAMES
 
@@ -104,7 +104,7 @@ def convert_warning(rt: Runtime, actor: Actor, warning_id: int, data: dict[str, 
         carried = {"department": row.department, "matter": row.category, "facts": row.matter,
                    "title": row.matter[:60], "application_mode": "oral"}
     application = {**carried, **{k: v for k, v in data.items() if v not in (None, "")}}
-    case = file_application(rt, actor, "mediation", application)
+    case = file_application(rt, actor, MEDIATION, application)
     now = utcnow()
     with rt.transaction() as session:
         row = _open(session, warning_id)

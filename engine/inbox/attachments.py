@@ -12,6 +12,7 @@ import io
 import os
 import re
 import secrets
+import unicodedata
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -45,9 +46,12 @@ def uploads_dir(home: Path) -> Path:
 
 
 def clean_filename(name: str) -> str:
-    """The base name without directories or control characters (at most 255 characters)."""
-    base = re.split(r"[\\/]", name or "")[-1]
-    base = re.sub(r"[\x00-\x1f\x7f\"<>|:*?]", "", base).strip(" .")
+    """The base name without directories, control characters or Unicode format characters (bidi overrides
+    and isolates such as U+202E that make ``\u202egnp.txt`` look like ``txt.png``, zero-width characters,
+    byte-order marks), NFC-normalised, at most 255 characters."""
+    base = re.split(r"[\\/]", unicodedata.normalize("NFC", name or ""))[-1]
+    base = "".join(c for c in base if unicodedata.category(c) not in ("Cc", "Cf", "Cs", "Co", "Cn"))
+    base = re.sub(r"[\"<>|:*?]", "", base).strip(" .")
     return base[-255:]
 
 

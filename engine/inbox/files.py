@@ -7,7 +7,6 @@ from typing import Any
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
-from engine.hooks import subscribe
 from engine.models import Case
 
 from .models import Attachment
@@ -19,6 +18,3 @@ def case_files(session: so.Session, case: Case, documents: list[dict[str, Any]],
                            .where(Attachment.case_id == case.id)).all()
     documents.extend({"title": name, "url": f"/inbox/attachments/{file_id}", "created_at": at.isoformat()}
                      for file_id, name, at in rows)
-
-
-subscribe("case_documents", case_files)

@@ -19,14 +19,3 @@ class SchedulerHeartbeat(Base):
     beat_at: so.Mapped[datetime]
     started_at: so.Mapped[datetime]
     woken: so.Mapped[int] = so.mapped_column(default=0)
-
-
-class LoginThrottle(Base):
-    """Failed sign-ins per username: after too many, sign-in is refused for a while (HTTP 429)."""
-
-    __tablename__ = "login_throttle"
-
-    username: so.Mapped[str] = so.mapped_column(sa.String(64), primary_key=True)
-    failures: so.Mapped[int] = so.mapped_column(default=0)
-    first_failure_at: so.Mapped[datetime]
-    locked_until: so.Mapped[datetime | None]

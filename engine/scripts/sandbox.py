@@ -26,6 +26,7 @@ from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScript
 
 from . import guards
 from .guards import GUARDS, SAFE_BUILTINS, SandboxViolation, set_current_run
+from .provided import MODULES, provided_module, provided_name, script_locals
 
 log = logging.getLogger(__name__)
 
@@ -53,9 +54,13 @@ class SandboxPolicy(RestrictingNodeTransformer):
     """RestrictedPython's policy, plus: no imports or classes, size-checked operators, and
     ``except``/``finally`` blocks that cannot swallow a sandbox violation."""
 
-    def visit_Import(self, node: ast.Import | ast.ImportFrom) -> ast.AST:
-        self.error(node, '"import" is not allowed in scripts; use the functions the engine provides.')
-        return node
+    def visit_Import(self, node: ast.Import | ast.ImportFrom) -> ast.AST | list[ast.AST]:
+        assigns = _provided_imports(node)
+        if assigns is None:
+            self.error(node, '"import" is not allowed in scripts; use the functions the engine provides '
+                             f"(only {', '.join(sorted(MODULES))} may be imported, as the same safe modules).")
+            return node
+        return assigns
 
     visit_ImportFrom = visit_Import
 
@@ -112,6 +117,28 @@ class SandboxPolicy(RestrictingNodeTransformer):
             copy_locations(check, body[0])
             body.insert(0, check)
         return node
+
+
+def _provided_imports(node: ast.Import | ast.ImportFrom) -> list[ast.AST] | None:
+    """``import datetime`` / ``from datetime import timedelta as td`` as assignments of the provided modules,
+    or None when the statement imports anything else."""
+    if isinstance(node, ast.Import):
+        pairs = [(alias.asname or alias.name, _call("_module_", [ast.Constant(alias.name)], node))
+                 for alias in node.names if alias.name in MODULES]
+    elif node.level == 0 and node.module in MODULES:
+        pairs = [(alias.asname or alias.name, _call("_import_name_", [ast.Constant(node.module),
+                                                                      ast.Constant(alias.name)], node))
+                 for alias in node.names if alias.name != "*" and not alias.name.startswith("_")]
+    else:
+        return None
+    if len(pairs) != len(node.names) or any(not n.isidentifier() or n.startswith("_") for n, _ in pairs):
+        return None
+    assigns: list[ast.AST] = []
+    for name, value in pairs:
+        assign = ast.Assign(targets=[ast.Name(name, ast.Store())], value=value)
+        copy_locations(assign, node)
+        assigns.append(assign)
+    return assigns
 
 
 class ScriptProblem(NamedTuple):
@@ -247,7 +274,8 @@ class SandboxEnvironment(BasePythonScriptEngineEnvironment):
             raise ValueError(f"helper names must be identifiers not starting with '_': {bad}")
         super().__init__(helpers)
         self.max_steps, self.max_seconds = max_steps, max_seconds
-        self._guards = dict(GUARDS, __builtins__={**SAFE_BUILTINS, **helpers})
+        self._guards = dict(GUARDS, _module_=provided_module, _import_name_=provided_name,
+                            __builtins__={**SAFE_BUILTINS, "locals": script_locals, **helpers})
         self._helper_names = tuple(helpers)
         self._reserved = frozenset(helpers)
 
@@ -322,6 +350,14 @@ class SandboxEnvironment(BasePythonScriptEngineEnvironment):
 
     def call_service(self, context: dict, **kwargs: Any) -> Any:
         raise NotImplementedError("Docket has no service connectors; use a script task.")
+
+
+def available_names(environment: SandboxEnvironment | None = None) -> set[str]:
+    """The names every script has without defining them (built-ins, helpers)."""
+    names = set(SAFE_BUILTINS) | {"locals", "print"}  # print: RestrictedPython collects it (_print_)
+    if environment is not None:
+        names |= set(environment._helper_names)
+    return names
 
 
 def make_script_engine(helpers: dict | None = None) -> PythonScriptEngine:

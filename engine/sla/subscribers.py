@@ -1,4 +1,4 @@
-"""Hook subscribers of the SLA feature (see engine.hooks); imported once by engine.features.
+"""Hook subscribers of the SLA feature (see engine.hooks); ``engine.sla.register`` subscribes them.
 
 A new task: an absent assignee's task goes to their deputy (audited), everyone who may take it hears of it in
 the bell (absent people through their deputies), and a task with a due date gets its clock. Completing a task
@@ -12,7 +12,6 @@ from typing import Any
 
 import sqlalchemy.orm as so
 
-from engine.hooks import subscribe
 from engine.models import Case, Event, Task, TaskCandidate
 from engine.notifications import notify, task_recipients
 
@@ -37,7 +36,7 @@ def _hand_to_deputies(session: so.Session, case: Case, task: Task, deputies: dic
                               data={"task": task.name, "title": task.title, "from": absent, "to": added}))
 
 
-def tell_about_new_task(session: so.Session, case: Case, task: Task, now: datetime) -> None:
+def tell_about_new_task(session: so.Session, case: Case, task: Task, now: datetime, **_: Any) -> None:
     """Everyone who may take a new task hears of it in the bell (absent people through their deputies)."""
     deputies = deputies_cached(session, today(now))
     if deputies:
@@ -48,7 +47,7 @@ def tell_about_new_task(session: so.Session, case: Case, task: Task, now: dateti
            task=task, now=now)
 
 
-def start_task_clock(session: so.Session, case: Case, task: Task, now: datetime) -> None:
+def start_task_clock(session: so.Session, case: Case, task: Task, now: datetime, **_: Any) -> None:
     start_clock(session, case, task, now)
 
 
@@ -60,8 +59,3 @@ def restart_task_clock(session: so.Session, case: Case, task: Task, now: datetim
 def refuse_locked_completion(session: so.Session, case: Case, task: Task, now: datetime, **_: Any) -> None:
     refuse_if_locked(session, case, task, now)
 
-
-subscribe("task_created", tell_about_new_task)
-subscribe("task_created", start_task_clock)
-subscribe("task_reopened", restart_task_clock)
-subscribe("task_completing", refuse_locked_completion)

@@ -1,7 +1,7 @@
 """task page: form drafts per user, people copied in on a case
 
 Revision ID: 0014
-Revises: 0008
+Revises: 0012
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from alembic import op
 import engine.models
 
 revision = "0014"
-down_revision = "0008"
+down_revision = "0012"
 branch_labels = None
 depends_on = None
 

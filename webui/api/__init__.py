@@ -1,53 +1,30 @@
-"""The JSON API under /api/v1 (contract: API.md). Bearer tokens; every call checks the caller's groups."""
+"""The JSON API under /api/v1 (contract: API.md). Bearer tokens; every call checks the caller's groups.
+
+``blueprint`` holds the blueprint and its sign-in; each route module adds its routes to it when imported here."""
 
 from __future__ import annotations
 
-from flask import Blueprint, g, request
-
-from engine.errors import DocketError
-from engine.users import actor_for, user_for_token
-
-from ..runtime import rt
-from .errors import error_response
-
-bp = Blueprint("api", __name__)
-PUBLIC = {"api.create_token", "api.openapi"}
-
-
-@bp.before_request
-def authenticate():  # type: ignore[no-untyped-def]
-    if request.endpoint in PUBLIC:
-        return None
-    header = request.headers.get("Authorization", "")
-    if not header.startswith("Bearer "):
-        return error_response(401, "unauthenticated", "send Authorization: Bearer <token> (POST /api/v1/tokens)")
-    with rt().reading() as session:
-        user = user_for_token(session, header.removeprefix("Bearer ").strip())
-        if user is None:
-            return error_response(401, "unauthenticated", "the token is unknown or expired")
-        g.actor = actor_for(user)
-    return None
-
-
-@bp.errorhandler(DocketError)
-def docket_error(exc: DocketError):  # type: ignore[no-untyped-def]
-    from ..errors import STATUS
-
-    status = STATUS.get(exc.code, 400)
-    return error_response(status, exc.code, exc.message, exc.details)
-
-
-from . import (  # noqa: E402,F401  (registers the routes)
+from . import (  # noqa: F401  (each module registers its routes)
     archive,
+    calendar,
     cases,
+    congresses,
     disputes,
+    failures,
+    history,
     inbox,
+    messages,
     notifications,
     openapi,
     people,
     processes,
     reports,
+    signin,
     sla,
     tasks,
     tokens,
+    units,
 )
+from .blueprint import bp
+
+__all__ = ["bp"]

@@ -2,25 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from flask import g, jsonify, request
 
-from engine.congress.archive import search
-from engine.congress.models import Proposal
+from engine.congress.archive import archive_json, search
 
 from ..runtime import rt
-from . import bp
-
-
-def archive_json(p: Proposal) -> dict[str, Any]:
-    reply = p.reply or {}
-    return {"id": p.id, "number": p.business_key, "title": p.title, "proposers": [p.proposer, *(p.co_proposers or [])],
-            "category": p.category, "departments": [d for d in [p.lead_department, *(p.co_departments or [])] if d],
-            "reply": {"type": reply.get("reply_type"), "text": reply.get("reply"), "measures": reply.get("measures"),
-                      "completion_date": reply.get("completion_date")} if reply else None,
-            "rating": p.rating, "grade": p.grade, "status": p.status, "cause": p.cause, "suggestion": p.suggestion,
-            "registered_at": p.registered_at.isoformat() if p.registered_at else None}
+from .blueprint import bp
 
 
 @bp.get("/archive")

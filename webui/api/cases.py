@@ -10,7 +10,7 @@ from engine.queries import case_json, list_cases, visible_case
 from engine.startforms import submit_start_form
 
 from ..runtime import rt
-from . import bp
+from .blueprint import bp
 from .errors import json_body
 
 

@@ -14,7 +14,7 @@ from engine.disputes.statistics import statistics
 from engine.errors import Invalid
 
 from ..runtime import rt
-from . import bp
+from .blueprint import bp
 from .errors import json_body
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"

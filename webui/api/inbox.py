@@ -12,8 +12,9 @@ from engine.inbox.filters import delete_filter, filter_json, list_filters, save_
 from engine.inbox.people import delegation_choices
 from engine.queries import inbox_counts, inbox_page
 
+from ..inputs import id_list
 from ..runtime import rt
-from . import bp
+from .blueprint import bp
 from .errors import json_body
 
 
@@ -82,10 +83,7 @@ def comments_index(case_id: int):  # type: ignore[no-untyped-def]
 @bp.post("/cases/<int:case_id>/comments")
 def comments_create(case_id: int):  # type: ignore[no-untyped-def]
     body = json_body()
-    ids = body.get("attachments") or []
-    if not isinstance(ids, list) or not all(isinstance(i, int) for i in ids):
-        raise Invalid("'attachments' must be a list of attachment ids",
-                      [{"field": "attachments", "message": "invalid"}])
+    ids = id_list(body, "attachments") or []
     return jsonify(add_comment(rt(), g.actor, case_id, body.get("body"), body.get("task_id") or None, ids)), 201
 
 

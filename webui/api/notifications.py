@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from flask import g, jsonify, request
 
-from engine.errors import Invalid
-from engine.notifications import list_for, mark_read, notification_json, unread_count
+from engine.notifications import list_for, notification_json, read_notifications, unread_count
 
+from ..inputs import id_list
 from ..runtime import rt
-from . import bp
+from .blueprint import bp
 from .errors import json_body
 
 
@@ -22,9 +22,6 @@ def notifications_index():  # type: ignore[no-untyped-def]
 
 @bp.post("/notifications/read")
 def notifications_read():  # type: ignore[no-untyped-def]
-    ids = json_body().get("ids")
-    if ids is not None and (not isinstance(ids, list) or not all(isinstance(i, int) for i in ids)):
-        raise Invalid("'ids' must be a list of notification ids", [{"field": "ids", "message": "invalid"}])
-    with rt().transaction() as session:
-        count = mark_read(session, g.actor.username, ids)
+    ids = id_list(json_body(), "ids")
+    count = read_notifications(rt(), g.actor.username, ids)
     return jsonify({"marked": count})

@@ -3,19 +3,24 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from flask import Response, g, jsonify, request
 
+from engine import deploy as deployment
 from engine.definitions.bundle import Bundle
 from engine.definitions.check import has_errors
-from engine.deploy import check, deploy
+from engine.definitions.wording import normal_locale
+from engine.deploy import check
+from engine.designer.retirement import restore_process, retire_process
 from engine.errors import Forbidden, Invalid, NotFound
 from engine.queries import definition_json, definition_versions, latest_definitions
 from engine.startforms import save_start_draft, start_form
 
 from ..runtime import rt
-from . import bp
+from .blueprint import bp
 from .errors import json_body
+from .uploads import optional_flag
 
 
 def bundle_from_request() -> Bundle:
@@ -40,8 +45,26 @@ def bundle_from_request() -> Bundle:
 
 @bp.get("/processes")
 def list_processes():  # type: ignore[no-untyped-def]
+    """Latest versions; retired processes only with ``?retired=true`` (then listed too, marked retired)."""
     with rt().reading() as session:
-        return jsonify([definition_json(d) for d in latest_definitions(session)])
+        retired = None if optional_flag("retired") else False
+        return jsonify([definition_json(d) for d in latest_definitions(session, retired=retired)])
+
+
+@bp.post("/processes/<key>/retire")
+def retire(key: str):  # type: ignore[no-untyped-def]
+    with rt().transaction() as session:
+        changed = retire_process(session, g.actor, key)
+        out = [definition_json(d) for d in definition_versions(session, key)][-1]
+    return jsonify({**out, "changed": changed})
+
+
+@bp.post("/processes/<key>/restore")
+def restore(key: str):  # type: ignore[no-untyped-def]
+    with rt().transaction() as session:
+        changed = restore_process(session, g.actor, key)
+        out = [definition_json(d) for d in definition_versions(session, key)][-1]
+    return jsonify({**out, "changed": changed})
 
 
 @bp.get("/processes/<key>/versions")
@@ -68,17 +91,30 @@ def check_process():  # type: ignore[no-untyped-def]
     bundle = bundle_from_request()
     with rt().reading() as session:
         problems = check(session, bundle)
-    return jsonify({"ok": not has_errors(problems), "problems": [p.as_dict() for p in problems]})
+    locale = problem_locale()
+    return jsonify({"ok": not has_errors(problems), "problems": [p.as_dict(locale) for p in problems]})
+
+
+def problem_locale() -> str | None:
+    """The language the caller asks problems in: ``?lang=zh`` or ``Accept-Language``; None (English) else."""
+    chosen = request.args.get("lang") or request.accept_languages.best_match(["zh_CN", "zh", "en"])
+    return normal_locale(chosen) if chosen else None
 
 
 @bp.post("/processes")
 def deploy_process():  # type: ignore[no-untyped-def]
     bundle = bundle_from_request()
-    with rt().transaction() as session:
-        done = deploy(session, g.actor, bundle)
-        body = {"key": done.definition.key, "version": done.definition.version, "created": done.created,
-                "warnings": [p.as_dict() for p in done.warnings]}
-    return jsonify(body), (201 if done.created else 200)
+    done = deployment.deploy_process(rt(), g.actor, bundle)
+    body = {"key": done.definition.key, "version": done.definition.version, "created": done.created,
+            "warnings": [p.as_dict() for p in done.warnings]}
+    if done.others:  # a file with several executable processes: each is deployed under its key
+        body["processes"] = _deployed_processes(done)
+    return jsonify(body), (201 if any(d.created for d in done.all) else 200)
+
+
+def _deployed_processes(done: Any) -> list[dict[str, Any]]:
+    """Each executable process the file deployed: its key, version and whether it is new."""
+    return [{"key": d.definition.key, "version": d.definition.version, "created": d.created} for d in done.all]
 
 
 @bp.get("/processes/<key>/start-form")

@@ -7,19 +7,11 @@ from flask import Response, g, jsonify, request
 from engine.congress.stats import report, to_csv, to_xlsx
 from engine.errors import Invalid
 
+from ..inputs import int_arg
 from ..runtime import rt
-from . import bp
+from .blueprint import bp
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _int_arg(name: str) -> int | None:
-    value = request.args.get(name, "").strip()
-    if not value:
-        return None
-    if not value.isdigit():
-        raise Invalid(f"'{name}' must be a number", [{"field": name, "message": "must be a number"}])
-    return int(value)
 
 
 @bp.get("/reports/proposals")
@@ -28,7 +20,7 @@ def proposals_report():  # type: ignore[no-untyped-def]
     if fmt not in ("json", "csv", "xlsx"):
         raise Invalid("'format' must be json, csv or xlsx", [{"field": "format", "message": "unknown format"}])
     with rt().reading() as session:
-        data = report(session, g.actor, request.args.get("congress") or None, _int_arg("session"), _int_arg("year"))
+        data = report(session, g.actor, request.args.get("congress") or None, int_arg("session"), int_arg("year"))
     if fmt == "csv":
         return Response(to_csv(data), mimetype="text/csv; charset=utf-8",
                         headers={"Content-Disposition": "attachment; filename=proposals-report.csv"})

@@ -11,18 +11,10 @@ from engine.sla import board
 from engine.sla.absence import absence_json, clear_absence, current_absence, set_absence
 from engine.sla.clocks import clock_json, extend_task, pause_task, resume_task
 
+from ..inputs import int_arg
 from ..runtime import rt
-from . import bp
+from .blueprint import bp
 from .errors import json_body
-
-
-def _int_arg(name: str, default: int) -> int:
-    value = request.args.get(name)
-    if value is None or value == "":
-        return default
-    if not value.isdigit():
-        raise Invalid(f"'{name}' must be a whole number", [{"field": name, "message": "not a number"}])
-    return int(value)
 
 
 @bp.get("/sla/overdue")
@@ -31,7 +23,7 @@ def sla_overdue():  # type: ignore[no-untyped-def]
     now = utcnow()
     with rt().reading() as session:
         items = board.overdue(session, g.actor, now, request.args.get("process") or None,
-                              request.args.get("group") or None, limit=min(_int_arg("limit", 500), 5000))
+                              request.args.get("group") or None, limit=min(int_arg("limit", 500), 5000))
     return jsonify({"items": items, "total": len(items), "now": now.isoformat()})
 
 
@@ -39,7 +31,7 @@ def sla_overdue():  # type: ignore[no-untyped-def]
 def sla_summary():  # type: ignore[no-untyped-def]
     """Counts of open, due-soon and overdue tasks by process and by group (supervisors)."""
     with rt().reading() as session:
-        return jsonify(board.summary(session, g.actor, utcnow(), _int_arg("days", 3),
+        return jsonify(board.summary(session, g.actor, utcnow(), int_arg("days", 3),
                                      request.args.get("process") or None, request.args.get("group") or None))
 
 

@@ -17,7 +17,7 @@ from engine.tasks import claim_task, complete_task, delegate_task, release_task
 from engine.taskview import task_view
 
 from ..runtime import rt
-from . import bp
+from .blueprint import bp
 from .errors import json_body
 
 

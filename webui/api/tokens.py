@@ -7,7 +7,8 @@ from flask import jsonify
 from engine.users import authenticate, issue_token
 
 from ..runtime import rt
-from . import bp
+from ..security import client_address
+from .blueprint import bp
 from .errors import error_response, json_body
 
 
@@ -15,7 +16,8 @@ from .errors import error_response, json_body
 def create_token():  # type: ignore[no-untyped-def]
     body = json_body()
     with rt().transaction() as session:
-        user = authenticate(session, str(body.get("username", "")), str(body.get("password", "")))
+        user = authenticate(session, str(body.get("username", "")), str(body.get("password", "")),
+                            client_address())
         if user is None:
             return error_response(401, "unauthenticated", "wrong username or password")
         token, expires = issue_token(session, user)

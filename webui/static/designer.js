@@ -300,6 +300,40 @@
     }
   }
 
+  // bpmn-js draws some menu icons (align, distribute, event toggles) as SVG markup with style attributes,
+  // which the Content-Security-Policy refuses; the same declarations as SVG presentation attributes draw the
+  // same icons. A last, low-priority provider rewrites them before the menu is shown.
+  function styleToAttributes(html) {
+    return html.replace(/ style="([^"]*)"/g, function (_match, css) {
+      return css.split(";").filter(function (d) { return d.indexOf(":") > 0; }).map(function (decl) {
+        var at = decl.indexOf(":");
+        return " " + decl.slice(0, at).trim() + '="' + decl.slice(at + 1).trim() + '"';
+      }).join("");
+    });
+  }
+
+  function presentationIcons(entries) {
+    Object.keys(entries).forEach(function (key) {
+      var entry = entries[key];
+      if (entry && entry.imageHtml) { entry.imageHtml = styleToAttributes(entry.imageHtml); }
+      if (entry && entry.html) { entry.html = styleToAttributes(entry.html); }
+    });
+    return entries;
+  }
+
+  function policyFriendlyMenus(modeler) {
+    var popupMenu = modeler.get("popupMenu", false), contextPad = modeler.get("contextPad", false);
+    var last = function () { return presentationIcons; };
+    if (popupMenu) {
+      ["align-elements", "bpmn-replace"].forEach(function (menu) {
+        popupMenu.registerProvider(menu, 1, { getPopupMenuEntries: last, getPopupMenuHeaderEntries: last });
+      });
+    }
+    if (contextPad) {
+      contextPad.registerProvider(1, { getContextPadEntries: last, getMultiElementContextPadEntries: last });
+    }
+  }
+
   function modelerPage(container) {
     var source = $(container.getAttribute("data-modeler"));
     var form = document.getElementById("modeler-form");
@@ -307,6 +341,7 @@
     var modeler = new window.BpmnJS({ container: container, moddleExtensions: { spiffworkflow: SPIFF },
       keyboard: { bindTo: document } });
     container.bpmnViewer = modeler;
+    policyFriendlyMenus(modeler);
     document.getElementById("xml-source").classList.add("js-hidden");
     importInto(modeler, container, source.value).then(function () {
       var canvas = modeler.get("canvas");  // leave room for the palette on the left
@@ -337,6 +372,9 @@
     document.querySelectorAll(".bpmn-canvas[data-xml]").forEach(render);
     document.querySelectorAll(".bpmn-canvas[data-case-url]").forEach(whenShown);
     document.querySelectorAll(".bpmn-canvas[data-modeler]").forEach(modelerPage);
+    document.querySelectorAll("form.preview").forEach(function (form) {  // form previews never submit
+      form.addEventListener("submit", function (event) { event.preventDefault(); });
+    });
   }
 
   if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", start); } else { start(); }

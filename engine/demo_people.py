@@ -1,0 +1,43 @@
+"""The demo's people: groups and users (password ``demo``), created when missing; feature demos add theirs."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from .models import Group
+from .runtime import Runtime
+from .users import create_group, create_user, find_user
+
+GROUPS = [
+    ("admin", "系统管理员"), ("designer", "流程设计"), ("supervisor", "督办（工会办公室）"),
+    ("delegate", "教代会代表"), ("committee", "提案工作委员会"), ("presidium", "主席团"),
+    ("dept:hr", "人事处"), ("dept:logistics", "后勤保障处"), ("dept:academic", "教务处"),
+    ("mediation", "劳动人事争议调解委员会"), ("dept-union", "二级单位分工会"), ("appeals", "申诉处理委员会"),
+]
+USERS = [
+    ("admin", "管理员", ["admin", "designer", "supervisor"]),
+    ("wang", "王老师（代表）", ["delegate"]),
+    ("li", "李老师（代表）", ["delegate"]),
+    ("zhao", "赵主任（提案委）", ["committee", "delegate"]),
+    ("chen", "陈处长（人事处）", ["dept:hr"]),
+    ("liu", "刘科长（后勤处）", ["dept:logistics"]),
+    ("sun", "孙主席（督办）", ["supervisor", "presidium"]),
+    ("zhou", "周工（流程设计）", ["designer"]),
+    ("wu", "吴老师（调解委员）", ["mediation", "dept-union", "appeals"]),
+]
+PASSWORD = "demo"
+
+def ensure_people(rt: Runtime, groups: list[tuple[str, str]] = GROUPS,
+                  users: list[tuple[str, str, list[str]]] = USERS) -> list[str]:
+    """Create the groups and the users (password ``demo``) that are missing; one line per user created."""
+    out = []
+    with rt.transaction() as session:
+        existing = set(session.scalars(sa.select(Group.key)))
+        for key, name in groups:
+            if key not in existing:
+                create_group(session, key, name)
+        for username, name, member_of in users:
+            if find_user(session, username) is None:
+                create_user(session, username, PASSWORD, name, member_of)
+                out.append(f"user {username} ({', '.join(member_of) or 'staff'})")
+    return out
