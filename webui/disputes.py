@@ -15,6 +15,7 @@ from engine.disputes.documents import get_document
 from engine.disputes.rules import MATTER_NAMES, SANCTION_NAMES
 from engine.disputes.statistics import statistics
 from engine.errors import Invalid
+from engine.queries import casework_process
 
 from .notifications import seen_case
 from .runtime import current_actor, rt
@@ -42,8 +43,11 @@ def index():  # type: ignore[no-untyped-def]
 @bp.route("/apply/<any(mediation, appeals):process>", methods=["GET", "POST"])
 @login_required
 def apply(process: str):  # type: ignore[no-untyped-def]
-    """The application form (the process's start form): the case exists only once it is submitted."""
-    return redirect(url_for("cases.new", process=process))
+    """The application form (the start form of the process serving this kind of case, ``mediation`` or
+    ``appeals``): the case exists only once it is submitted."""
+    with rt().reading() as session:
+        key = casework_process(session, process)
+    return redirect(url_for("cases.new", process=key))
 
 
 @bp.route("/cases/<int:case_id>")
