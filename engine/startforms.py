@@ -55,9 +55,12 @@ class StartForm:
 def start_form(rt: Runtime, session: so.Session, actor: Actor, process_key: str) -> StartForm:
     """The start form of the latest version of ``process_key`` with the actor's draft.
 
-    :raises NotFound: the process is not deployed. :raises Forbidden: the actor may not start it.
+    :raises NotFound: the process is not deployed. :raises Conflict: it is retired.
+    :raises Forbidden: the actor may not start it.
     """
     definition = latest_definition(session, process_key)
+    if definition.retired_at is not None:
+        raise Conflict(f"process '{process_key}' is retired: it takes no new cases")
     if not may_start(actor, definition):
         raise Forbidden(f"you may not start process '{process_key}'")
     parsed = rt.definition(session, definition.id)

@@ -37,7 +37,7 @@ def index():  # type: ignore[no-untyped-def]
                              page=request.args.get("page", 1, type=int),
                              sort=sort if sort.lstrip("-") in CASE_SORTS else "-number")
         names = display_names(session, [c["started_by"] or "" for c in listing["items"]])
-        processes = {d.key: d.name for d in latest_definitions(session)}
+        processes = {d.key: d.name for d in latest_definitions(session, retired=False)}
         startable = [d for d in latest_definitions(session) if may_start(actor, d)]
     return render_template("cases/index.html", listing=listing, startable=startable, names=names,
                            processes=processes, args=request.args)
