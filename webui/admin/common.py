@@ -17,7 +17,6 @@ from engine.clock import utcnow
 from engine.errors import DocketError, Forbidden
 from engine.office.calendar import unknown_soon
 
-from ..display import translate_message
 from ..runtime import current_actor, rt
 from . import bp
 
@@ -89,13 +88,13 @@ FIELD_LABELS = {"key": _l("Key"), "name": _l("Name"), "kind": _l("Kind"), "group
 
 
 def message(text: str) -> str:
-    """An engine message in the page's language (the form messages of ``display`` included)."""
+    """An engine message in the page's language (unknown ones unchanged)."""
     for pattern, msgid in _MESSAGES:
         match = pattern.match(text)
         if match:
             groups = match.groups()
             return str(msgid) % {"v": groups[0] if groups else "", "n": groups[1] if len(groups) > 1 else ""}
-    return translate_message(text)
+    return text
 
 
 def field_label(field: str) -> str:
