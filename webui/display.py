@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from flask_babel import gettext as _
@@ -28,26 +27,6 @@ def translate_error(error: FieldError) -> str:
     """A field error in the page's language, chosen by its machine code (others keep the engine's words)."""
     msgid = _MESSAGES.get(error.code)
     return str(msgid) % {"n": error.limit} if msgid is not None else error.message
-
-
-_ENGLISH = [(re.compile(r"^is required$"), "required"),
-            (re.compile(r"^must be at least (\S+) characters$"), "min_length"),
-            (re.compile(r"^must be at most (\S+) characters$"), "max_length"),
-            (re.compile(r"^must be at least (\S+)$"), "minimum"), (re.compile(r"^must be at most (\S+)$"), "maximum"),
-            (re.compile(r"^must be one of: (.+)$"), "choice"),
-            (re.compile(r"^must be a valid date \(YYYY-MM-DD\)$"), "date"),
-            (re.compile(r"^must be a number$"), "number"), (re.compile(r"^must be a whole number$"), "integer"),
-            (re.compile(r"^is not an allowed field$"), "not_allowed")]
-
-
-def translate_message(message: str) -> str:
-    """An engine message without a code (e.g. one a feature wrote) in the page's language, when it is one of the
-    form messages above; other messages unchanged."""
-    for pattern, code in _ENGLISH:
-        match = pattern.match(message)
-        if match:
-            return translate_error(FieldError("", message, code, match.group(1) if match.groups() else ""))
-    return message
 
 
 def translate_errors(errors: list[FieldError]) -> list[FieldError]:
