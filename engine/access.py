@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 
 from .errors import Forbidden
-from .models import Case, Task, TaskCandidate
+from .models import Case, CaseReader, Task, TaskCandidate
 from .sqlfuncs import list_has_any
 
 ADMIN, DESIGNER, SUPERVISOR = "admin", "designer", "supervisor"
@@ -56,7 +56,7 @@ def require_task_action(actor: Actor, task: Task) -> None:
 
 
 def involved_clause(actor: Actor) -> sa.ColumnElement[bool]:
-    """SQL: the cases ``actor`` may read (started, or a candidate/assignee/completer of a task)."""
+    """SQL: the cases ``actor`` may read (started, copied in on, or a candidate/assignee/completer of a task)."""
     if actor.is_supervisor:
         return sa.true()
     principals = sa.or_(
@@ -71,7 +71,9 @@ def involved_clause(actor: Actor) -> sa.ColumnElement[bool]:
     by_person = sa.select(Task.case_id).where(
         sa.or_(Task.assignee == actor.username, Task.completed_by == actor.username)
     )
-    return sa.or_(Case.started_by == actor.username, Case.id.in_(by_candidate), Case.id.in_(by_person))
+    copied = sa.select(CaseReader.case_id).where(CaseReader.username == actor.username)
+    return sa.or_(Case.started_by == actor.username, Case.id.in_(by_candidate), Case.id.in_(by_person),
+                  Case.id.in_(copied))
 
 
 def task_visible_clause(actor: Actor) -> sa.ColumnElement[bool]:

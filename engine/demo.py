@@ -15,11 +15,14 @@ from .deploy import deploy_process
 from .disputes import demo as disputes_demo
 from .errors import DocketError
 from .inbox import demo as inbox_demo
+from .notifications import keep_newest_unread
 from .process_demo import ensure_reference, seed_cases
 from .runtime import Runtime
 from .sla import demo as sla_demo
 
 FEATURE_DEMOS = (congress_demo, disputes_demo, sla_demo, inbox_demo)
+UNREAD_AT_START = 5
+"""Each demo user starts with this many unread notifications (the newest), as a first sign-in would."""
 
 
 def seed(rt: Runtime, processes: Path) -> Iterator[str]:
@@ -40,3 +43,6 @@ def seed(rt: Runtime, processes: Path) -> Iterator[str]:
     for feature in FEATURE_DEMOS:
         yield from feature.seed(rt)
     yield from seed_cases(rt, processes)  # the sample cases of the process folders' demo files
+    with rt.transaction() as session:
+        marked = keep_newest_unread(session, UNREAD_AT_START)
+    yield f"notifications: the newest {UNREAD_AT_START} per user left unread ({marked} older ones marked read)"

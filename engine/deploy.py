@@ -82,7 +82,7 @@ def _deploy_process(session: so.Session, actor: Actor, bundle: Bundle, process: 
                     warnings: list[Problem]) -> Deployment:
     """A new version of one executable process of the file, unless its content is unchanged."""
     meta = read_process(process)
-    form_keys = {t.form_key for t in meta.tasks.values() if t.form_key}
+    form_keys = meta.form_keys()
     digest = bundle.content_hash(form_keys)
     latest = session.scalars(
         sa.select(ProcessDefinition).where(ProcessDefinition.key == meta.key)

@@ -43,3 +43,9 @@ class Invalid(DocketError):
     """Bad input: form fields, BPMN problems, unknown options. ``details`` lists each problem."""
 
     code = "invalid"
+
+
+class TooMany(DocketError):
+    """The same action again too soon (e.g. a second 催办 of one task by one caller within 24 hours)."""
+
+    code = "too_many_requests"

@@ -13,13 +13,14 @@ from __future__ import annotations
 
 from functools import cache
 
-from . import congress, disputes, hooks, inbox, messages, ops, sla
+from . import approval, congress, disputes, hooks, inbox, messages, ops, sla, startforms, summary  # noqa: F401
 from .behaviours import behaviours
 from .connectors import builtin as connectors
 from .scheduler import jobs
 
-FEATURES = (connectors, messages, congress, disputes, inbox, sla, ops)
-"""In registration order: hooks run, and scheduler jobs follow one another, in this order (the heartbeat last)."""
+FEATURES = (connectors, messages, approval, congress, disputes, inbox, sla, ops)
+"""In registration order: hooks run, and scheduler jobs follow one another, in this order (the heartbeat last).
+(``startforms`` and ``summary`` are core: imported here so the step properties they read are registered.)"""
 
 
 @cache

@@ -19,6 +19,8 @@ from typing import Any, NamedTuple
 
 from jsonschema import Draft202012Validator, FormatChecker, ValidationError
 
+from .conditions import Rule, conditional_fields, evaluate, requiring_rules
+
 WIDGETS = ("text", "textarea", "select", "radio", "checkbox", "checkboxes", "date", "number", "hidden")
 TRUE_STRINGS = frozenset({"on", "true", "1", "yes"})
 FALSE_STRINGS = frozenset({"off", "false", "0", "no"})
@@ -78,6 +80,15 @@ class FieldView:
     error: str | None = None
     read_only: bool = False
     attrs: dict[str, Any] = field(default_factory=dict)
+    applies: bool = True
+    """False for a conditional field whose conditions do not hold for the current answers."""
+    conditions: list[dict[str, Any]] = field(default_factory=list)
+    """When the field applies (``show``) or is required (``require``), for the note beside it:
+    ``[{"kind", "tests": [(label, [option labels], negate)], "otherwise": bool, "required": bool}]`` (any one
+    holding is enough)."""
+    when: str = ""
+    """The same as JSON for the page's script, ``{"show": [rules] | null, "require": [rules], "required": bool}``
+    (empty: nothing conditional, or conditions too complex to follow there)."""
 
 
 def _props(schema: Mapping[str, Any]) -> dict[str, Any]:
@@ -388,16 +399,39 @@ def _options(prop: Mapping[str, Any], widget: str, locale: str) -> list[tuple[st
     return [(_opt(v), labels.get(_opt(v)) or fallback.get(_opt(v)) or _opt(v)) for v in choices]
 
 
+def _note(schema: Mapping[str, Any], rule: Rule, kind: str, locale: str) -> dict[str, Any]:
+    tests = []
+    for test in rule.tests:
+        prop = _prop(schema, test.field)
+        label = _text(prop, "title", locale) or test.field
+        options = dict(_options(prop, _widget(prop), locale))
+        shown = [options.get(_opt(v), _opt(v)) for v in test.values] if test.values is not None else []
+        tests.append((label, shown, test.negate))
+    return {"kind": kind, "tests": tests, "otherwise": rule.otherwise}
+
+
+def _when(name: str, shows: list[Rule], requires: list[Rule], always: bool) -> str:
+    if not (shows or requires) or not all(r.simple for r in shows + requires):
+        return ""
+    return json.dumps({"show": [r.as_json() for r in shows] if shows else None,
+                       "require": [r.as_json() for r in requires], "required": always}, ensure_ascii=False)
+
+
 def field_views(schema: Mapping[str, Any], locale: str, values: Mapping[str, Any] | None = None,
                 errors: list[FieldError] | None = None) -> list[FieldView]:
     """Fields in display order with labels in ``locale`` ("en" uses ``x-i18n.en``, else the default).
 
     ``values`` may be stored case data or, when re-showing a rejected POST, the raw form (a MultiDict),
-    so that what the user typed is kept.  Schema defaults fill in only for stored data.
+    so that what the user typed is kept.  Schema defaults fill in only for stored data.  Conditional fields
+    (``if``/``then``/``else``, ``dependentRequired``, ``dependentSchemas``) carry when they apply, whether they
+    apply to these values, and are marked required only while they are.
     """
     values = values if values is not None else {}
     is_post = hasattr(values, "getlist")
-    required = set(schema.get("required") or ())
+    typed = coerce_form_input(schema, values)[0] if is_post else values
+    state = evaluate(schema, typed)
+    conditional, requiring = conditional_fields(schema), requiring_rules(schema)
+    always = set(schema.get("required") or ())
     views = []
     for name in field_order(schema):
         prop = _prop(schema, name)
@@ -411,14 +445,18 @@ def field_views(schema: Mapping[str, Any], locale: str, values: Mapping[str, Any
         input_type = {"checkboxes": "checkbox"}.get(widget, widget)
         if widget == "text":
             input_type = {"email": "email", "date-time": "datetime-local"}.get(prop.get("format", ""), "text")
+        shows, requires = conditional.get(name, []), requiring.get(name, [])
+        notes = [{**_note(schema, r, "show", locale), "required": name in r.required} for r in shows]
+        notes += [{**_note(schema, r, "require", locale), "required": True} for r in requires if r not in shows]
         views.append(FieldView(
             name=name, label=_text(prop, "title", locale) or name,
             description=_text(prop, "description", locale), widget=widget, input_type=input_type,
-            required=name in required,
+            required=name in state.required,
             options=_options(prop, widget, locale), value=_display(prop, widget, value),
             error="; ".join(dict.fromkeys(messages)) or None,
             read_only=bool(prop.get("readOnly")) or _is_json(prop),
-            attrs=_attrs(prop, widget)))
+            attrs=_attrs(prop, widget), applies=state.applies.get(name, True),
+            conditions=notes, when=_when(name, shows, requires, name in always)))
     return views
 
 

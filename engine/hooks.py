@@ -9,7 +9,10 @@ with the submitted ``data``, and may raise an engine error to refuse the complet
 ``task_completing`` (case, task, actor, data, now), ``task_created`` (case, task, now),
 ``task_completed`` (case, task, actor, now),
 ``task_claimed`` / ``task_released`` / ``task_delegated`` (case, task, actor, now),
-``task_cancelled`` (case, task, now), ``case_started`` (case, actor, now),
+``task_cancelled`` (case, task, now), ``task_reopened`` (case, task, actor, now: a completed step made ready
+again by 退回 or 撤回), ``case_started`` (case, actor, now),
+``case_links`` (case, actor, links) and ``case_documents`` (case, actor, documents): collect a case's feature pages
+and documents for the task page (see ``engine.summary``),
 ``case_completed`` / ``case_cancelled`` / ``case_error`` (case, now),
 ``events_thrown`` (rt, case, events, now): messages and signals a case threw that nothing in it caught.
 Every payload also carries ``process``: the case's definition as read from its BPMN

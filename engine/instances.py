@@ -16,6 +16,7 @@ from .casework import advance, clean_input, command_scope, record, save
 from .clock import utcnow
 from .errors import Conflict, Forbidden, Invalid, NotFound
 from .models import Case, CaseCounter, ProcessDefinition
+from .notifications import acting
 from .queries import visible_task
 from .runtime import Runtime
 
@@ -52,14 +53,30 @@ def start_case(rt: Runtime, actor: Actor, process_key: str, data: dict[str, Any]
     if not isinstance(data, dict):
         raise Invalid("case data must be a JSON object", [{"field": "data", "message": "must be an object"}])
     with rt.transaction() as session:
-        definition = _latest(session, process_key)
-        if definition.retired_at is not None:
-            raise Conflict(f"process '{process_key}' is retired: it takes no new cases")
-        if not may_start(actor, definition):
-            raise Forbidden(f"you may not start process '{process_key}'")
-        case, workflow = open_case(rt, session, actor, definition, data, utcnow())
+        case, workflow = begin_case(rt, session, actor, _latest(session, process_key), data, utcnow())
     rt.checkin(case, workflow)
     return case
+
+
+def latest_definition(session: so.Session, key: str) -> ProcessDefinition:
+    """The newest deployed version of process ``key``.
+
+    :raises NotFound: the process is not deployed.
+    """
+    return _latest(session, key)
+
+
+def begin_case(rt: Runtime, session: so.Session, actor: Actor, definition: ProcessDefinition,
+               data: dict[str, Any], now: Any) -> tuple[Case, Any]:
+    """Inside the caller's transaction: start a case of ``definition`` for ``actor`` (who must be allowed to).
+
+    :raises Conflict: the process is retired. :raises Forbidden: the actor may not start it.
+    """
+    if definition.retired_at is not None:
+        raise Conflict(f"process '{definition.key}' is retired: it takes no new cases")
+    if not may_start(actor, definition):
+        raise Forbidden(f"you may not start process '{definition.key}'")
+    return open_case(rt, session, actor, definition, data, now)
 
 
 def open_case(rt: Runtime, session: so.Session, actor: Actor, definition: ProcessDefinition, data: dict[str, Any],
@@ -67,6 +84,7 @@ def open_case(rt: Runtime, session: so.Session, actor: Actor, definition: Proces
     """Create a case of ``definition`` inside the caller's transaction and run it to its first wait; ``event``
     (a message or signal) is delivered to its start event. The starter goes into ``initiator`` (and into the
     variable ``camunda:initiator`` names)."""
+    acting(session, actor.username)
     parsed = rt.definition(session, definition.id)
     workflow = rt.new_workflow(session, parsed)
     data.setdefault("initiator", actor.username)

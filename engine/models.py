@@ -251,6 +251,30 @@ class Notification(Base):
     emailed_at: so.Mapped[datetime | None]
 
 
+class Draft(Base):
+    """A form saved but not submitted, kept per user: a task's form (``target`` ``task:<id>``) or a process's
+    start form (``start:<process key>``). Never validated; completing or starting removes it."""
+
+    __tablename__ = "form_draft"
+    __table_args__ = (sa.Index("ix_form_draft_target", "target"),)
+
+    username: so.Mapped[str] = so.mapped_column(sa.String(64), primary_key=True)
+    target: so.Mapped[str] = so.mapped_column(sa.String(200), primary_key=True)
+    data: so.Mapped[dict[str, Any]] = so.mapped_column(default=dict)
+    saved_at: so.Mapped[datetime]
+
+
+class CaseReader(Base):
+    """Someone copied in on a case (抄送): they may read it from then on, without acting on its tasks."""
+
+    __tablename__ = "case_reader"
+    __table_args__ = (sa.Index("ix_case_reader_username", "username"),)
+
+    case_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("process_instance.id", ondelete="CASCADE"), primary_key=True)
+    username: so.Mapped[str] = so.mapped_column(sa.String(64), primary_key=True)
+    added_by: so.Mapped[str] = so.mapped_column(sa.String(64))
+    added_at: so.Mapped[datetime]
 class EventSubscription(Base):
     """A message or signal someone waits for: a running case's catch event, receive task, boundary event or
     event sub-process start (``case_id`` set; written by the projection), or a process's start event

@@ -32,12 +32,31 @@ def task_recipients(session: so.Session, task: Task) -> list[str]:
     return sorted(set(task.candidate_users or []) | set(members_of(session, task.candidate_groups or [])))
 
 
+ACTING, TOLD = "docket_acting", "docket_told"
+
+
+def acting(session: so.Session, username: str) -> None:
+    """Note who the command in this transaction runs for: nobody is told about what they did themselves."""
+    session.info[ACTING] = username
+
+
 def notify(session: so.Session, usernames: Iterable[str], kind: str, title: str, body: str | None = None,
            case: Case | None = None, task: Task | None = None, link: str | None = None,
            now: datetime | None = None) -> int:
-    """One notification per distinct user; returns how many were written."""
+    """One notification per distinct user and event; returns how many were written.
+
+    A person's action is one event: in the transaction of a command run for someone (see :func:`acting`), a
+    user already told about this case is not told again (the first line wins) and the person acting is not
+    told at all. Scheduler rounds, which act for nobody, say each thing they do.
+    """
     when = now or utcnow()
-    users = sorted({u for u in usernames if u})
+    told: set[tuple[str, int | None]] = session.info.setdefault(TOLD, set())
+    case_id = case.id if case is not None else None
+    person = session.info.get(ACTING)
+    users = sorted({u for u in usernames if u and u != person
+                    and (person is None or case_id is None or (u, case_id) not in told)})
+    if person is not None:
+        told.update((u, case_id) for u in users if case_id is not None)
     if link is None:
         link = f"/tasks/{task.id}" if task is not None else (f"/cases/{case.id}" if case is not None else None)
     for username in users:
@@ -59,10 +78,35 @@ def notification_json(n: Notification) -> dict[str, Any]:
 
 
 def list_for(session: so.Session, username: str, unread_only: bool = False, limit: int = 50) -> list[Notification]:
+    """The user's notifications, newest first."""
     stmt = sa.select(Notification).where(Notification.username == username)
     if unread_only:
         stmt = stmt.where(Notification.read_at.is_(None))
-    return list(session.scalars(stmt.order_by(Notification.id.desc()).limit(limit)))
+    return list(session.scalars(stmt.order_by(Notification.created_at.desc(), Notification.id.desc()).limit(limit)))
+
+
+def grouped_by_case(session: so.Session, username: str, limit: int = 100) -> list[dict[str, Any]]:
+    """The user's notifications grouped per case, the case with the newest first; each group
+    ``{"case_id", "business_key", "title", "unread", "items": [Notification]}`` (``case_id`` None: no case)."""
+    items = list_for(session, username, limit=limit)
+    ids = {n.case_id for n in items if n.case_id is not None}
+    cases = {i: (k, t) for i, k, t in session.execute(
+        sa.select(Case.id, Case.business_key, Case.title).where(Case.id.in_(ids)))} if ids else {}
+    groups: dict[int | None, dict[str, Any]] = {}
+    for n in items:
+        key, title = cases.get(n.case_id, (None, None)) if n.case_id is not None else (None, None)
+        group = groups.setdefault(n.case_id, {"case_id": n.case_id, "business_key": key, "title": title,
+                                              "unread": 0, "items": []})
+        group["items"].append(n)
+        group["unread"] += n.read_at is None
+    return list(groups.values())
+
+
+def mark_case_read(session: so.Session, username: str, case_id: int) -> int:
+    """Mark the user's notifications about one case as read (they opened it)."""
+    stmt = sa.update(Notification).where(Notification.username == username, Notification.case_id == case_id,
+                                         Notification.read_at.is_(None))
+    return session.execute(stmt.values(read_at=utcnow())).rowcount or 0
 
 
 def read_notifications(rt: Runtime, username: str, ids: Iterable[int] | None = None) -> int:
@@ -71,9 +115,31 @@ def read_notifications(rt: Runtime, username: str, ids: Iterable[int] | None = N
         return mark_read(session, username, ids)
 
 
+def read_case_notifications(rt: Runtime, username: str, case_id: int) -> int:
+    """The user opened a case: their notifications about it are read; returns how many."""
+    with rt.transaction() as session:
+        return mark_case_read(session, username, case_id)
+
+
 def mark_read(session: so.Session, username: str, ids: Iterable[int] | None = None) -> int:
     """Mark the user's notifications (all unread ones when ``ids`` is None) as read."""
     stmt = sa.update(Notification).where(Notification.username == username, Notification.read_at.is_(None))
     if ids is not None:
         stmt = stmt.where(Notification.id.in_(list(ids)))
     return session.execute(stmt.values(read_at=utcnow())).rowcount or 0
+
+
+def keep_newest_unread(session: so.Session, keep: int) -> int:
+    """Leave each user at most ``keep`` unread notifications (the newest); older ones count as read. The demo
+    starts people with a handful, as a real first sign-in would, not with everything its history produced."""
+    marked = 0
+    for username in session.scalars(sa.select(Notification.username).where(Notification.read_at.is_(None))
+                                    .distinct()):
+        newest = sa.select(Notification.id).where(Notification.username == username,
+                                                  Notification.read_at.is_(None)) \
+            .order_by(Notification.created_at.desc(), Notification.id.desc()).limit(keep)
+        stmt = sa.update(Notification).where(Notification.username == username, Notification.read_at.is_(None),
+                                             Notification.id.not_in(newest.scalar_subquery()))
+        marked += session.execute(stmt.values(read_at=utcnow()), execution_options={"synchronize_session": False}
+                                  ).rowcount or 0
+    return marked

@@ -162,7 +162,7 @@ def sync(session: so.Session, case: Case, parsed: ParsedDefinition, workflow: Bp
                 row.state, row.completed_at, row.completed_by = "open", None, None
             open_rows.append(row)
             continue
-        spiff_task = _find(workflow, row.id)
+        spiff_task = find_task(workflow, row.id)
         if spiff_task is not None and spiff_task.state == TaskState.COMPLETED:
             row.state = "completed"
             row.completed_at = row.completed_at or now
@@ -188,8 +188,29 @@ def sync(session: so.Session, case: Case, parsed: ParsedDefinition, workflow: Bp
     return open_rows
 
 
-def _find(workflow: BpmnWorkflow, task_id: str) -> SpiffTask | None:
+def find_task(workflow: BpmnWorkflow, task_id: str) -> SpiffTask | None:
+    """The workflow task with this id (in the case or its subprocesses), or None when it is gone."""
     try:
         return workflow.get_task_from_id(UUID(task_id))
     except Exception:  # TaskNotFoundException: the branch holding it was removed
         return None
+
+
+def reopen_row(session: so.Session, row: Task, case: Case, parsed: ParsedDefinition, workflow: BpmnWorkflow,
+               now: datetime, assignee: str | None) -> None:
+    """A completed step made ready again (returned to, or recalled) starts afresh: its candidates and due date
+    are worked out again from the case data, and it goes to ``assignee`` (claimed) when one is given."""
+    spiff_task = find_task(workflow, row.id)
+    if spiff_task is None:
+        return
+    fresh = new_task_row(case, parsed, workflow, spiff_task, now)
+    row.candidate_groups, row.candidate_users = fresh.candidate_groups, fresh.candidate_users
+    wanted = {(c.kind, c.principal) for c in fresh.candidates}
+    for candidate in list(row.candidates):
+        if (candidate.kind, candidate.principal) not in wanted:
+            row.candidates.remove(candidate)
+    have = {(c.kind, c.principal) for c in row.candidates}
+    row.candidates.extend(TaskCandidate(kind=k, principal=p) for k, p in sorted(wanted - have))
+    person = assignee or fresh.assignee
+    row.state, row.assignee, row.claimed_at = ("claimed", person, now) if person else ("open", None, None)
+    row.created_at, row.due_at, row.completed_by, row.completed_at = now, fresh.due_at, None, None

@@ -73,8 +73,24 @@ def visible_case(session: so.Session, actor: Actor, case_id: int) -> Case:
     return case
 
 
+CASE_SORTS: dict[str, sa.ColumnElement[Any]] = {
+    "number": Case.id, "title": Case.title, "status": Case.status, "started_by": Case.started_by,
+    "started": Case.started_at, "process": Case.process_key,
+}
+"""Case-list columns people may sort by: ``sort=started`` or ``sort=-started`` (default ``-number``)."""
+
+
 def list_cases(session: so.Session, actor: Actor, process: str | None = None, status: str | None = None,
-               q: str | None = None, page: int = 1) -> dict[str, Any]:
+               q: str | None = None, page: int = 1, sort: str = "-number",
+               page_size: int = PAGE_SIZE) -> dict[str, Any]:
+    """One page of the cases ``actor`` may read, filtered and sorted; ``total`` counts every match.
+
+    :raises Invalid: an unknown ``sort``.
+    """
+    column = CASE_SORTS.get(sort.lstrip("-"))
+    if column is None:
+        raise Invalid(f"sort '{sort}' must be one of {', '.join(CASE_SORTS)} (or with a leading -)",
+                      [{"field": "sort", "message": "invalid"}])
     stmt = sa.select(Case).where(involved_clause(actor))
     if process:
         stmt = stmt.where(Case.process_key == process)
@@ -84,15 +100,27 @@ def list_cases(session: so.Session, actor: Actor, process: str | None = None, st
         like = f"%{q}%"
         stmt = stmt.where(sa.or_(Case.business_key.ilike(like), Case.title.ilike(like)))
     total = session.scalar(sa.select(sa.func.count()).select_from(stmt.subquery()))
-    rows = session.scalars(stmt.order_by(Case.id.desc()).limit(PAGE_SIZE).offset((max(page, 1) - 1) * PAGE_SIZE))
+    order = (column.desc() if sort.startswith("-") else column, Case.id.desc())
+    page = max(page, 1)
+    rows = session.scalars(stmt.order_by(*order).limit(page_size).offset((page - 1) * page_size))
     items = [{"id": c.id, "business_key": c.business_key, "process": c.process_key, "title": c.title,
               "status": c.status, "started_by": c.started_by, "started_at": iso(c.started_at),
               "ended_at": iso(c.ended_at)} for c in rows]
-    return {"items": items, "page": max(page, 1), "page_size": PAGE_SIZE, "total": total}
+    return {"items": items, "page": page, "page_size": page_size, "total": total}
 
 
-SORTS = {"due_at": (Task.due_at.is_(None), Task.due_at, Task.created_at), "created": (Task.created_at,),
-         "-created": (Task.created_at.desc(),)}
+SORT_COLUMNS: dict[str, sa.ColumnElement[Any]] = {
+    "case": Case.business_key, "task": Task.title, "process": Task.process_key, "state": Task.state,
+    "group": sa.cast(Task.candidate_groups, sa.String), "assignee": Task.assignee,
+}
+"""Inbox columns people may sort by, besides the due date and creation: ``sort=case`` or ``sort=-case``."""
+SORTS = {"due_at": (Task.due_at.is_(None), Task.due_at, Task.created_at),
+         "-due_at": (Task.due_at.is_(None), Task.due_at.desc(), Task.created_at),
+         "late": (Task.due_at.is_(None), Task.due_at.desc(), Task.created_at),
+         "-late": (Task.due_at.is_(None), Task.due_at, Task.created_at),
+         "created": (Task.created_at,), "-created": (Task.created_at.desc(),),
+         **{name: (column, Task.created_at) for name, column in SORT_COLUMNS.items()},
+         **{f"-{name}": (column.desc(), Task.created_at) for name, column in SORT_COLUMNS.items()}}
 DUE_WINDOWS = ("today", "week")
 LOCAL = ZoneInfo("Asia/Shanghai")
 
@@ -175,19 +203,22 @@ def inbox_page(session: so.Session, actor: Actor, page: int = 1, page_size: int 
     return {"items": items, "page": page, "page_size": page_size, "total": rows[0].total if rows else 0}
 
 
-def inbox_counts(session: so.Session, actor: Actor) -> dict[str, int]:
-    """Open tasks per inbox tab (all, mine, group) and built-in view (overdue, today), in ONE statement."""
+def inbox_counts(session: so.Session, actor: Actor, **filters: Any) -> dict[str, int]:
+    """Open tasks per inbox tab (all, mine, group) and built-in view (overdue, today), in ONE statement, under
+    the same ``filters`` as the list (process, group, due, q, overdue), so each tab says what it would show."""
     now = utcnow()
     begin, end = due_window("today", now)
 
     def count(condition: sa.ColumnElement[bool]) -> sa.ColumnElement[int]:
         return sa.func.coalesce(sa.func.sum(sa.case((condition, 1), else_=0)), 0)
 
-    row = session.execute(
-        sa.select(sa.func.count(Task.id), count(Task.assignee == actor.username), count(Task.assignee.is_(None)),
-                  count(Task.due_at < now), count(sa.and_(Task.due_at >= begin, Task.due_at < end)))
-        .where(task_is_open(), task_visible_clause(actor))
-    ).one()
+    wanted = {k: filters.get(k) for k in ("overdue", "process", "group", "due", "q")}
+    where = task_query(actor, "all", **wanted).whereclause
+    stmt = sa.select(sa.func.count(Task.id), count(Task.assignee == actor.username), count(Task.assignee.is_(None)),
+                     count(Task.due_at < now), count(sa.and_(Task.due_at >= begin, Task.due_at < end)))
+    if wanted["q"]:  # the text filter reads the case too
+        stmt = stmt.select_from(Task).join(Case, Case.id == Task.case_id)
+    row = session.execute(stmt.where(where)).one()
     return dict(zip(("all", "mine", "group", "overdue", "today"), (int(v or 0) for v in row), strict=True))
 
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 from SpiffWorkflow import TaskState
+from SpiffWorkflow.bpmn import BpmnWorkflow
 
 from .access import Actor, is_candidate, require_task_action
 from .casework import clean_input, command_scope, record, run_and_advance, save, submit
@@ -16,6 +18,7 @@ from .errors import Conflict, Forbidden, Invalid, NotFound
 from .forms import validate_submission
 from .hooks import emit
 from .models import Case, Group, Task, User
+from .notifications import acting
 from .office.units import served_form
 from .runtime import Runtime
 from .steps import Step, check_step, record_step
@@ -27,6 +30,18 @@ def get_task_row(session: so.Session, task_id: str) -> Task:
     task = session.get(Task, task_id)
     if task is None:
         raise NotFound(f"task {task_id} does not exist")
+    return task
+
+
+def open_task_for(session: so.Session, actor: Actor, task_id: str) -> Task:
+    """The open task ``actor`` may act on now, its case loaded too.
+
+    :raises NotFound: no such task. :raises Forbidden: not the actor's. :raises Conflict: closed, or held by
+    someone else.
+    """
+    task = _open_task(session, actor, task_id)
+    if task.assignee not in (None, actor.username) and not actor.is_supervisor:
+        raise Conflict(f"task '{task.title}' is claimed by {task.assignee}")
     return task
 
 
@@ -64,35 +79,47 @@ def complete_task(rt: Runtime, actor: Actor, task_id: str, data: dict[str, Any] 
         case = session.get(Case, task.case_id)
         if expected_revision is not None and case.revision != expected_revision:
             raise Conflict(f"case {case.business_key} is at revision {case.revision}, not {expected_revision}")
-        parsed = rt.definition(session, case.definition_id)
-        emit(session, "task_completing", case=case, task=task, actor=actor, data=data, now=now, process=parsed.meta)
-        schema = served_form(session, parsed.forms.get(task.form_key)) if task.form_key else None
-        if schema is not None:
-            errors = validate_submission(schema, data)
-            if errors:
-                raise Invalid("the form has errors", [e.detail() for e in errors])
-        step = Step(session, case, task, parsed.meta, now, actor, data)
-        check_step(step)
-        before = dict(case.data or {})
-        workflow = rt.checkout(case, parsed)
-        spiff_task = workflow.get_task_from_id(UUID(task.id))
-        if spiff_task.state != TaskState.READY:
-            raise Conflict(f"task '{task.title}' is not ready in the workflow")
-        submit(spiff_task, data)
-        error = run_and_advance(workflow, spiff_task,
-                                command_scope(session, case, parsed, case.definition_id, actor, now))
-        task.state, task.completed_by, task.completed_at, task.data = "completed", actor.username, now, \
-            rt.store.to_json_safe(data)
-        if task.assignee is None:
-            task.assignee, task.claimed_at = actor.username, now
-        save(rt, session, case, parsed, workflow, now, error)
-        record(session, case, actor, "task_completed", now, task,
-               {"data": task.data, "changes": data_changes(before, case.data or {})}, parsed.meta)
-        record_step(step)
-        if error:
-            record(session, case, actor, "case_error", now, data={"message": error}, process=parsed.meta)
+        workflow = finish_task(rt, session, actor, case, task, data, now)
     rt.checkin(case, workflow)
     return case
+
+
+def finish_task(rt: Runtime, session: so.Session, actor: Actor, case: Case, task: Task, data: dict[str, Any],
+                now: datetime, workflow: BpmnWorkflow | None = None) -> BpmnWorkflow:
+    """Inside the caller's transaction: validate ``data`` and complete the open ``task`` of ``case`` (its
+    workflow checked out unless given); returns the workflow for the caller to check in after commit.
+
+    :raises Invalid: the form has errors. :raises Conflict: the task is not ready in the workflow.
+    """
+    acting(session, actor.username)
+    parsed = rt.definition(session, case.definition_id)
+    emit(session, "task_completing", case=case, task=task, actor=actor, data=data, now=now, process=parsed.meta)
+    schema = served_form(session, parsed.forms.get(task.form_key)) if task.form_key else None
+    if schema is not None:
+        errors = validate_submission(schema, data)
+        if errors:
+            raise Invalid("the form has errors", [e.detail() for e in errors])
+    step = Step(session, case, task, parsed.meta, now, actor, data)
+    check_step(step)
+    before = dict(case.data or {})
+    workflow = workflow or rt.checkout(case, parsed)
+    spiff_task = workflow.get_task_from_id(UUID(task.id))
+    if spiff_task.state != TaskState.READY:
+        raise Conflict(f"task '{task.title}' is not ready in the workflow")
+    submit(spiff_task, data)
+    error = run_and_advance(workflow, spiff_task,
+                            command_scope(session, case, parsed, case.definition_id, actor, now))
+    task.state, task.completed_by, task.completed_at, task.data = "completed", actor.username, now, \
+        rt.store.to_json_safe(data)
+    if task.assignee is None:
+        task.assignee, task.claimed_at = actor.username, now
+    save(rt, session, case, parsed, workflow, now, error)
+    record(session, case, actor, "task_completed", now, task,
+           {"data": task.data, "changes": data_changes(before, case.data or {})}, parsed.meta)
+    record_step(step)
+    if error:
+        record(session, case, actor, "case_error", now, data={"message": error}, process=parsed.meta)
+    return workflow
 
 
 def data_changes(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
@@ -119,7 +146,7 @@ def claim_task(rt: Runtime, actor: Actor, task_id: str) -> Task:
 
 
 def release_task(rt: Runtime, actor: Actor, task_id: str) -> Task:
-    """Give a claimed task back to its groups."""
+    """Give a claimed task back to its groups (a personal task, which has none, stays with its person)."""
     now = utcnow()
     with rt.transaction() as session:
         task = _open_task(session, actor, task_id)
@@ -127,6 +154,8 @@ def release_task(rt: Runtime, actor: Actor, task_id: str) -> Task:
             return task
         if task.assignee != actor.username and not actor.is_supervisor:
             raise Forbidden(f"task '{task.title}' is claimed by {task.assignee}, not by you")
+        if not (task.candidate_groups or task.candidate_users):
+            raise Conflict(f"task '{task.title}' is {task.assignee}'s own: there is no group to give it back to")
         previous = task.assignee
         task.assignee, task.state, task.claimed_at = None, "open", None
         case = _case_ref(session, task)

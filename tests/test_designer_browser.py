@@ -49,6 +49,7 @@ def test_case_diagram_highlights_current_and_overdue_task(server: str, page: Any
     complete_task(rt, people["wang"], _open(rt, case.id)[0].id, REGISTER)
     login(page, server, "wang")
     page.goto(f"{server}/cases/{case.id}")
+    page.click("#case-diagram-card > summary")  # the diagram is a panel, closed until wanted
     assert wait_diagram(page, "#case-diagram") == "ok"
     assert page.locator('#case-diagram .djs-element.dk-current[data-element-id="committee_review"]').count() == 1
     assert page.locator('#case-diagram .djs-element.dk-done[data-element-id="register_proposal"]').count() == 1
@@ -63,11 +64,13 @@ def test_case_diagram_highlights_current_and_overdue_task(server: str, page: Any
 
     clock.advance(timedelta(days=40))  # past the 15 working days of the review
     page.reload()
+    page.click("#case-diagram-card > summary")
     assert wait_diagram(page, "#case-diagram") == "ok"
     assert page.locator('#case-diagram .djs-element.dk-overdue[data-element-id="committee_review"]').count() == 1
     shot(page, "02-case-diagram-overdue")
     page.set_viewport_size({"width": 390, "height": 844})  # a phone
     page.reload()
+    page.click("#case-diagram-card > summary")
     assert wait_diagram(page, "#case-diagram") == "ok"
     shot(page, "02b-case-diagram-phone")
     assert page.js_errors == []

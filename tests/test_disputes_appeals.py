@@ -82,7 +82,7 @@ def test_correction_notice_lists_everything_and_pauses_the_clock(rt: Runtime, di
     assert notice.kind == "correction_notice" and "一次性告知" in text
     assert "处分决定书复印件" in text and "相关证据材料" in text and "不计入复核决定期限" in text
     supplement = task_row(rt, open_task(rt, case.id, "supplement_materials"))
-    assert supplement.candidate_users == ["wang"]
+    assert supplement.assignee == "wang"
     advance_days(6)
     do(rt, disputes["wang"], case.id, "supplement_materials", {"supplied_materials": ["decision_copy", "evidence"],
                                                                "supplement_note": "已补交。"})
@@ -110,7 +110,7 @@ def test_uphold_with_the_five_checks_and_lapse_of_the_appeal_period(rt: Runtime,
     for name in ("程序严谨", "依据明确", "证据充分", "定性准确", "处分恰当"):
         assert name in text
     assert "30日内提出申诉" in text and "不停止原处理决定的执行" in text
-    assert task_row(rt, open_task(rt, case.id, "appellant_next")).candidate_users == ["wang"]
+    assert task_row(rt, open_task(rt, case.id, "appellant_next")).assignee == "wang"
     advance_days(31)
     case = wake_case(rt, case.id)
     assert case.status == "completed" and case.data["final"] is True and case.data["closed_reason"] == "lapsed"

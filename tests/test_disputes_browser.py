@@ -40,7 +40,7 @@ def test_apply_and_case_file(server: str, browser: Any, rt: Any, disputes: dict)
     page.check("input[name=request_school]")
     shot(page, "02-application-form")
     page.click("button.btn.primary[type=submit]")
-    page.wait_for_url(f"{server}/cases/*")
+    page.wait_for_url(f"{server}/disputes/cases/*")  # filed: the case exists from now on, shown in its case file
     case_id = int(page.url.rstrip("/").split("/")[-1])
     do(rt, disputes["gao"], case_id, "accept_case", {"acceptance": "respondent_refused",
                                                      "acceptance_note": "人事处书面答复不同意调解。"})
@@ -78,6 +78,7 @@ def test_head_views_warnings_statistics_and_mobile(server: str, browser: Any, rt
     supervisor = sign_in(browser, server, "sun")
     for process, case_id in (("mediation", case.id), ("appeals", appeal.id)):
         supervisor.goto(f"{server}/cases/{case_id}")
+        supervisor.click("#case-diagram-card > summary")
         supervisor.wait_for_selector("#case-diagram[data-state=ok], #case-diagram[data-state=error]", timeout=60000)
         assert supervisor.locator("#case-diagram").get_attribute("data-state") == "ok"
         shot(supervisor, f"09-diagram-{process}")

@@ -45,7 +45,7 @@ def test_department_level_settlement_with_agreement_and_confirmation_reminder(rt
         "dept_result": "settled", "dept_record": "分工会组织双方协商。", "agreement_terms": "学院于30日内补发差额。"})
     assert open_names(rt, case.id) == ["apply_confirmation"]
     reminder = task_row(rt, open_task(rt, case.id, "apply_confirmation"))
-    assert reminder.candidate_users == ["zhang"] and reminder.due_at is not None
+    assert reminder.assignee == "zhang" and reminder.due_at is not None
     assert 14 <= (reminder.due_at - reminder.created_at).days <= 15
     docs = documents(rt, case.id)
     assert [d.kind for d in docs] == ["application", "agreement"]
@@ -201,7 +201,7 @@ def test_sanction_is_routed_from_mediation_to_appeals(rt: Runtime, disputes):
     assert direction == "to" and appeal.process_key == "appeals"
     assert appeal.data["linked_case"] == mediation.business_key
     assert open_names(rt, appeal.id) == ["file_review"]
-    assert task_row(rt, open_task(rt, appeal.id, "file_review")).candidate_users == ["wang"]
+    assert task_row(rt, open_task(rt, appeal.id, "file_review")).assignee == "wang"
     with pytest.raises(Conflict):
         commands.route_to_appeal(rt, disputes["wang"], case.id)
 

@@ -7,10 +7,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 from test_disputes_helpers import accept_mediation, case_row, disputes, do, mediation_application
 
 from engine.config import Settings
 from engine.disputes import commands
+from engine.models import Case
 from engine.runtime import Runtime
 
 __all__ = ["disputes"]
@@ -51,11 +53,13 @@ def test_case_file_shows_deadlines_documents_and_is_confidential(rt: Runtime, we
 def test_apply_buttons_open_the_application_form(rt: Runtime, web, disputes):
     client = signed_in(web, "zhang")
     res = client.post("/disputes/apply/mediation")
-    assert res.status_code == 302 and "/tasks/" in res.headers["Location"]
+    assert res.status_code == 302 and res.headers["Location"].endswith("/cases/new/mediation")
     form = client.get(res.headers["Location"]).get_data(as_text=True)
     assert "劳动人事争议调解申请" in form and "知道或应当知道权利受侵害之日" in form
+    with rt.reading() as session:  # the form is open, but no case exists before it is submitted
+        assert session.scalar(sa.select(sa.func.count()).select_from(Case)) == 0
     done = client.post(res.headers["Location"], data=mediation_application())
-    assert done.status_code == 302
+    assert done.status_code == 302 and "/disputes/cases/" in done.headers["Location"]
     case_id = int(done.headers["Location"].rstrip("/").split("/")[-1])
     assert case_row(rt, case_id).title == "绩效工资发放争议"
     assert case_row(rt, case_id).data["mediation_deadline"]

@@ -9,14 +9,15 @@ REGISTER = {"title": "关于改善停车条件的建议", "category": "campus", 
 
 
 def test_new_tasks_reach_candidates_and_can_be_marked_read(api: Any, review_process: Any) -> None:
-    api.post("/api/v1/cases", "wang", json={"process": "proposal_review", "data": {}})
-    mine = api.get("/api/v1/notifications", "wang").get_json()
-    assert mine["unread"] == 1 and mine["items"][0]["link"].startswith("/tasks/")
-    task_id = mine["items"][0]["task_id"]
+    case = api.post("/api/v1/cases", "wang", json={"process": "proposal_review", "data": {}}).get_json()
+    task_id = case["open_tasks"][0]["id"]
+    assert api.get("/api/v1/notifications", "wang").get_json()["unread"] == 0  # nobody is told what they did
     assert api.get("/api/v1/notifications", "zhao").get_json()["unread"] == 0
     api.post(f"/api/v1/tasks/{task_id}/complete", "wang", json={"data": REGISTER})
     committee = {u: api.get("/api/v1/notifications", u).get_json()["unread"] for u in ("zhao", "qian", "chen")}
     assert committee == {"zhao": 1, "qian": 1, "chen": 0}
+    note = api.get("/api/v1/notifications", "zhao").get_json()["items"][0]
+    assert note["title"].startswith("待你办理「提案委员会审查」：") and note["link"].startswith("/tasks/")
     # marking someone else's notification does nothing
     zhao_id = api.get("/api/v1/notifications", "zhao").get_json()["items"][0]["id"]
     assert api.post("/api/v1/notifications/read", "qian", json={"ids": [zhao_id]}).get_json()["marked"] == 0

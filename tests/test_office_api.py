@@ -61,7 +61,7 @@ def test_a_new_unit_is_offered_at_once_and_an_inactive_one_leaves_but_keeps_its_
     assert api.post("/api/v1/units", json={"key": "library", "name": "图书馆", "kind": "department"}).status_code == 201
     _, case_id = submit(rt, a)
     to_review(rt, a, case_id)
-    do(rt, a["zhao"], case_id, "review", {"decision": "register", "review_opinion": "同意立案。"})
+    do(rt, a["zhao"], case_id, "committee_review", {"decision": "register", "review_opinion": "同意立案。"})
     task_id = open_task(rt, case_id, "assign")
     schema = api.get(f"/api/v1/tasks/{task_id}", "zhao").get_json()["schema"]
     lead = schema["properties"]["lead_department"]
@@ -72,7 +72,7 @@ def test_a_new_unit_is_offered_at_once_and_an_inactive_one_leaves_but_keeps_its_
     call(api, "PATCH", "/api/v1/units/library", json={"active": False})
     _, other = submit(rt, a, signers=("li", "zheng", "wu"))
     to_review(rt, a, other)
-    do(rt, a["zhao"], other, "review", {"decision": "register", "review_opinion": "同意立案。"})
+    do(rt, a["zhao"], other, "committee_review", {"decision": "register", "review_opinion": "同意立案。"})
     task_id = open_task(rt, other, "assign")
     lead = api.get(f"/api/v1/tasks/{task_id}", "zhao").get_json()["schema"]["properties"]["lead_department"]
     assert "library" not in lead["enum"] and "hr" in lead["enum"]

@@ -40,7 +40,9 @@ def test_review_outcomes(rt: Runtime, congress: dict[str, Any], decision: str, s
     a = congress["actors"]
     pid, case_id = submit(rt, a)
     to_review(rt, a, case_id)
-    do(rt, a["zhao"], case_id, "committee_review", {"decision": decision, "review_opinion": "不属于教代会职权范围。"})
+    extra = {"reject_reason": "out_of_scope"} if decision == "reject" else {}
+    do(rt, a["zhao"], case_id, "committee_review", {"decision": decision, "review_opinion": "不属于教代会职权范围。",
+                                                    **extra})
     final = row(rt, pid)
     assert final.status == status
     assert final.outcome == {"reject": "rejected", "withdraw": "withdrawn", "convert": "converted"}[decision]

@@ -42,7 +42,8 @@ def dataset(rt: Runtime, congress: dict[str, Any]) -> dict[str, int]:
     do(rt, a["chen"], c3, "draft_reply", REPLY)
     p4, c4 = submit(rt, a, proposer="zheng", signers=("li", "wang", "wu"))
     to_review(rt, a, c4)
-    do(rt, a["zhao"], c4, "committee_review", {"decision": "reject", "review_opinion": "超出学校职权。"})
+    do(rt, a["zhao"], c4, "committee_review", {"decision": "reject", "reject_reason": "out_of_scope",
+                                               "review_opinion": "超出学校职权。"})
     p5, c5 = submit(rt, a, proposer="wu", signers=("li", "wang", "zheng"))
     to_review(rt, a, c5)
     do(rt, a["zhao"], c5, "committee_review", {"decision": "merge", "merge_into": row(rt, p1).business_key,

@@ -50,6 +50,7 @@ def test_pages_and_bpmn_js_run_under_the_policy(server: str, page: Any, rt: Runt
     assert violations(page) == []
 
     page.goto(f"{server}/cases/{case.id}")  # the navigated viewer with the case's progress
+    page.click("#case-diagram-card > summary")  # a panel, closed until wanted
     page.wait_for_selector("#case-diagram:not([data-state=loading])")
     assert page.get_attribute("#case-diagram", "data-state") == "ok"
     assert page.locator("#case-diagram .djs-element.dk-current").count() == 1

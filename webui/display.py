@@ -33,7 +33,8 @@ def translate_errors(errors: list[FieldError]) -> list[FieldError]:
     return [FieldError(e.field, translate_error(e), e.code, e.limit) for e in errors]
 
 
-def _shown(view: Any) -> str:
+def shown(view: Any) -> str:
+    """A form field's value as people read it: option names joined with 、, yes/no, else the text."""
     if view.options:
         labels = dict(view.options)
         values = view.value if isinstance(view.value, list) else [view.value]
@@ -41,20 +42,6 @@ def _shown(view: Any) -> str:
     if isinstance(view.value, bool):
         return _("Yes") if view.value else _("No")
     return str(view.value)
-
-
-def labelled_data(forms: dict[str, Any], data: dict[str, Any], locale: str
-                  ) -> tuple[list[tuple[str, str]], list[tuple[str, Any]]]:
-    """(label, shown value) for every data field some form of the process describes, then the rest raw."""
-    shown: list[tuple[str, str]] = []
-    seen: set[str] = set()
-    for schema in forms.values():
-        for view in field_views(schema, locale, data):
-            if view.name in data and view.name not in seen and data[view.name] not in (None, "", []):
-                seen.add(view.name)
-                shown.append((view.label, _shown(view)))
-    other = [(k, v) for k, v in sorted(data.items()) if k not in seen and k != "initiator"]
-    return shown, other
 
 
 def field_info(forms: dict[str, Any], locale: str) -> dict[str, tuple[str, dict[str, str]]]:

@@ -15,7 +15,9 @@ from engine.disputes.documents import get_document
 from engine.disputes.rules import MATTER_NAMES, SANCTION_NAMES
 from engine.disputes.statistics import statistics
 from engine.errors import Invalid
+from engine.queries import casework_process
 
+from .notifications import seen_case
 from .runtime import current_actor, rt
 
 bp = Blueprint("disputes", __name__, url_prefix="/disputes")
@@ -38,12 +40,14 @@ def index():  # type: ignore[no-untyped-def]
     return render_template("disputes/index.html", cases=cases, tabs=_tabs(), process=process)
 
 
-@bp.route("/apply/<any(mediation, appeals):process>", methods=["POST"])
+@bp.route("/apply/<any(mediation, appeals):process>", methods=["GET", "POST"])
 @login_required
 def apply(process: str):  # type: ignore[no-untyped-def]
-    """Start a case and open its application form."""
-    _case, task_id = commands.open_application(rt(), current_actor(), process)
-    return redirect(url_for("tasks.show", task_id=task_id))
+    """The application form (the start form of the process serving this kind of case, ``mediation`` or
+    ``appeals``): the case exists only once it is submitted."""
+    with rt().reading() as session:
+        key = casework_process(session, process)
+    return redirect(url_for("cases.new", process=key))
 
 
 @bp.route("/cases/<int:case_id>")
@@ -51,6 +55,7 @@ def apply(process: str):  # type: ignore[no-untyped-def]
 def case(case_id: int):  # type: ignore[no-untyped-def]
     with rt().reading() as session:
         file = case_file(session, current_actor(), case_id)
+    seen_case(case_id)
     return render_template("disputes/case.html", case=file, tabs=_tabs(), sanctions=SANCTION_NAMES,
                            matters=MATTER_NAMES)
 

@@ -18,7 +18,7 @@ from engine.inbox.bulk import bulk_action
 from engine.inbox.comments import add_comment, case_discussion
 from engine.inbox.filters import delete_filter, filter_json, get_filter, list_filters, save_filter
 from engine.inbox.people import delegation_choices
-from engine.queries import group_names, inbox_counts, inbox_page, latest_definitions, list_cases, task_labels
+from engine.queries import SORTS, group_names, inbox_counts, inbox_page, latest_definitions, list_cases, task_labels
 from engine.tasks import delegate_task
 from engine.users import people as active_people
 
@@ -50,7 +50,7 @@ def _args() -> dict[str, str]:
         args.pop("scope", None)
     if args.get("view") not in VIEWS:
         args.pop("view", None)
-    if args.get("sort") not in ("due_at", "created", "-created"):
+    if args.get("sort") not in SORTS:
         args.pop("sort", None)
     if args.get("due") not in ("today", "week"):
         args.pop("due", None)
@@ -64,7 +64,7 @@ def index():  # type: ignore[no-untyped-def]
     actor = current_actor()
     with rt().reading() as session:
         listing = inbox_page(session, actor, page=request.args.get("page", 1, type=int), **inbox_filters(args))
-        counts = inbox_counts(session, actor)
+        counts = inbox_counts(session, actor, **inbox_filters({k: v for k, v in args.items() if k != "view"}))
         processes = {d.key: d.name for d in latest_definitions(session)}
         groups = group_names(session)
         saved = [filter_json(f, actor) for f in list_filters(session, actor)]
@@ -213,8 +213,10 @@ def _discussion(case_id: int, task_id: str | None = None) -> dict[str, Any]:
 
 
 def _choices(task_id: str) -> list[dict[str, str]]:
+    """The task page's hand-over picker: the people allowed to do it, besides oneself (that is claiming)."""
     with rt().reading() as session:
-        return delegation_choices(session, current_actor(), task_id)
+        return [u for u in delegation_choices(session, current_actor(), task_id)
+                if u["username"] != current_actor().username]
 
 
 @bp.app_context_processor

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from engine.notifications import list_for, read_notifications, unread_count
+from engine.notifications import grouped_by_case, read_case_notifications, read_notifications, unread_count
 
 from .runtime import rt
 from .security import safe_next
@@ -26,8 +26,13 @@ def bell() -> dict:
 @login_required
 def index():  # type: ignore[no-untyped-def]
     with rt().reading() as session:
-        items = list_for(session, current_user.username, limit=100)
-    return render_template("notifications/index.html", items=items)
+        groups = grouped_by_case(session, current_user.username, limit=100)
+    return render_template("notifications/index.html", groups=groups)
+
+
+def seen_case(case_id: int) -> None:
+    """The signed-in user opened this case (its page or one of its tasks): its notifications are read."""
+    read_case_notifications(rt(), current_user.username, case_id)
 
 
 @bp.route("/read", methods=["POST"])

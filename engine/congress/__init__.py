@@ -7,7 +7,7 @@ from types import ModuleType
 from engine.behaviours import Param, Registry
 from engine.scheduler import Jobs
 
-from . import rules, subscribers
+from . import pages, rules, subscribers
 
 
 def register(behaviours: Registry, hooks: ModuleType, jobs: Jobs) -> None:
@@ -23,3 +23,4 @@ def register(behaviours: Registry, hooks: ModuleType, jobs: Jobs) -> None:
                                                                   required=True)])(rules.cosigners_of)
     for kind, handler in subscribers.HANDLERS.items():
         hooks.subscribe(kind, handler)
+    hooks.subscribe("case_links", pages.proposal_link)

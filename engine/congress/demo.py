@@ -9,6 +9,8 @@ from typing import Any
 import sqlalchemy as sa
 
 from engine.access import SYSTEM, Actor
+from engine.approval.cc import cc_task
+from engine.approval.returns import return_task
 from engine.clock import clock, utcnow
 from engine.demo_people import ensure_people
 from engine.models import Task
@@ -167,8 +169,8 @@ def _current(s: Seeder) -> Iterator[str]:
     s.register(target, accept=False)  # registered, waiting for the department to accept
     _, c = s.submit("feng", "school", ["wang", "li", "zheng"])
     s.do("zhao", c, "collect_cosignatures", {})
-    s.do("zhao", c, "committee_review",
-         {"decision": "reject", "review_opinion": "属于个人待遇问题，不属于教代会提案范围。"})
+    s.do("zhao", c, "committee_review", {"decision": "reject", "reject_reason": "personal",
+                                         "review_opinion": "属于个人待遇问题，不属于教代会提案范围。"})
     with s.rt.reading() as session:
         from .models import Proposal
 
@@ -201,11 +203,20 @@ def _current(s: Seeder) -> Iterator[str]:
             s.do("zhao", c, "close_proposal", {})
     _, c = s.submit("zheng", "school", ["wang"])
     cp.withdraw_proposal(s.rt, a["zheng"], _pid(s, c), "问题已通过其他渠道解决。")
+    _, c = s.submit("zheng", "school", ["wang", "li", "feng"])
+    s.register(c)
+    s.do("chen", c, "draft_reply", REPLY)  # the leader he signs the reply off
+    _, c = s.submit("feng", "school", ["wang", "li", "zheng"])
+    s.register(c, accept=False)
+    return_task(s.rt, a["chen"], _task(s.rt, c, "confirm_assignment"), "assign",
+                "食堂和校园设施属于后勤保障处职责，请改交后勤保障处主办。")  # 退回: zhao sees why
+    cc_task(s.rt, a["zhao"], _task(s.rt, c, "assign"), ["liu"], "请后勤保障处提前了解。")
     s.submit("ma", "cs", ["niu"])  # the department congress: co-signing open
     _, c = s.submit("niu", "cs", ["ma", "gao"])
     s.do("ding", c, "collect_cosignatures", {})
     s.do("ding", c, "committee_review", {"decision": "register", "review_opinion": "同意立案。"})
-    yield "proposals in every state: draft, co-signing, review outcomes, assigned, replied, rated, closed"
+    yield ("proposals in every state: draft, co-signing, review outcomes, assigned, returned, replied, signed off, "
+           "rated, closed")
 
 
 def _pid(s: Seeder, case_id: int) -> int:

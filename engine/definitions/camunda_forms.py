@@ -82,9 +82,10 @@ def schema_from_form_data(task: etree._Element) -> dict[str, Any] | None:
 
 
 def generated_forms(root: etree._Element, form_key_of: Any) -> dict[str, dict[str, Any]]:
-    """Forms for every user task with ``camunda:formData``, keyed as ``form_key_of(task)`` names them."""
+    """Forms for every user task and start event with ``camunda:formData``, keyed as ``form_key_of(task)``
+    names them."""
     forms: dict[str, dict[str, Any]] = {}
-    for task in root.iter(bpmn("userTask")):
+    for task in [*root.iter(bpmn("userTask")), *root.iter(bpmn("startEvent"))]:
         schema = schema_from_form_data(task)
         key = form_key_of(task)
         if schema is not None and key:

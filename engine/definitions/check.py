@@ -30,7 +30,16 @@ from .bundle import Bundle
 from .camunda import camunda_problems
 from .case_fields import case_fields
 from .expressions import ExpressionError, is_camunda_expression, translate_camunda
-from .meta import TASK_TAGS, Assignment, called_processes, executable_processes, is_executable, read_process, read_task
+from .meta import (
+    TASK_TAGS,
+    Assignment,
+    called_processes,
+    executable_processes,
+    form_key_of,
+    is_executable,
+    read_process,
+    read_task,
+)
 from .normalize import NormalizeError
 from .parse import DefinitionError, build, dmn_problems, is_dmn, main_process, spiff_message
 from .wording import english, worded
@@ -422,6 +431,45 @@ def _check_tasks(report: _Report, process: etree._Element, bundle: Bundle, lanes
                     report.flag(node, "group_missing", group=group)
 
 
+def _check_task_page(report: _Report, process: etree._Element, bundle: Bundle) -> None:
+    """The start form, the ``caseForm`` and the return properties (``returnTo``, ``returnable``) the task page
+    reads: forms that exist, steps that exist."""
+    meta = read_process(process)
+    for node in process.iterfind("bpmn:startEvent", NS):
+        key = form_key_of(node)
+        if key:
+            _check_form(report, node, key, bundle)
+    case_form = (meta.settings.get("caseForm") or "").strip()
+    if case_form:
+        _check_form(report, process, case_form, bundle)
+    labelled = {name for key in meta.form_keys() if isinstance(bundle.forms.get(key), dict)
+                for name in (bundle.forms[key].get("properties") or {})}
+    listed = [(process, "summary", meta.settings.get("summary"))] + [
+        (_node(process, t.element_id), name, t.properties.get(name)) for t in meta.tasks.values()
+        for name in ("summary", "opinion")]
+    for node, name, value in listed:
+        for field in [f.strip() for f in (value or "").replace("，", ",").split(",") if f.strip()]:
+            if field not in labelled:
+                report.flag(node, "summary_field_unlabelled", severity="warning", property=name, field=field)
+    steps = {t.element_id for t in meta.tasks.values()}
+    marked = [t for t in meta.tasks.values() if (t.properties.get("startForm") or "").strip()]
+    for task in marked[1:]:
+        report.flag(_node(process, task.element_id), "start_form_twice")
+    for task in meta.tasks.values():
+        node = _node(process, task.element_id)
+        for name in ("returnable", "startForm"):
+            value = (task.properties.get(name) or "").strip().lower()
+            if value and value not in ("true", "false", "yes", "no", "1", "0"):
+                report.flag(node, "property_not_flag", property=name, value=task.properties[name])
+        for target in [t.strip() for t in (task.properties.get("returnTo") or "").split(",") if t.strip()]:
+            if target != "none" and target not in steps:
+                report.flag(node, "return_to_unknown", step=target)
+
+
+def _node(process: etree._Element, element_id: str) -> etree._Element | None:
+    return next((n for n in process.iter() if n.get("id") == element_id), None)
+
+
 def _check_lanes(report: _Report, process: etree._Element) -> dict[str, str]:
     """Lanes holding user tasks need a group; every node a lane lists must exist in the process."""
     meta = read_process(process)
@@ -574,6 +622,7 @@ def _check_bpmn(report: _Report, root: etree._Element, bundle: Bundle, known_gro
         _check_service_tasks(report, proc, bundle, known_groups)
         _check_pre_post_scripts(report, proc)
         _check_tasks(report, proc, bundle, lanes, known_groups)
+        _check_task_page(report, proc, bundle)
         _check_sla_settings(report, proc)
         _check_named_behaviours(report, proc)
     if report.failed or not processes:

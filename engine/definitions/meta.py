@@ -67,6 +67,13 @@ class ProcessMeta:
     lanes_unmapped: tuple[tuple[str, int], ...]  # (lane id, line) of lanes with neither name nor group
     settings: dict[str, str]
     initiator: str | None = None  # camunda:initiator: the variable that receives the starter's username
+    start_form: str | None = None  # the form key of the process's start event (a start form)
+    start_step: str | None = None  # the user task marked ``startForm``: filled before the case exists
+
+    def form_keys(self) -> set[str]:
+        """Every form the process uses: its steps', its start event's and its ``caseForm``."""
+        keys = {t.form_key for t in self.tasks.values() if t.form_key}
+        return keys | {k for k in (self.start_form, (self.settings.get("caseForm") or "").strip()) if k}
 
 
 def parse_assignment(value: str | None) -> Assignment:
@@ -185,6 +192,21 @@ def called_processes(process: etree._Element) -> list[etree._Element]:
     return list(found.values())
 
 
+def is_true(value: str | None) -> bool:
+    """A BPMN property read as a flag: true, yes or 1."""
+    return (value or "").strip().lower() in ("true", "yes", "1")
+
+
+def _start(process: etree._Element, tasks: dict[str, TaskMeta]) -> tuple[str | None, str | None]:
+    """(the form key of the process's plain start event, the user task marked ``startForm``)."""
+    form = None
+    for node in process.iterfind("bpmn:startEvent", NS):
+        if not any(str(child.tag).endswith("EventDefinition") for child in node):
+            form = _form_key(node, extension_properties(node)) or form
+    step = next((t.element_id for t in tasks.values() if is_true(t.properties.get("startForm"))), None)
+    return form, step
+
+
 def read_process(process: etree._Element) -> ProcessMeta:
     """Read one ``bpmn:process`` element: its tasks and lanes, those inside subprocesses and those of the
     processes it calls in the same file included (their tasks run in its cases); settings are its own."""
@@ -201,6 +223,7 @@ def read_process(process: etree._Element) -> ProcessMeta:
         proc_lanes, proc_unmapped = _lanes(proc)
         lanes = {**proc_lanes, **lanes}
         unmapped += proc_unmapped
+    start_form, start_step = _start(process, tasks)
     return ProcessMeta(
         key=process.get("id", ""),
         name=process.get("name") or process.get("id", ""),
@@ -209,6 +232,8 @@ def read_process(process: etree._Element) -> ProcessMeta:
         lanes_unmapped=tuple(unmapped),
         settings=_settings(process),
         initiator=initiator_variable(process),
+        start_form=start_form,
+        start_step=start_step,
     )
 
 

@@ -74,6 +74,11 @@ TEMPLATES: dict[str, str] = {
     "dmn_unparseable": N_("DMN file %(name)s is unparseable XML: %(detail)s"),
     # user tasks: forms, assignment, deadlines
     "form_unknown": N_("unknown form key '%(key)s' (no %(key)s.json given)"),
+    "summary_field_unlabelled": N_("%(property)s names '%(field)s', which no form of the process (caseForm "
+                                   "included) labels: it would not be shown"),
+    "start_form_twice": N_("only one step of a process may be its startForm"),
+    "property_not_flag": N_("%(property)s '%(value)s' must be true or false"),
+    "return_to_unknown": N_("returnTo names '%(step)s', which is not a user task of this process"),
     "form_problem": N_("form '%(key)s': %(detail)s"),
     "task_setting": N_("%(detail)s"),
     "due_date_invalid": N_("dueDate %(value)s is not an ISO date or date-time (nor a ${...} or =expression)"),

@@ -79,7 +79,7 @@ def _fill_from_latest(session: so.Session, bundle: Bundle) -> list[str]:
     if latest is None:
         return []
     try:
-        wanted = {t.form_key for t in read_process(main_process(parse_xml(bundle.bpmn))).tasks.values() if t.form_key}
+        wanted = read_process(main_process(parse_xml(bundle.bpmn))).form_keys()
     except Exception:
         wanted = set()
     taken = sorted(k for k in wanted if k not in bundle.forms and k not in bundle.form_errors

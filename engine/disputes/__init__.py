@@ -7,7 +7,7 @@ from types import ModuleType
 from engine.behaviours import Registry
 from engine.scheduler import Jobs
 
-from . import step_rules, subscribers
+from . import pages, step_rules, subscribers
 from .access import APPEALS, MEDIATION
 
 
@@ -22,3 +22,5 @@ def register(behaviours: Registry, hooks: ModuleType, jobs: Jobs) -> None:
         behaviours.rule(name, **spec)
     for kind, handler in subscribers.HANDLERS.items():
         hooks.subscribe(kind, handler)
+    hooks.subscribe("case_links", pages.case_file_link)
+    hooks.subscribe("case_documents", pages.case_file_documents)

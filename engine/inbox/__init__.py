@@ -7,6 +7,10 @@ from types import ModuleType
 from engine.behaviours import Registry
 from engine.scheduler import Jobs
 
+from .files import case_files
+
 
 def register(behaviours: Registry, hooks: ModuleType, jobs: Jobs) -> None:
-    """The inbox works through the core's commands and queries alone: it adds no hook, behaviour or job."""
+    """The inbox works through the core's commands and queries; it offers a case's attachments beside its tasks
+    (the ``case_documents`` hook)."""
+    hooks.subscribe("case_documents", case_files)

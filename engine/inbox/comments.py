@@ -74,8 +74,9 @@ def add_comment(rt: Runtime, actor: Actor, case_id: int, body: Any, task_id: str
                 if f.case_id == case.id and f.uploaded_by == actor.username and f.comment_id is None:
                     f.comment_id = comment.id
         where = f"{case.business_key} · {task.title}" if task is not None else case.business_key
-        notify(session, readers, "mention", f"{actor.username} @ {where}", body=text[:500], case=case, task=task,
-               now=now)
+        author = session.scalar(sa.select(User.display_name).where(User.username == actor.username)) or actor.username
+        notify(session, readers, "mention", f"{author} 在评论中提到了你：{where}", body=text[:500], case=case,
+               task=task, now=now)
         out = comment_json(comment)
     out["notified"] = readers
     out["not_notified"] = [n for n in names if n not in readers]

@@ -45,6 +45,18 @@ def start_clock(session: so.Session, case: Case, task: Task, now: datetime) -> T
     return row
 
 
+def restart_clock(session: so.Session, case: Case, task: Task, now: datetime) -> TaskClock | None:
+    """The clock of a step made ready again (returned to, recalled): started afresh from its new due date."""
+    row = session.get(TaskClock, task.id)
+    if row is None:
+        return start_clock(session, case, task, now)
+    row.original_due_at, row.paused_at, row.remaining_seconds, row.paused_seconds = task.due_at, None, None, 0
+    row.overdue_at = None
+    row.extended_seconds, row.extensions = 0, 0
+    schedule(row, task, rules_for(session, case.definition_id, task.name), set(), now)
+    return row
+
+
 def _load(session: so.Session, task_id: str) -> tuple[Task, Case, TaskClock]:
     found = session.execute(sa.select(Task, Case).join(Case, Case.id == Task.case_id).where(Task.id == task_id)).first()
     if found is None:

@@ -55,8 +55,9 @@ def _handle(session: so.Session, clock_row: TaskClock, task: Task, case: Case, r
     due = [(rule, at) for rule, at in plan(task.due_at, task.created_at, rules, now) if at <= now and rule not in done]
     reminders = [rule for rule, _ in due if is_reminder(rule)]
     fired: list[str] = []
-    title = f"{case.business_key} · {task.title}"
+    about = f"「{task.title}」：{case.business_key}" + (f"：{case.title}" if case.title else "")
     for rule, _at in due:
+        title = ("督办升级" if rule.startswith("escalate") else "已超期" if rule == "overdue" else "即将到期") + about
         if is_reminder(rule) and rule != reminders[-1]:
             session.add(Reminder(task_id=task.id, rule=rule, due_at=task.due_at, recipients=[], skipped=True,
                                  sent_at=now))

@@ -16,7 +16,7 @@ from engine.models import Case, Event, Task, TaskCandidate
 from engine.notifications import notify, task_recipients
 
 from .absence import deputies_cached, resolve, today
-from .clocks import refuse_if_locked, start_clock
+from .clocks import refuse_if_locked, restart_clock, start_clock
 
 
 def _hand_to_deputies(session: so.Session, case: Case, task: Task, deputies: dict[str, str], now: datetime) -> None:
@@ -42,12 +42,18 @@ def tell_about_new_task(session: so.Session, case: Case, task: Task, now: dateti
     if deputies:
         _hand_to_deputies(session, case, task, deputies, now)
     recipients = {resolve(u, deputies) for u in task_recipients(session, task)}
-    notify(session, recipients, "task_created", f"{case.business_key} · {task.title}", case=case, task=task,
-           now=now)
+    title = f"：{case.title}" if case.title else ""
+    notify(session, recipients, "task_created", f"待你办理「{task.title}」：{case.business_key}{title}", case=case,
+           task=task, now=now)
 
 
 def start_task_clock(session: so.Session, case: Case, task: Task, now: datetime, **_: Any) -> None:
     start_clock(session, case, task, now)
+
+
+def restart_task_clock(session: so.Session, case: Case, task: Task, now: datetime, **_: Any) -> None:
+    """A step returned to or recalled runs on a fresh clock from its new due date."""
+    restart_clock(session, case, task, now)
 
 
 def refuse_locked_completion(session: so.Session, case: Case, task: Task, now: datetime, **_: Any) -> None:

@@ -5,8 +5,9 @@ from __future__ import annotations
 from flask import g, jsonify, request
 
 from engine.errors import Invalid
-from engine.instances import cancel_case, retry_case, start_case
+from engine.instances import cancel_case, retry_case
 from engine.queries import case_json, list_cases, visible_case
+from engine.startforms import submit_start_form
 
 from ..runtime import rt
 from .blueprint import bp
@@ -27,7 +28,7 @@ def create_case():  # type: ignore[no-untyped-def]
     data = body.get("data", {})
     if not isinstance(data, dict):
         raise Invalid("'data' must be an object", [{"field": "data", "message": "must be an object"}])
-    case = start_case(rt(), g.actor, process, data)
+    case = submit_start_form(rt(), g.actor, process, data)  # a start form is validated before any case exists
     with rt().reading() as session:  # the starter may read the case
         return jsonify(case_json(session, case)), 201
 
@@ -37,7 +38,8 @@ def cases_index():  # type: ignore[no-untyped-def]
     with rt().reading() as session:
         return jsonify(list_cases(session, g.actor, process=request.args.get("process"),
                                   status=request.args.get("status"), q=request.args.get("q"),
-                                  page=request.args.get("page", 1, type=int)))
+                                  page=request.args.get("page", 1, type=int),
+                                  sort=request.args.get("sort") or "-number"))
 
 
 @bp.get("/cases/<int:case_id>")

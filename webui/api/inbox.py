@@ -36,7 +36,8 @@ def inbox_index():  # type: ignore[no-untyped-def]
     with rt().reading() as session:
         listing = inbox_page(session, g.actor, page=request.args.get("page", 1, type=int),
                              **inbox_filters(request.args))
-        listing["counts"] = inbox_counts(session, g.actor)
+        filters = inbox_filters({k: v for k, v in request.args.items() if k != "view"})
+        listing["counts"] = inbox_counts(session, g.actor, **filters)
     return jsonify(listing)
 
 

@@ -111,8 +111,33 @@ OPERATIONS: dict[tuple[str, str], tuple[str, int, dict[str, Any] | None, dict[st
     ("get", "/api/v1/attachments/{attachment_id}"): ("Download an attachment", 200, {t: STR for t in FILES}, None),
     ("get", "/api/v1/tasks"): ("Tasks the caller may act on, paged", 200, {JSON: obj({
         "items": arr(ref("Task")), "total": INT, "page": INT})}, None),
-    ("get", "/api/v1/tasks/{task_id}"): ("A task with its form schema and data", 200, {JSON: {
-        "allOf": [ref("Task"), obj({"schema": {"type": ["object", "null"]}, "data": ANY_OBJ})]}}, None),
+    ("get", "/api/v1/tasks/{task_id}"): ("A task with its form schema and data, the case summary and where it may "
+                                         "be returned to", 200, {JSON: {
+        "allOf": [ref("Task"), obj({"schema": {"type": ["object", "null"]}, "data": ANY_OBJ,
+                                    "summary": arr(obj({"label": STR, "value": STR})),
+                                    "return_to": arr(obj({"name": STR, "title": STR}))},
+                                   opinions=arr(ANY_OBJ))]}}, None),
+    ("put", "/api/v1/tasks/{task_id}/draft"): ("Save the caller's draft of the task's form (not validated)", 200,
+                                               {JSON: obj({"saved_at": STR, "data": ANY_OBJ})},
+                                               body(obj({"data": ANY_OBJ}))),
+    ("post", "/api/v1/tasks/{task_id}/return"): ("退回: send the case back to an earlier step, with a reason", 200,
+                                                 {JSON: obj({"case": ref("Case")})},
+                                                 body(obj({"to": STR, "reason": STR}))),
+    ("post", "/api/v1/tasks/{task_id}/recall"): ("撤回: take back a step one completed while the next is untouched",
+                                                 200, {JSON: obj({"case": ref("Case")})}, None),
+    ("post", "/api/v1/tasks/{task_id}/urge"): ("催办: notify the handlers of an open task (once a day per caller)", 200,
+                                               {JSON: obj({"notified": STRS})}, body(obj(message=STR))),
+    ("post", "/api/v1/tasks/{task_id}/cc"): ("抄送: let the named users read the case and notify them", 200,
+                                             {JSON: obj({"users": STRS})}, body(obj({"users": STRS}, message=STR))),
+    ("get", "/api/v1/processes/{key}/start-form"): ("The form a case of the process starts with, and the caller's "
+                                                     "draft of it", 200, {JSON: obj({
+                                                         "process": STR, "name": STR, "version": INT,
+                                                         "schema": {"type": ["object", "null"]},
+                                                         "draft": {"type": ["object", "null"]},
+                                                         "draft_saved_at": STR_OR_NULL})}, None),
+    ("put", "/api/v1/processes/{key}/draft"): ("Save the caller's draft of the start form (no case is made)", 200,
+                                               {JSON: obj({"saved_at": STR, "data": ANY_OBJ})},
+                                               body(obj({"data": ANY_OBJ}))),
     ("get", "/api/v1/tasks/{task_id}/candidates"): ("Who the task may be delegated to", 200,
                                                     {JSON: arr(ref("Person"))}, None),
     ("post", "/api/v1/tasks/{task_id}/claim"): ("Claim a task", 200, {JSON: ref("Task")}, None),

@@ -15,9 +15,11 @@ from engine.deploy import check
 from engine.designer.retirement import restore_process, retire_process
 from engine.errors import Forbidden, Invalid, NotFound
 from engine.queries import definition_json, definition_versions, latest_definitions
+from engine.startforms import save_start_draft, start_form
 
 from ..runtime import rt
 from .blueprint import bp
+from .errors import json_body
 from .uploads import optional_flag
 
 
@@ -115,3 +117,19 @@ def deploy_process():  # type: ignore[no-untyped-def]
 def _deployed_processes(done: Any) -> list[dict[str, Any]]:
     """Each executable process the file deployed: its key, version and whether it is new."""
     return [{"key": d.definition.key, "version": d.definition.version, "created": d.created} for d in done.all]
+
+
+@bp.get("/processes/<key>/start-form")
+def process_start_form(key: str):  # type: ignore[no-untyped-def]
+    """The form a case of this process starts with (``schema`` null when none) and the caller's draft of it."""
+    runtime = rt()
+    with runtime.reading() as session:
+        form = start_form(runtime, session, g.actor, key)
+    return jsonify({"process": form.process, "name": form.name, "version": form.version, "schema": form.schema,
+                    "draft": form.draft, "draft_saved_at": form.draft_saved_at})
+
+
+@bp.put("/processes/<key>/draft")
+def process_start_draft(key: str):  # type: ignore[no-untyped-def]
+    """Save the caller's draft of the start form: not validated, no case is made."""
+    return jsonify(save_start_draft(rt(), g.actor, key, json_body().get("data", {})))

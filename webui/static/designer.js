@@ -95,6 +95,31 @@
 
   /* ---- case progress ---------------------------------------------------------------------------- */
 
+  /* A case diagram inside a closed <details> is drawn when the panel first opens (a hidden canvas has no size). */
+  function whenShown(container) {
+    var panel = container.closest("details");
+    if (!panel || panel.open) { caseDiagram(container); return; }
+    panel.addEventListener("toggle", function once() {
+      if (!panel.open) { return; }
+      panel.removeEventListener("toggle", once);
+      caseDiagram(container);
+    });
+  }
+
+  /* At a readable size: 100 %, scrolled to the open step (the diagram pans; fit-to-width shrinks big processes). */
+  function readable(viewer, data) {
+    var canvas = viewer.get("canvas");
+    var registry = viewer.get("elementRegistry");
+    var here = (data.current || []).concat(data.errors || []).map(function (id) { return registry.get(id); })
+      .filter(Boolean)[0];
+    canvas.zoom(1);
+    if (here) {
+      var box = canvas.viewbox();
+      canvas.viewbox({ x: here.x + here.width / 2 - box.width / 2, y: here.y + here.height / 2 - box.height / 2,
+                       width: box.width, height: box.height });
+    }
+  }
+
   function caseDiagram(container) {
     var viewer = new window.BpmnJS({ container: container, moddleExtensions: { spiffworkflow: SPIFF } });
     container.bpmnViewer = viewer;
@@ -102,7 +127,11 @@
       .then(function (r) { if (!r.ok) { throw new Error(r.status + " " + r.statusText); } return r.json(); })
       .then(function (data) {
         container.caseData = data;
-        return importInto(viewer, container, data.xml).then(function () { paintProgress(viewer, container, data); });
+        return importInto(viewer, container, data.xml).then(function () {
+          status(container, "");  // import warnings are for designers, not for the people following a case
+          paintProgress(viewer, container, data);
+          readable(viewer, data);
+        });
       })
       .catch(function (err) {
         container.setAttribute("data-state", "error");
@@ -365,7 +394,7 @@
     T = i18n ? JSON.parse(i18n.textContent) : {};
     if (!window.BpmnJS) { return; }
     document.querySelectorAll(".bpmn-canvas[data-xml]").forEach(render);
-    document.querySelectorAll(".bpmn-canvas[data-case-url]").forEach(caseDiagram);
+    document.querySelectorAll(".bpmn-canvas[data-case-url]").forEach(whenShown);
     document.querySelectorAll(".bpmn-canvas[data-modeler]").forEach(modelerPage);
     document.querySelectorAll("form.preview").forEach(function (form) {  // form previews never submit
       form.addEventListener("submit", function (event) { event.preventDefault(); });
