@@ -154,7 +154,7 @@ class _Router:
         for row in rows:
             if row.case_id is None and row.process_key not in begun and _matches(self.rt, row, None, given):
                 definition = self.session.get(ProcessDefinition, row.definition_id)
-                if definition is not None and self._allowed(definition):
+                if definition is not None and definition.retired_at is None and self._allowed(definition):
                     done.started.append(self._start(definition, kind, name, payload, given, result_var))
         return done
 

@@ -170,3 +170,12 @@ def test_subscriptions_rebuilt_after_an_upgrade(api: Any, shop: None, rt: Runtim
     assert res.status_code == 200 and res.get_json()["delivered"] == [order["id"]]
     started = api.post("/api/v1/messages", json={"name": "order_placed", "data": {"order_no": "F-6"}}).get_json()
     assert len(started["started"]) == 1  # the start events are registered again too
+
+
+def test_a_retired_process_is_not_started_by_a_message(api: Any, shop: None) -> None:
+    assert api.post("/api/v1/processes/billing/retire", "admin").status_code == 200
+    res = api.post("/api/v1/messages", "admin", json={"name": "order_placed", "data": {"order_no": "C-4"}})
+    assert res.status_code == 404, res.get_json()  # nothing waits for it and its start process is retired
+    assert api.post("/api/v1/processes/billing/restore", "admin").status_code == 200
+    res = api.post("/api/v1/messages", "admin", json={"name": "order_placed", "data": {"order_no": "C-5"}})
+    assert res.status_code == 200 and len(res.get_json()["started"]) == 1
