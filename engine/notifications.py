@@ -42,19 +42,23 @@ def acting(session: so.Session, username: str) -> None:
 
 def notify(session: so.Session, usernames: Iterable[str], kind: str, title: str, body: str | None = None,
            case: Case | None = None, task: Task | None = None, link: str | None = None,
-           now: datetime | None = None) -> int:
+           now: datetime | None = None, addressed: bool = False) -> int:
     """One notification per distinct user and event; returns how many were written.
 
     A person's action is one event: in the transaction of a command run for someone (see :func:`acting`), a
     user already told about this case is not told again (the first line wins) and the person acting is not
-    told at all. Scheduler rounds, which act for nobody, say each thing they do.
+    told at all. Scheduler rounds, which act for nobody, say each thing they do. A message the process
+    addresses to named people (``addressed``: the ``notify`` connector) always reaches each of them once.
     """
     when = now or utcnow()
     told: set[tuple[str, int | None]] = session.info.setdefault(TOLD, set())
     case_id = case.id if case is not None else None
     person = session.info.get(ACTING)
-    users = sorted({u for u in usernames if u and u != person
-                    and (person is None or case_id is None or (u, case_id) not in told)})
+    if addressed:
+        users = sorted({u for u in usernames if u})
+    else:
+        users = sorted({u for u in usernames if u and u != person
+                        and (person is None or case_id is None or (u, case_id) not in told)})
     if person is not None:
         told.update((u, case_id) for u in users if case_id is not None)
     if link is None:

@@ -89,7 +89,8 @@ def test_admin_unlocks_a_paused_sign_in(server: str, page: Any, people: dict) ->
     page.click("button[type=submit]")
     assert "登录失败次数过多，请 2 秒后再试。" in page.locator(".alert").inner_text()
     login(page, server, "admin")
-    page.click("text=登录锁定")
+    page.click("nav.mainnav >> text=管理")
+    page.click(".admin-tabs >> text=登录锁定")
     assert page.locator("#signin-locks tbody tr").count() == 1
     assert "li" in page.locator("#signin-locks").inner_text()
     assert violations(page) == []

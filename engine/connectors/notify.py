@@ -73,9 +73,9 @@ def notify_connector(call: ConnectorCall, users: Any = None, groups: Any = None,
     readers = readers_among(call, recipients)
     heading = f"{call.case.business_key} · {headline}"
     notify(call.session, [r for r in recipients if r in readers], KIND, heading, body, case=call.case,
-           now=call.scope.now)
+           now=call.scope.now, addressed=True)
     notify(call.session, [r for r in recipients if r not in readers], KIND, heading, body, case=call.case,
-           link="", now=call.scope.now)  # they may not open the case: the message says it all
+           link="", now=call.scope.now, addressed=True)  # they may not open the case: the message says it all
     return {"notified": recipients}
 
 
