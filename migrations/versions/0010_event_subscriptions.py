@@ -1,8 +1,8 @@
 """messages and signals: the subscriptions of waiting cases and of message/signal start events; the values
 of BPMN data stores
 
-Revision ID: 0013
-Revises: 0008
+Revision ID: 0010
+Revises: 0009
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from sqlalchemy.dialects import postgresql
 
 import engine.models
 
-revision = "0013"
+revision = "0010"
 down_revision = "0009"
 branch_labels = None
 depends_on = None

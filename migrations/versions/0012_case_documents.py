@@ -1,7 +1,7 @@
 """case documents (filled templates and notices) and the document templates deployed with a process
 
-Revision ID: 0010
-Revises: 0012
+Revision ID: 0012
+Revises: 0011
 """
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ from alembic import op
 
 import engine.models
 
-revision = "0010"
-down_revision = "0012"
+revision = "0012"
+down_revision = "0011"
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """sign-in throttling by (username, client address) and by address, replacing the per-username lockout
 
-Revision ID: 0012
-Revises: 0008
+Revision ID: 0011
+Revises: 0010
 """
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ from alembic import op
 
 import engine.models
 
-revision = "0012"
-down_revision = "0013"
+revision = "0011"
+down_revision = "0010"
 branch_labels = None
 depends_on = None
 

@@ -1,6 +1,6 @@
 """task page: form drafts per user, people copied in on a case
 
-Revision ID: 0014
+Revision ID: 0013
 Revises: 0012
 """
 
@@ -11,8 +11,8 @@ from alembic import op
 
 import engine.models
 
-revision = "0014"
-down_revision = "0010"
+revision = "0013"
+down_revision = "0012"
 branch_labels = None
 depends_on = None
 
