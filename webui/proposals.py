@@ -18,12 +18,14 @@ from engine.congress.duty import record as duty_record
 from engine.congress.duty import to_csv as duty_to_csv
 from engine.congress.reading import congress_and_session, merged_into, sessions_of
 from engine.congress.settings import effective
-from engine.congress.stats import report, to_csv, to_xlsx
+from engine.congress.stats import report
 from engine.errors import DocketError
 from engine.office.units import list_units, unit_names
 from engine.queries import visible_case
 from engine.users import display_names
 
+from .inputs import int_arg
+from .report_wording import FORMATS, report_response
 from .runtime import current_actor, rt
 
 bp = Blueprint("proposals", __name__, url_prefix="/proposals")
@@ -242,17 +244,13 @@ def _charts(data: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
 @bp.get("/statistics.<fmt>")
 @login_required
 def statistics_file(fmt: str):  # type: ignore[no-untyped-def]
-    if fmt not in ("csv", "xlsx"):
+    """The handling report as xlsx, CSV or DOCX, with the page's filters."""
+    if fmt not in FORMATS:
         abort(404)
-    congress, term, year = _report_args()
+    congress = request.args.get("congress") or None
     with rt().reading() as session:
-        data = report(session, current_actor(), congress, term, year)
-    name = f"proposals-report-{congress or 'all'}.{fmt}"
-    if fmt == "csv":
-        return Response(to_csv(data), mimetype="text/csv; charset=utf-8",
-                        headers={"Content-Disposition": f"attachment; filename={name}"})
-    return Response(to_xlsx(data), headers={"Content-Disposition": f"attachment; filename={name}"},
-                    mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        data = report(session, current_actor(), congress, int_arg("session"), int_arg("year"))
+    return report_response(data, fmt, f"proposals-report-{congress or 'all'}")
 
 
 @bp.route("/duty", methods=["GET", "POST"])

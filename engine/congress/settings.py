@@ -22,6 +22,7 @@ DEFAULTS: dict[str, Any] = {
     "between_sessions_cosign_days": 14,  # co-signing window of a proposal filed between sessions
     "categories": ["teaching", "research", "welfare", "management", "campus"],
     "rates": {                     # statistics: numerator and denominator are sums of counters
+        "registration_rate": {"num": ["registered"], "den": ["submitted"]},
         "completion_rate": {"num": ["closed"], "den": ["registered"]},
         "implementation_rate": {"num": ["grade_A", "grade_B"], "den": ["registered"]},
         "satisfaction_rate": {"num": ["satisfied", "basic"], "den": ["rated"]},

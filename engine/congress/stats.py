@@ -1,21 +1,26 @@
 """Proposal statistics per congress and session: counters, the configured rates, breakdowns by department,
-category and status, and the handling report (提案办理情况报告) as rows, CSV and xlsx."""
+category and status, the on-time rate, and the proposals of the handling report (提案办理情况报告) as rows;
+``report_files`` writes them as xlsx, CSV and DOCX."""
 
 from __future__ import annotations
 
-import csv
-import io
 from collections import Counter
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from engine.access import Actor
-from engine.errors import Forbidden
+from engine.clock import utcnow
+from engine.errors import Forbidden, Invalid
+from engine.models import OPEN_TASK_STATES, Task
+from engine.office.models import Unit
+from engine.office.units import unit_names
+from engine.users import display_names
 
-from .congresses import get_congress, is_delegate, is_official
-from .models import Congress, Proposal
+from .congresses import is_delegate, is_official
+from .models import Congress, CongressSession, Proposal
 from .settings import DEFAULTS, effective
 
 COUNTERS = ("submitted", "registered", "merged", "converted", "rejected", "withdrawn", "closed", "grade_A",
@@ -81,95 +86,104 @@ def _breakdown(rows: list[Proposal], key: str, formulas: dict[str, Any]) -> list
     return out
 
 
+def _deadlines(session: so.Session, rows: list[Proposal], now: datetime) -> list[tuple[int, list[str], str]]:
+    """(case id, candidate groups, "on_time" / "late" / "open_overdue") of every task with a due date on the
+    proposals' cases that is finished or already overdue; open tasks not yet due are left out."""
+    case_ids = [p.case_id for p in rows if p.case_id]
+    if not case_ids:
+        return []
+    stmt = (sa.select(Task.case_id, Task.candidate_groups, Task.due_at, Task.completed_at, Task.state)
+            .where(Task.case_id.in_(case_ids), Task.due_at.is_not(None)))
+    out = []
+    for case_id, groups, due, done_at, state in session.execute(stmt):
+        if state in OPEN_TASK_STATES:
+            if due < now:
+                out.append((case_id, list(groups or []), "open_overdue"))
+        elif done_at is not None:
+            out.append((case_id, list(groups or []), "on_time" if done_at <= due else "late"))
+    return out
+
+
+def _on_time(items: list[tuple[int, list[str], str]]) -> dict[str, Any]:
+    """The supervision board's definition (``engine.sla.board.on_time_by_group``): tasks completed by their due
+    date ÷ (tasks completed + open tasks already overdue), so a late open task lowers the rate."""
+    c = Counter(kind for _case, _groups, kind in items)
+    den = c["on_time"] + c["late"] + c["open_overdue"]
+    return {"tasks_on_time": c["on_time"], "tasks_late": c["late"], "tasks_open_overdue": c["open_overdue"],
+            "on_time_rate": round(c["on_time"] / den, 4) if den else None}
+
+
+def _checked_session(session: so.Session, chosen: list[Congress], session_id: int | None) -> str | None:
+    """The name of the chosen session (None for every session).
+
+    :raises Invalid: not a session of the chosen congresses
+    """
+    if session_id is None:
+        return None
+    term = session.get(CongressSession, session_id)
+    if term is None or term.congress_id not in {c.id for c in chosen}:
+        raise Invalid(f"session {session_id} is not a session of the chosen congress",
+                      [{"field": "session", "message": "not a session of the chosen congress"}])
+    return term.name
+
+
 def report(session: so.Session, actor: Actor, congress: str | None = None, session_id: int | None = None,
-           year: int | None = None) -> dict[str, Any]:
-    """The statistics the caller may see (one congress, or every congress they take part in)."""
+           year: int | None = None, now: datetime | None = None) -> dict[str, Any]:
+    """The statistics the caller may see (one congress, or every congress they take part in).
+
+    :raises Invalid: an unknown congress, a session of another congress, a year out of range (each names its
+        parameter)
+    :raises Forbidden: a congress the caller takes no part in
+    """
+    if year is not None and not 1900 <= year <= 2999:
+        raise Invalid(f"year {year} is out of range", [{"field": "year", "message": "must be a year such as 2026"}])
     if congress:
-        chosen = [get_congress(session, congress)]
-        if not _allowed(session, actor, chosen[0]):
-            raise Forbidden(f"you may not see the statistics of {chosen[0].name}")
+        found = session.scalar(sa.select(Congress).where(Congress.key == congress))
+        if found is None:
+            raise Invalid(f"congress {congress} does not exist",
+                          [{"field": "congress", "message": "no congress has this key"}])
+        chosen = [found]
+        if not _allowed(session, actor, found):
+            raise Forbidden(f"you may not see the statistics of {found.name}")
     else:
         chosen = [c for c in session.scalars(sa.select(Congress).order_by(Congress.id)) if _allowed(session, actor, c)]
+    session_name = _checked_session(session, chosen, session_id)
     formulas = effective(chosen[0])["rates"] if len(chosen) == 1 else DEFAULTS["rates"]
     rows = _rows(session, [c.id for c in chosen], session_id, year)
     counters = count(rows)
     by_status = Counter(p.status for p in rows)
     registered = [p for p in rows if p.outcome == "registered"]
+    deadlines = _deadlines(session, registered, now or utcnow())
+    by_department = _breakdown(registered, "lead_department", formulas)
+    groups = dict(session.execute(sa.select(Unit.key, Unit.group_key)).all())
+    for d in by_department:
+        group = groups.get(d["department"] or "", f"dept:{d['department']}")
+        d.update(_on_time([t for t in deadlines if group in t[1]]))
     return {
-        "congresses": [c.key for c in chosen], "session": session_id, "year": year, **counters,
-        **rates(counters, formulas), "formulas": formulas,
-        "by_department": _breakdown(registered, "lead_department", formulas),
+        "congresses": [c.key for c in chosen], "session": session_id, "session_name": session_name, "year": year,
+        **counters,
+        **rates(counters, formulas), **_on_time(deadlines), "formulas": formulas,
+        "by_department": by_department,
         "by_category": _breakdown(rows, "category", formulas),
         "by_status": [{"status": k, "count": v} for k, v in sorted(by_status.items())],
         "proposals": [handling_row(p) for p in rows],
+        "names": display_names(session, sorted({u for p in rows for u in [p.proposer, *(p.co_proposers or [])]})),
+        "units": unit_names(session),
+        "title": "、".join(c.name for c in chosen),
     }
 
 
+def _stamp(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
 def handling_row(p: Proposal) -> dict[str, Any]:
+    """One proposal as the handling report lists it (codes and usernames; the file writers word them)."""
     reply = p.reply or {}
     return {"number": p.business_key, "title": p.title, "proposer": p.proposer,
             "co_proposers": list(p.co_proposers or []), "category": p.category, "outcome": p.outcome,
             "status": p.status, "lead_department": p.lead_department, "co_departments": list(p.co_departments or []),
             "reply_type": reply.get("reply_type"), "reply": reply.get("reply"), "rating": p.rating,
-            "grade": p.grade}
-
-
-SUMMARY = [("submitted", "提交"), ("registered", "立案"), ("merged", "并案"), ("converted", "转为意见建议"),
-           ("rejected", "不予立案"), ("withdrawn", "撤回"), ("closed", "办结"), ("completion_rate", "办结率"),
-           ("implementation_rate", "落实率"), ("satisfaction_rate", "满意率")]
-COLUMNS = [("number", "编号"), ("title", "标题"), ("proposer", "提案人"), ("category", "类别"), ("outcome", "审查结论"),
-           ("status", "状态"), ("lead_department", "主办单位"), ("reply_type", "答复类型"), ("rating", "满意度"),
-           ("grade", "落实等级")]
-
-
-def _cell(value: Any) -> Any:
-    if isinstance(value, list):
-        return "、".join(value)
-    return "" if value is None else value
-
-
-def to_csv(data: dict[str, Any]) -> str:
-    buf = io.StringIO()
-    out = csv.writer(buf)
-    out.writerow(["指标", "数值"])
-    for key, label in SUMMARY:
-        out.writerow([label, _cell(data.get(key))])
-    out.writerow([])
-    out.writerow([label for _, label in COLUMNS])
-    for row in data["proposals"]:
-        out.writerow([_cell(row.get(k)) for k, _ in COLUMNS])
-    return "\ufeff" + buf.getvalue()  # BOM: Excel opens UTF-8 Chinese correctly
-
-
-def to_xlsx(data: dict[str, Any]) -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.chart import BarChart, Reference
-    from openpyxl.styles import Font
-
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "汇总"
-    sheet.append(["指标", "数值"])
-    for key, label in SUMMARY:
-        sheet.append([label, _cell(data.get(key))])
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    depts = book.create_sheet("按承办单位")
-    depts.append(["承办单位", "立案", "办结", "A", "B", "满意", "基本满意", "不满意"])
-    for d in data["by_department"]:
-        depts.append([d["department"] or "", d["registered"], d["closed"], d["grade_A"], d["grade_B"],
-                      d["satisfied"], d["basic"], d["unsatisfied"]])
-    if data["by_department"]:
-        chart = BarChart()
-        chart.title = "各承办单位立案与办结"
-        chart.add_data(Reference(depts, min_col=2, max_col=3, min_row=1, max_row=len(data["by_department"]) + 1),
-                       titles_from_data=True)
-        chart.set_categories(Reference(depts, min_col=1, min_row=2, max_row=len(data["by_department"]) + 1))
-        depts.add_chart(chart, "J2")
-    items = book.create_sheet("提案明细")
-    items.append([label for _, label in COLUMNS])
-    for row in data["proposals"]:
-        items.append([_cell(row.get(k)) for k, _ in COLUMNS])
-    buf = io.BytesIO()
-    book.save(buf)
-    return buf.getvalue()
+            "rating_comment": p.rating_comment, "grade": p.grade, "grade_note": p.grade_note,
+            "rehandled": p.rehandled, "published_at": _stamp(p.published_at),
+            "registered_at": _stamp(p.registered_at), "closed_at": _stamp(p.closed_at)}

@@ -1,30 +1,24 @@
-"""GET /api/v1/reports/proposals: proposal statistics as JSON, CSV or xlsx (API.md)."""
+"""GET /api/v1/reports/proposals: proposal statistics as JSON, or the handling report as CSV, xlsx or DOCX
+(API.md)."""
 
 from __future__ import annotations
 
-from flask import Response, g, jsonify, request
+from flask import g, jsonify, request
 
-from engine.congress.stats import report, to_csv, to_xlsx
-from engine.errors import Invalid
+from engine.congress.stats import report
 
 from ..inputs import int_arg
+from ..report_wording import report_format, report_response
 from ..runtime import rt
 from .blueprint import bp
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @bp.get("/reports/proposals")
 def proposals_report():  # type: ignore[no-untyped-def]
-    fmt = request.args.get("format", "json")
-    if fmt not in ("json", "csv", "xlsx"):
-        raise Invalid("'format' must be json, csv or xlsx", [{"field": "format", "message": "unknown format"}])
+    """?congress=<key>&session=<id>&year=<yyyy>&format=json|csv|xlsx|docx; a bad parameter is a 422 naming it."""
+    fmt = report_format(request.args.get("format"))
     with rt().reading() as session:
         data = report(session, g.actor, request.args.get("congress") or None, int_arg("session"), int_arg("year"))
-    if fmt == "csv":
-        return Response(to_csv(data), mimetype="text/csv; charset=utf-8",
-                        headers={"Content-Disposition": "attachment; filename=proposals-report.csv"})
-    if fmt == "xlsx":
-        return Response(to_xlsx(data), mimetype=XLSX,
-                        headers={"Content-Disposition": "attachment; filename=proposals-report.xlsx"})
-    return jsonify(data)
+    if fmt == "json":
+        return jsonify(data)
+    return report_response(data, fmt, f"proposals-report-{request.args.get('congress') or 'all'}")
