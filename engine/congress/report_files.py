@@ -102,14 +102,15 @@ class Tables:
     def proposals(self, dates: bool = True) -> tuple[list[str], list[list[Any]]]:
         """Every proposal; dates as ``date`` values (``dates=False``: as text)."""
         w = self.w
-        head = [w.t(k) for k in ("number", "title", "proposer", "co_proposers", "category", "outcome", "status",
+        head = [w.t(k) for k in ("number", "title", "proposer", "co_proposers", "cosigners", "category", "outcome", "status",
                                  "lead_department", "co_departments", "reply_type", "rating", "grade",
                                  "grade_note", "published_on", "registered_on", "closed_on")]
         rows = []
         for r in self.data["proposals"]:
             days = [w.day(r.get(k)) for k in ("published_at", "registered_at", "closed_at")]
             rows.append([r["number"] or "", r["title"], self.person(r["proposer"]),
-                         "、".join(self.person(u) for u in r["co_proposers"]), w.label("category", r["category"]),
+                         "、".join(self.person(u) for u in r["co_proposers"]),
+                         "、".join(self.person(u) for u in r.get("cosigners", [])), w.label("category", r["category"]),
                          w.label("outcome", r["outcome"]), w.label("status", r["status"]),
                          self.unit(r["lead_department"]), "、".join(self.unit(u) for u in r["co_departments"]),
                          w.label("reply_type", r["reply_type"]), w.label("rating", r["rating"]),
@@ -179,10 +180,10 @@ def to_xlsx(data: dict[str, Any], w: Wording) -> bytes:
         chart.add_data(Reference(depts, min_col=2, max_col=3, min_row=1, max_row=count + 1), titles_from_data=True)
         chart.set_categories(Reference(depts, min_col=1, min_row=2, max_row=count + 1))
         depts.add_chart(chart, "A" + str(count + 4))
-    for row in items.iter_rows(min_row=2, min_col=14, max_col=16):
+    for row in items.iter_rows(min_row=2, min_col=15, max_col=17):
         for cell in row:
             cell.number_format = "yyyy-mm-dd"
-    for column, width in zip("ABCDEFGHIJKLMNOP", (12, 36, 10, 20, 14, 12, 12, 14, 20, 12, 10, 14, 30, 12, 12, 12),
+    for column, width in zip("ABCDEFGHIJKLMNOPQ", (12, 36, 10, 16, 20, 14, 12, 12, 14, 20, 12, 10, 14, 30, 12, 12, 12),
                              strict=True):
         items.column_dimensions[column].width = width
     for sheet in sheets:

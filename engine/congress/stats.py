@@ -20,7 +20,7 @@ from engine.office.units import unit_names
 from engine.users import display_names
 
 from .congresses import is_delegate, is_official
-from .models import Congress, CongressSession, Proposal
+from .models import Congress, CongressSession, Cosignature, Proposal
 from .settings import DEFAULTS, effective
 
 COUNTERS = ("submitted", "registered", "merged", "converted", "rejected", "withdrawn", "closed", "grade_A",
@@ -113,6 +113,19 @@ def _on_time(items: list[tuple[int, list[str], str]]) -> dict[str, Any]:
             "on_time_rate": round(c["on_time"] / den, 4) if den else None}
 
 
+def _cosigners(session: so.Session, proposal_ids: list[int]) -> dict[int, list[str]]:
+    """proposal id -> the usernames of its standing co-signatures (附议), in the order they signed."""
+    out: dict[int, list[str]] = {}
+    if not proposal_ids:
+        return out
+    stmt = (sa.select(Cosignature.proposal_id, Cosignature.username)
+            .where(Cosignature.proposal_id.in_(proposal_ids), Cosignature.withdrawn_at.is_(None))
+            .order_by(Cosignature.signed_at, Cosignature.id))
+    for proposal_id, username in session.execute(stmt):
+        out.setdefault(proposal_id, []).append(username)
+    return out
+
+
 def _checked_session(session: so.Session, chosen: list[Congress], session_id: int | None) -> str | None:
     """The name of the chosen session (None for every session).
 
@@ -154,6 +167,7 @@ def report(session: so.Session, actor: Actor, congress: str | None = None, sessi
     by_status = Counter(p.status for p in rows)
     registered = [p for p in rows if p.outcome == "registered"]
     deadlines = _deadlines(session, registered, now or utcnow())
+    signers = _cosigners(session, [p.id for p in rows])
     by_department = _breakdown(registered, "lead_department", formulas)
     groups = dict(session.execute(sa.select(Unit.key, Unit.group_key)).all())
     for d in by_department:
@@ -166,8 +180,9 @@ def report(session: so.Session, actor: Actor, congress: str | None = None, sessi
         "by_department": by_department,
         "by_category": _breakdown(rows, "category", formulas),
         "by_status": [{"status": k, "count": v} for k, v in sorted(by_status.items())],
-        "proposals": [handling_row(p) for p in rows],
-        "names": display_names(session, sorted({u for p in rows for u in [p.proposer, *(p.co_proposers or [])]})),
+        "proposals": [handling_row(p, signers.get(p.id, [])) for p in rows],
+        "names": display_names(session, sorted({u for p in rows for u in [p.proposer, *(p.co_proposers or []),
+                                                                        *signers.get(p.id, [])]})),
         "units": unit_names(session),
         "title": "、".join(c.name for c in chosen),
     }
@@ -177,11 +192,11 @@ def _stamp(value: datetime | None) -> str | None:
     return value.isoformat() if value else None
 
 
-def handling_row(p: Proposal) -> dict[str, Any]:
+def handling_row(p: Proposal, cosigners: list[str] | None = None) -> dict[str, Any]:
     """One proposal as the handling report lists it (codes and usernames; the file writers word them)."""
     reply = p.reply or {}
     return {"number": p.business_key, "title": p.title, "proposer": p.proposer,
-            "co_proposers": list(p.co_proposers or []), "category": p.category, "outcome": p.outcome,
+            "co_proposers": list(p.co_proposers or []), "cosigners": list(cosigners or []), "category": p.category, "outcome": p.outcome,
             "status": p.status, "lead_department": p.lead_department, "co_departments": list(p.co_departments or []),
             "reply_type": reply.get("reply_type"), "reply": reply.get("reply"), "rating": p.rating,
             "rating_comment": p.rating_comment, "grade": p.grade, "grade_note": p.grade_note,
