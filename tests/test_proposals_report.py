@@ -188,7 +188,8 @@ def test_an_empty_period_gives_headers_and_no_rows(api: Any, graded: dict[str, i
 
 
 @pytest.mark.parametrize(("query", "field"), [
-    ("congress=nope", "congress"), ("congress=school&session=abc", "session"), ("congress=school&session=999", "session"),
+    ("congress=nope", "congress"), ("congress=school&session=abc", "session"),
+    ("congress=school&session=999", "session"),
     ("congress=school&year=soon", "year"), ("congress=school&year=99999", "year"), ("format=pdf", "format"),
 ])
 def test_bad_parameters_are_named(api: Any, graded: dict[str, int], query: str, field: str) -> None:

@@ -102,8 +102,8 @@ class Tables:
     def proposals(self, dates: bool = True) -> tuple[list[str], list[list[Any]]]:
         """Every proposal; dates as ``date`` values (``dates=False``: as text)."""
         w = self.w
-        head = [w.t(k) for k in ("number", "title", "proposer", "co_proposers", "cosigners", "category", "outcome", "status",
-                                 "lead_department", "co_departments", "reply_type", "rating", "grade",
+        head = [w.t(k) for k in ("number", "title", "proposer", "co_proposers", "cosigners", "category", "outcome",
+                                 "status", "lead_department", "co_departments", "reply_type", "rating", "grade",
                                  "grade_note", "published_on", "registered_on", "closed_on")]
         rows = []
         for r in self.data["proposals"]:

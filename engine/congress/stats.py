@@ -196,7 +196,8 @@ def handling_row(p: Proposal, cosigners: list[str] | None = None) -> dict[str, A
     """One proposal as the handling report lists it (codes and usernames; the file writers word them)."""
     reply = p.reply or {}
     return {"number": p.business_key, "title": p.title, "proposer": p.proposer,
-            "co_proposers": list(p.co_proposers or []), "cosigners": list(cosigners or []), "category": p.category, "outcome": p.outcome,
+            "co_proposers": list(p.co_proposers or []), "cosigners": list(cosigners or []), "category": p.category,
+            "outcome": p.outcome,
             "status": p.status, "lead_department": p.lead_department, "co_departments": list(p.co_departments or []),
             "reply_type": reply.get("reply_type"), "reply": reply.get("reply"), "rating": p.rating,
             "rating_comment": p.rating_comment, "grade": p.grade, "grade_note": p.grade_note,
