@@ -17,8 +17,11 @@ from engine.disputes.statistics import statistics
 from engine.errors import Invalid
 from engine.queries import casework_process
 
+from .dispute_statistics import statistics_tables
+from .inputs import int_arg
 from .notifications import seen_case
 from .runtime import current_actor, rt
+from .table_files import tables_response
 
 bp = Blueprint("disputes", __name__, url_prefix="/disputes")
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -168,3 +171,15 @@ def stats():  # type: ignore[no-untyped-def]
     with rt().reading() as session:
         data = statistics(session, current_actor(), request.args.get("year", type=int))
     return render_template("disputes/statistics.html", stats=data, tabs=_tabs())
+
+
+@bp.route("/statistics.<fmt>")
+@login_required
+def stats_file(fmt: str):  # type: ignore[no-untyped-def]
+    """The statistics as xlsx or CSV (counts only), for ?year= or every year."""
+    if fmt not in ("csv", "xlsx"):
+        abort(404)
+    year = int_arg("year")
+    with rt().reading() as session:
+        data = statistics(session, current_actor(), year)
+    return tables_response(statistics_tables(data), fmt, f"disputes-statistics-{year or 'all'}")

@@ -9,11 +9,11 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from engine.access import Actor
-from engine.errors import Forbidden
+from engine.errors import Forbidden, Invalid
 from engine.models import Case
 
 from .access import APPEALS, MEDIATION, kinds_by_definition, may_see_statistics
-from .rules import MATTER_NAMES, SANCTION_NAMES
+from .rules import LOCAL, MATTER_NAMES, SANCTION_NAMES
 
 CLOSED_FAILED = ("refused", "failed", "expired", "abandoned", "withdrawn")
 
@@ -89,13 +89,19 @@ def _appeals(rows: list[Case]) -> dict[str, Any]:
 
 def statistics(session: so.Session, actor: Actor, year: int | None = None) -> dict[str, Any]:
     """Counts by type and department, department vs school settlements, success rate, time to close, appeal
-    outcomes by sanction type."""
+    outcomes by sanction type; ``year``: cases started in that (local) year.
+
+    :raises Forbidden: the caller is on neither committee nor a supervisor
+    :raises Invalid: a year out of range (names ``year``)
+    """
     if not may_see_statistics(actor):
         raise Forbidden("statistics of mediation and appeals are for the committees and supervisors")
+    if year is not None and not 1900 <= year <= 2999:
+        raise Invalid(f"year {year} is out of range", [{"field": "year", "message": "must be a year such as 2026"}])
     kinds = kinds_by_definition(session)
     stmt = sa.select(Case).where(Case.definition_id.in_(kinds), Case.status != "cancelled")
     rows = list(session.scalars(stmt))
     if year:
-        rows = [c for c in rows if c.started_at.year == year]
+        rows = [c for c in rows if c.started_at.astimezone(LOCAL).year == year]
     return {"year": year, MEDIATION: _mediation([c for c in rows if kinds[c.definition_id] == MEDIATION]),
             APPEALS: _appeals([c for c in rows if kinds[c.definition_id] == APPEALS])}

@@ -13,7 +13,11 @@ from engine.disputes.documents import document_json, get_document, list_document
 from engine.disputes.statistics import statistics
 from engine.errors import Invalid
 
+from ..dispute_statistics import statistics_tables
+from ..inputs import int_arg
+from ..report_wording import report_format
 from ..runtime import rt
+from ..table_files import tables_response
 from .blueprint import bp
 from .errors import json_body
 
@@ -122,5 +126,11 @@ def disputes_warning_convert(warning_id: int):  # type: ignore[no-untyped-def]
 
 @bp.get("/disputes/statistics")
 def disputes_statistics():  # type: ignore[no-untyped-def]
+    """?year=<yyyy>&format=json|csv|xlsx: counts only; the files carry labels in the reader's language."""
+    fmt = report_format(request.args.get("format"), ("json", "csv", "xlsx"))
+    year = int_arg("year")
     with rt().reading() as session:
-        return jsonify(statistics(session, g.actor, request.args.get("year", type=int)))
+        data = statistics(session, g.actor, year)
+    if fmt == "json":
+        return jsonify(data)
+    return tables_response(statistics_tables(data), fmt, f"disputes-statistics-{year or 'all'}")
