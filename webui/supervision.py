@@ -3,12 +3,10 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from datetime import datetime
 from typing import Any
 
-from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
 from markupsafe import Markup
@@ -21,11 +19,12 @@ from engine.sla import board as q
 from engine.sla.absence import absence_json, clear_absence, current_absence, set_absence
 from engine.sla.charts import histogram, line_chart, rate_bars
 from engine.sla.clocks import clock_json, extend_task, pause_task, resume_task
-from engine.users import people
-from engine.workdays import LOCAL
+from engine.users import display_names, people
 
+from .report_wording import report_format, zone
 from .runtime import current_actor, rt
 from .security import safe_next
+from .table_files import tables_response
 
 bp = Blueprint("supervision", __name__, url_prefix="/supervision")
 EXTENSIONS = ("P3D", "P5D", "P7D", "P15D", "P1M")
@@ -82,54 +81,48 @@ def board():  # type: ignore[no-untyped-def]
                            late_text=late_text, now=now, **data)
 
 
-def _rows(data: dict[str, Any], processes: dict[str, str], groups: dict[str, str]) -> list[list[Any]]:
+def _rows(tasks: list[dict[str, Any]], days: int, processes: dict[str, str], groups: dict[str, str],
+          names: dict[str, str]) -> tuple[list[str], list[list[Any]]]:
+    """The export's header and one row per open task: its standing (overdue, due soon, on schedule, no deadline),
+    the due time as a local date and time, the assignee's name."""
     head = [_("Status"), _("Case"), _("Case title"), _("Process"), _("Task"), _("Groups"), _("Assignee"),
-            _("Due"), _("Hours overdue")]
-    rows: list[list[Any]] = [head]
-    for status, items in ((_("Overdue"), data["overdue"]), (_("Due soon"), data["due_soon"])):
-        for t in items:
-            due = datetime.fromisoformat(t["due_at"]).astimezone(LOCAL).strftime("%Y-%m-%d %H:%M")
-            rows.append([status, t["business_key"], t["case_title"] or "", processes.get(t["process"], t["process"]),
-                         t["title"], "、".join(groups.get(g, g) for g in t["candidate_groups"]), t["assignee"] or "",
-                         due, round(t["overdue_by"] / 3600, 1)])
-    return rows
+            _("Due"), _("Days overdue")]
+    tz = zone()
+    rows: list[list[Any]] = []
+    for t in tasks:
+        due = datetime.fromisoformat(t["due_at"]).astimezone(tz) if t["due_at"] else None
+        if due is None:
+            standing = _("No deadline")
+        elif t["overdue_by"]:
+            standing = _("Overdue")
+        elif t["due_in"] < days * 86400:
+            standing = _("Due soon")
+        else:
+            standing = _("On schedule")
+        rows.append([standing, t["business_key"] or "", t["case_title"] or "",
+                     processes.get(t["process"], t["process"]), t["title"],
+                     "、".join(groups.get(g, g) for g in t["candidate_groups"]),
+                     names.get(t["assignee"], t["assignee"]) if t["assignee"] else "",
+                     due.replace(tzinfo=None, second=0, microsecond=0) if due else "",
+                     round(t["overdue_by"] / 86400, 1) if t["overdue_by"] else ""])
+    return head, rows
 
 
 @bp.route("/export")
 @login_required
 def export():  # type: ignore[no-untyped-def]
+    """Every open task (with the board's process and group filters) as CSV or xlsx, labelled, people by name."""
     actor = current_actor()
     q.require_supervisor(actor)
-    f, fmt = _filters(), request.args.get("format", "csv")
-    if fmt not in ("csv", "xlsx"):
-        raise Invalid("format must be csv or xlsx", [{"field": "format", "message": "csv or xlsx"}])
-    now = utcnow()
+    fmt = report_format(request.args.get("format"), ("csv", "xlsx"))
+    f, now = _filters(), utcnow()
     with rt().reading() as session:
-        rows = _rows(_board_data(session, actor, now, f), {d.key: d.name for d in latest_definitions(session)},
-                     group_names(session))
-    stamp = now.astimezone(LOCAL).strftime("%Y%m%d-%H%M")
-    if fmt == "csv":
-        out = io.StringIO()
-        csv.writer(out).writerows(rows)
-        return Response("\ufeff" + out.getvalue(), mimetype="text/csv; charset=utf-8",
-                        headers={"Content-Disposition": f"attachment; filename=supervision-{stamp}.csv"})
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
-    book = Workbook()
-    sheet = book.active
-    sheet.title = _("Supervision")
-    for row in rows:
-        sheet.append(row)
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for column, width in zip("ABCDEFGHI", (10, 16, 36, 18, 22, 18, 12, 18, 12), strict=True):
-        sheet.column_dimensions[column].width = width
-    sheet.freeze_panes = "A2"
-    data = io.BytesIO()
-    book.save(data)
-    return Response(data.getvalue(), headers={"Content-Disposition": f"attachment; filename=supervision-{stamp}.xlsx"},
-                    mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        tasks = q.open_tasks(session, now, f["process"], f["group"])
+        names = display_names(session, sorted({t["assignee"] for t in tasks if t["assignee"]}))
+        head, rows = _rows(tasks, f["days"], {d.key: d.name for d in latest_definitions(session)},
+                           group_names(session), names)
+    stamp = now.astimezone(zone()).strftime("%Y%m%d-%H%M")
+    return tables_response([(_("Open tasks"), head, rows)], fmt, f"supervision-{stamp}")
 
 
 @bp.route("/tasks/<task_id>")

@@ -14,13 +14,15 @@ MIMETYPES = {"csv": "text/csv; charset=utf-8",
 
 
 def to_csv(tables: list[Table]) -> str:
-    """Each table under its title, a blank line between them; with a BOM so that Excel reads UTF-8."""
+    """The tables one after another, a blank line between them and each under its title when there are several;
+    with a BOM so that Excel reads UTF-8."""
     buf = io.StringIO()
     out = csv.writer(buf)
     for i, (title, head, rows) in enumerate(tables):
         if i:
             out.writerow([])
-        out.writerow([title])
+        if len(tables) > 1:
+            out.writerow([title])
         out.writerow(head)
         out.writerows(rows)
     return "\ufeff" + buf.getvalue()

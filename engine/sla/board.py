@@ -67,6 +67,23 @@ def due_soon(session: so.Session, actor: Actor, now: datetime, days: int = 3, pr
                   process, group, limit)
 
 
+def open_tasks(session: so.Session, now: datetime, process: str | None = None, group: str | None = None
+               ) -> list[dict[str, Any]]:
+    """Every open task (supervisors' export), most overdue first, then by due date, tasks without a deadline
+    last; each with its case's key and title, ``overdue_by`` and ``due_in`` seconds (0 without a deadline)."""
+    stmt = (sa.select(Task, Case.business_key, Case.title).join(Case, Case.id == Task.case_id)
+            .where(task_is_open()))
+    stmt = _filtered(stmt, process, group).order_by(Task.due_at.is_(None), Task.due_at, Task.created_at, Task.id)
+    out = []
+    for task, key, title in session.execute(stmt):
+        item = task_json(task, key, now)
+        item["case_title"] = title
+        item["overdue_by"] = max(int((now - task.due_at).total_seconds()), 0) if task.due_at else 0
+        item["due_in"] = max(int((task.due_at - now).total_seconds()), 0) if task.due_at else 0
+        out.append(item)
+    return out
+
+
 def _counts(now: datetime, days: int) -> list[sa.ColumnElement[Any]]:
     soon = now + timedelta(days=days)
     return [sa.func.count().label("open"),
