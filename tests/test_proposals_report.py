@@ -147,7 +147,7 @@ def test_docx_report_opens_with_its_tables(api: Any, graded: dict[str, int]) -> 
 def test_statistics_page_offers_the_report(web: Any, graded: dict[str, int]) -> None:
     web = web("zhao")
     page = web.get("/proposals/statistics?congress=school").get_data(as_text=True)
-    assert 'id="download-docx"' in page
+    assert 'id="download-docx"' in page and 'id="on-time-rate"' in page
     res = web.get("/proposals/statistics.docx?congress=school")
     assert res.status_code == 200 and res.data[:2] == b"PK"
     assert web.get("/proposals/statistics.xlsx?congress=school&session=abc").status_code == 422

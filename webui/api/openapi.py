@@ -161,9 +161,10 @@ OPERATIONS: dict[tuple[str, str], tuple[str, int, dict[str, Any] | None, dict[st
     ("post", "/api/v1/notifications/read"): ("Mark notifications read (all, or ids)", 200,
                                              {JSON: obj({"marked": INT})}, body(obj(ids=arr(INT)))),
     ("get", "/api/v1/archive"): ("Registered proposals the caller may read", 200, {JSON: ref("Page")}, None),
-    ("get", "/api/v1/reports/proposals"): ("Proposal statistics (?format=json, csv, xlsx)", 200, {
-        JSON: obj({"submitted": INT, "registered": INT, "closed": INT, "by_department": arr(ANY_OBJ),
-                   "by_category": arr(ANY_OBJ)}), "text/csv": STR, XLSX: STR}, None),
+    ("get", "/api/v1/reports/proposals"): (
+        "Proposal statistics (?congress=, session=, year=; format=json, csv, xlsx, or docx: the handling report)",
+        200, {JSON: obj({"submitted": INT, "registered": INT, "closed": INT, "by_department": arr(ANY_OBJ),
+                         "by_category": arr(ANY_OBJ)}), "text/csv": STR, XLSX: STR, DOCX: STR}, None),
     ("get", "/api/v1/sla/overdue"): ("Open tasks past due, oldest first", 200, {JSON: obj({
         "items": arr({"allOf": [ref("Task"), obj({"overdue_by": INT})]}), "total": INT, "now": STR})}, None),
     ("get", "/api/v1/sla/summary"): ("Open, due-soon and overdue counts by process and group", 200, {JSON: obj({
@@ -184,8 +185,9 @@ OPERATIONS: dict[tuple[str, str], tuple[str, int, dict[str, Any] | None, dict[st
     ("get", "/api/v1/disputes/warnings"): ("Early warnings", 200, {JSON: ref("Items")}, None),
     ("post", "/api/v1/disputes/warnings"): ("Record an early warning", 201, {JSON: obj({"id": INT})},
                                             body(ANY_OBJ)),
-    ("get", "/api/v1/disputes/statistics"): ("Mediation and appeal statistics (?year=)", 200, {JSON: obj({
-        "mediation": ANY_OBJ, "appeals": ANY_OBJ})}, None),
+    ("get", "/api/v1/disputes/statistics"): ("Mediation and appeal statistics, counts only (?year=; format=json, "
+                                             "csv, xlsx)", 200, {JSON: obj({"mediation": ANY_OBJ, "appeals": ANY_OBJ}),
+                                                                 "text/csv": STR, XLSX: STR}, None),
     ("get", "/api/v1/signin-locks"): ("Sign-in locks in force (admin)", 200, {JSON: arr(ref("SigninLock"))}, None),
     ("post", "/api/v1/signin-locks/unlock"): ("Lift the sign-in locks of a username and/or an address (admin)", 200,
                                               {JSON: obj({"unlocked": INT})}, body(obj(username=STR, address=STR))),
