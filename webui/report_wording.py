@@ -50,11 +50,10 @@ TEXT = {
     "h_overview": _l("1. Overview"), "h_rates": _l("2. Rates"), "h_departments": _l("3. By lead department"),
     "h_categories": _l("4. By category"), "h_not_satisfied": _l("5. Proposals whose proposer was not satisfied"),
     "h_low_grades": _l("6. Proposals graded C or D, with the reasons"),
-    "overview": _l("%(submitted)s proposals were submitted. After review %(registered)s were registered, "
-                   "%(merged)s merged into others, %(converted)s converted to opinions and %(rejected)s not "
-                   "registered; %(withdrawn)s were withdrawn. %(closed)s registered proposals have been handled "
-                   "and closed. Implementation: %(grade_A)s graded A, %(grade_B)s B, %(grade_C)s C and "
-                   "%(grade_D)s D."),
+    "overview": _l("Proposals submitted: %(submitted)s. After review: registered %(registered)s, merged into "
+                   "others %(merged)s, converted to opinions %(converted)s, not registered %(rejected)s; "
+                   "withdrawn by the proposer %(withdrawn)s. Registered proposals handled and closed: %(closed)s. "
+                   "Implementation grades: A (solved) %(grade_A)s, B %(grade_B)s, C %(grade_C)s, D %(grade_D)s."),
     "rates_text": _l("Completion rate %(completion)s, on-time rate %(on_time)s, satisfaction rate "
                      "%(satisfaction)s. A step still open past its deadline counts as late."),
     "none_assigned": _l("No proposal has been assigned yet."), "none_submitted": _l("No proposal was submitted."),
