@@ -213,9 +213,11 @@ class _Docx:
     def __init__(self) -> None:
         from docx import Document
         from docx.oxml.ns import qn
-        from docx.shared import Pt
+        from docx.shared import Cm, Pt
 
         self.doc = Document()
+        for section in self.doc.sections:  # wide tables: narrow margins
+            section.left_margin = section.right_margin = Cm(2)
         style = self.doc.styles["Normal"]
         style.font.name = BODY_FONT
         style.font.size = Pt(12)
@@ -243,11 +245,11 @@ class _Docx:
         table = self.doc.add_table(rows=1, cols=len(head))
         table.style = "Table Grid"
         for cell, text in zip(table.rows[0].cells, head, strict=True):
-            _font(cell.paragraphs[0].add_run(str(text)), BODY_FONT, 10.5, bold=True)
+            _font(cell.paragraphs[0].add_run(str(text)), BODY_FONT, 9, bold=True)
         for row in rows:
             cells = table.add_row().cells
             for cell, value in zip(cells, row, strict=True):
-                _font(cell.paragraphs[0].add_run("" if value is None else str(value)), BODY_FONT, 10.5)
+                _font(cell.paragraphs[0].add_run("" if value is None else str(value)), BODY_FONT, 9)
         self.doc.add_paragraph()
 
     def bytes(self) -> bytes:
