@@ -68,6 +68,8 @@ RATING = {"satisfied": _l("Satisfied"), "basic": _l("Basically satisfied"), "uns
           "none": _l("Not rated")}
 REPLY_TYPE = {"adopted": _l("Adopted"), "planned": _l("Planned"), "not_adopted": _l("Cannot be adopted")}
 FIELDS = ("title", "category", "cause", "analysis", "suggestion", "argument")
+REPORT_LABELS = {"category": CATEGORY, "status": STATUS, "outcome": OUTCOME, "rating": RATING,
+                 "reply_type": REPLY_TYPE}  # the handling report's files word these codes
 
 
 @bp.app_context_processor
@@ -250,7 +252,7 @@ def statistics_file(fmt: str):  # type: ignore[no-untyped-def]
     congress = request.args.get("congress") or None
     with rt().reading() as session:
         data = report(session, current_actor(), congress, int_arg("session"), int_arg("year"))
-    return report_response(data, fmt, f"proposals-report-{congress or 'all'}")
+    return report_response(data, fmt, f"proposals-report-{congress or 'all'}", REPORT_LABELS)
 
 
 @bp.route("/duty", methods=["GET", "POST"])

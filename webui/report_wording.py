@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -67,14 +68,12 @@ def zone() -> ZoneInfo:
     return ZoneInfo(current_app.config.get("DOCKET_TIMEZONE") or "Asia/Shanghai")
 
 
-def wording() -> report_files.Wording:
-    """The report's words in the current request's language."""
-    from .proposals import CATEGORY, OUTCOME, RATING, REPLY_TYPE, STATUS
-
-    labels = {"category": CATEGORY, "status": STATUS, "outcome": OUTCOME, "rating": RATING,
-              "reply_type": REPLY_TYPE, "grade": GRADE}
+def wording(labels: Mapping[str, Mapping[str, Any]]) -> report_files.Wording:
+    """The report's words in the current request's language; ``labels``: the proposal pages' label tables by
+    code family (category, status, outcome, rating, reply_type)."""
+    families = {**labels, "grade": GRADE}
     return report_files.Wording(text={k: str(v) for k, v in TEXT.items()},
-                                labels={f: {k: str(v) for k, v in m.items()} for f, m in labels.items()},
+                                labels={f: {k: str(v) for k, v in m.items()} for f, m in families.items()},
                                 zone=zone())
 
 
@@ -94,9 +93,10 @@ def _period(data: dict[str, Any]) -> str:
     return " · ".join(parts) if parts else _("all sessions")
 
 
-def report_response(data: dict[str, Any], fmt: str, name: str) -> Response:
-    """The report ``data`` as a downloadable ``fmt`` file named ``name``.``fmt``."""
-    w = wording()
+def report_response(data: dict[str, Any], fmt: str, name: str, labels: Mapping[str, Mapping[str, Any]]
+                    ) -> Response:
+    """The report ``data`` as a downloadable ``fmt`` file named ``name``.``fmt``, worded with ``labels``."""
+    w = wording(labels)
     if fmt == "csv":
         body: str | bytes = report_files.to_csv(data, w)
     elif fmt == "xlsx":

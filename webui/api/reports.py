@@ -8,6 +8,7 @@ from flask import g, jsonify, request
 from engine.congress.stats import report
 
 from ..inputs import int_arg
+from ..proposals import REPORT_LABELS
 from ..report_wording import report_format, report_response
 from ..runtime import rt
 from .blueprint import bp
@@ -21,4 +22,4 @@ def proposals_report():  # type: ignore[no-untyped-def]
         data = report(session, g.actor, request.args.get("congress") or None, int_arg("session"), int_arg("year"))
     if fmt == "json":
         return jsonify(data)
-    return report_response(data, fmt, f"proposals-report-{request.args.get('congress') or 'all'}")
+    return report_response(data, fmt, f"proposals-report-{request.args.get('congress') or 'all'}", REPORT_LABELS)
