@@ -11,7 +11,7 @@ import sqlalchemy.orm as so
 from SpiffWorkflow import TaskState
 from SpiffWorkflow.bpmn import BpmnWorkflow
 
-from .access import Actor, is_candidate, require_task_action
+from .access import Actor, is_candidate, require_not_barred, require_task_action
 from .casework import clean_input, command_scope, record, run_and_advance, save, submit
 from .clock import utcnow
 from .errors import Conflict, Forbidden, Invalid, NotFound
@@ -53,6 +53,7 @@ def _open_task(session: so.Session, actor: Actor, task_id: str) -> Task:
     if task.state not in OPEN and _could_have_acted(actor, task):
         raise Conflict(f"task '{task.title}' is {task.state}, no longer open")
     require_task_action(actor, task)
+    require_not_barred(session, actor, task.case_id, task.title)
     if task.state not in OPEN:
         raise Conflict(f"task '{task.title}' is {task.state}, no longer open")
     return task
