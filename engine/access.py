@@ -64,11 +64,23 @@ def is_barred(session: so.Session, actor: Actor, case_id: int) -> bool:
     return clause is not None and bool(session.scalar(sa.select(sa.case((clause, True), else_=False))))
 
 
-def require_not_barred(session: so.Session, actor: Actor, case_id: int, what: str) -> None:
-    """:raises Forbidden: ``actor`` is barred from the case."""
-    if is_barred(session, actor, case_id):
+def barred_column(actor: Actor, case_id: sa.ColumnElement[Any]) -> sa.ColumnElement[Any]:
+    """A column for a statement that already reads the case: true where ``actor`` is barred from it (so a
+    command checks the bar without a statement of its own)."""
+    clause = barred_clause(actor, case_id)
+    return (sa.false() if clause is None else sa.case((clause, True), else_=False)).label("barred")
+
+
+def refuse_barred(barred: Any, what: str) -> None:
+    """:raises Forbidden: ``barred`` (a :func:`barred_column` value) is true."""
+    if barred:
         raise Forbidden(f"you have withdrawn from the case of {what} (recused): you may neither see nor act on it",
                         [{"code": "barred"}])
+
+
+def require_not_barred(session: so.Session, actor: Actor, case_id: int, what: str) -> None:
+    """:raises Forbidden: ``actor`` is barred from the case."""
+    refuse_barred(is_barred(session, actor, case_id), what)
 
 
 def _not_barred(actor: Actor, case_id: sa.ColumnElement[Any], allowed: sa.ColumnElement[bool]) -> \
