@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
-from .access import Actor, involved_clause, may_act_on, task_visible_clause
+from .access import Actor, involved_clause, is_barred, may_act_on, require_not_barred, task_visible_clause
 from .clock import utcnow
 from .errors import Forbidden, Invalid, NotFound
 from .models import Case, Event, Group, ProcessDefinition, Task, TaskCandidate, task_is_open
@@ -223,10 +223,11 @@ def inbox_counts(session: so.Session, actor: Actor, **filters: Any) -> dict[str,
 
 
 def visible_task(session: so.Session, actor: Actor, task_id: str) -> Task:
-    """A task the caller may act on, or whose case they may read."""
+    """A task the caller may act on, or whose case they may read (never one of a case they are barred from)."""
     task = session.get(Task, task_id)
     if task is None:
         raise NotFound(f"task {task_id} does not exist")
+    require_not_barred(session, actor, task.case_id, task.title)
     if not may_act_on(actor, task):
         visible_case(session, actor, task.case_id)
     return task
@@ -241,7 +242,8 @@ def task_detail(session: so.Session, actor: Actor, task_id: str, forms: dict[str
         if task.form_key else None
     out["data"] = task.data if task.state == "completed" else dict(case.data or {})
     out["case_status"] = case.status
-    out["may_act"] = may_act_on(actor, task) and task.state in ("open", "claimed")
+    out["may_act"] = may_act_on(actor, task) and task.state in ("open", "claimed") \
+        and not is_barred(session, actor, task.case_id)
     return out
 
 

@@ -11,7 +11,7 @@ import sqlalchemy.orm as so
 from SpiffWorkflow import TaskState
 from SpiffWorkflow.bpmn import BpmnWorkflow
 
-from .access import Actor, is_candidate, require_task_action
+from .access import Actor, barred_column, is_candidate, refuse_barred, require_task_action
 from .casework import clean_input, command_scope, record, run_and_advance, save, submit
 from .clock import utcnow
 from .errors import Conflict, Forbidden, Invalid, NotFound
@@ -46,13 +46,15 @@ def open_task_for(session: so.Session, actor: Actor, task_id: str) -> Task:
 
 
 def _open_task(session: so.Session, actor: Actor, task_id: str) -> Task:
-    row = session.execute(sa.select(Task, Case).join(Case, Case.id == Task.case_id).where(Task.id == task_id)).first()
+    row = session.execute(sa.select(Task, Case, barred_column(actor, Task.case_id))
+                          .join(Case, Case.id == Task.case_id).where(Task.id == task_id)).first()
     if row is None:
         raise NotFound(f"task {task_id} does not exist")
     task = row[0]  # its case is now in the session's identity map: session.get(Case, ...) costs no query
     if task.state not in OPEN and _could_have_acted(actor, task):
         raise Conflict(f"task '{task.title}' is {task.state}, no longer open")
     require_task_action(actor, task)
+    refuse_barred(row[2], task.title)  # a feature's bar (a recused handler), read in the same statement
     if task.state not in OPEN:
         raise Conflict(f"task '{task.title}' is {task.state}, no longer open")
     return task

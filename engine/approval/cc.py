@@ -6,7 +6,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from engine.access import Actor, may_act_on
+from engine.access import Actor, may_act_on, require_not_barred
 from engine.casework import record
 from engine.clock import utcnow
 from engine.errors import Forbidden, Invalid
@@ -51,6 +51,7 @@ def cc_task(rt: Runtime, actor: Actor, task_id: str, users: object, message: obj
     now = utcnow()
     with rt.transaction() as session:
         task = get_task_row(session, task_id)
+        require_not_barred(session, actor, task.case_id, task.title)
         if not (may_act_on(actor, task) or task.completed_by == actor.username or actor.is_supervisor):
             raise Forbidden(f"you may not copy people in on task '{task.title}'")
         known = active_users(session, names)

@@ -13,7 +13,7 @@ from typing import Any
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
-from engine.access import Actor, may_act_on, require_task_action
+from engine.access import Actor, may_act_on, require_not_barred, require_task_action
 from engine.casework import clean_input
 from engine.clock import utcnow
 from engine.errors import Conflict, Invalid, NotFound
@@ -64,6 +64,7 @@ def save_task_draft(rt: Runtime, actor: Actor, task_id: str, data: Any) -> dict[
         if task is None:
             raise NotFound(f"task {task_id} does not exist")
         require_task_action(actor, task)
+        require_not_barred(session, actor, task.case_id, task.title)
         if task.state not in ("open", "claimed"):
             raise Conflict(f"task '{task.title}' is {task.state}, no longer open")
         if task.assignee not in (None, actor.username) and not may_act_on(actor, task):

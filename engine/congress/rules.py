@@ -11,7 +11,8 @@ What each rule does (docs in :data:`RULES` are what ``docket check`` and the des
 target and a consultation date; ``proposal_assignment`` checks the departments, computes the return, opinion and
 reply deadlines from the congress's settings and records the departments; ``assignment_return`` refuses a late
 return; ``proposal_reply`` enforces the one extension and the reply lock and records the reply;
-``reply_extension`` moves the reply deadline; ``proposal_rating`` records the rating (silence at the end of the
+``reply_extension`` moves the reply deadline; the helper ``rehandle_deadline`` gives a re-handling its own
+deadline from the day of re-handling; ``proposal_rating`` records the rating (silence at the end of the
 rating period: no rating) and tells the department of a re-handling; ``implementation_grade`` records the grade.
 """
 
@@ -23,6 +24,7 @@ from typing import Any
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
+from engine.clock import utcnow
 from engine.db import current_session
 from engine.errors import Conflict, Invalid
 from engine.models import Case
@@ -34,7 +36,7 @@ from .archive import reindex
 from .models import Congress, CongressSession, Proposal
 from .notify import tell
 from .proposals import CASEWORK, active_cosigners, cosign_cutoff
-from .settings import effective
+from .settings import effective, rehandle_period
 
 __all__ = ["CASEWORK", "RULES", "STEP_STATUSES", "cosigners_of", "record_end", "record_stage"]
 STEP_STATUSES = ("seconding", "review", "consulting", "presidium", "assigning", "assigned", "handling", "extension",
@@ -160,7 +162,8 @@ def check_reply(step: Step) -> None:
         if isinstance(days, int) and days > int(rules["extension_max_days"]):
             raise Invalid("the extension is too long", [{"field": "extension_days", "message":
                                                          f"at most {rules['extension_max_days']} days"}])
-    elif rules.get("reply_lock") and task.due_at is not None and step.now > task.due_at:
+    elif rules.get("reply_lock") and task.due_at is not None and step.now > task.due_at \
+            and not int((step.case.data or {}).get("rehandle_count") or 0):  # a re-handling is never locked
         raise Conflict(f"replies closed on {task.due_at:%Y-%m-%d}; ask for an extension first",
                        [{"code": "reply_locked", "field": "reply_action"}])
 
@@ -221,10 +224,11 @@ RULES: dict[str, dict[str, Any]] = {
                                 errors="Invalid naming co_departments."),
     "assignment_return": dict(check=check_return, doc="A wrong assignment may be returned until the step's due "
                               "date (the congress's return_workdays).", errors="Conflict after that date."),
-    "proposal_reply": dict(check=check_reply, record=record_reply, doc="One extension per proposal, at most the "
-                           "congress's extension_max_days; with reply_lock, no reply after the due date; records the "
-                           "reply on the proposal.", errors="Conflict for a second extension or a locked reply; "
-                           "Invalid naming extension_days."),
+    "proposal_reply": dict(check=check_reply, record=record_reply, doc="One extension per handling (a "
+                           "re-handling has its own), at most the congress's extension_max_days; with reply_lock, no "
+                           "first reply after the due date (a re-handling's reply is never locked, so the lock never "
+                           "strands it); records the reply on the proposal.",
+                           errors="Conflict for a second extension or a locked reply; Invalid naming extension_days."),
     "reply_extension": dict(check=check_extension, doc="An approved extension moves reply_due by the days asked; "
                             "either way the extension is used."),
     "proposal_rating": dict(record=record_rating, cancelled=rating_lapsed, doc="Records the proposer's rating "
@@ -232,6 +236,17 @@ RULES: dict[str, dict[str, Any]] = {
                             "timer records no rating."),
     "implementation_grade": dict(record=record_grade, doc="Records the implementation grade (A-D) and its note."),
 }
+
+
+def rehandle_deadline(proposal_id: int) -> str:
+    """When the reply of a re-handling that starts now is due, as an ISO datetime: the proposal's congress
+    setting ``rehandle_due`` (else its ``reply_due`` period) counted from now, the day of re-handling."""
+    session = current_session()
+    row = session.get(Proposal, int(proposal_id))
+    if row is None:
+        raise ValueError(f"proposal {proposal_id} does not exist")
+    rules = effective(session.get(Congress, row.congress_id), session.get(CongressSession, row.session_id))
+    return due_after(utcnow(), rehandle_period(rules)).isoformat()
 
 
 def cosigners_of(proposal_id: int) -> list[str]:

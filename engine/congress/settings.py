@@ -13,6 +13,7 @@ DEFAULTS: dict[str, Any] = {
     "return_workdays": 7,          # a wrongly assigned department may return within this many working days
     "co_opinion_due": "P1M",       # co-departments' opinions to the lead department
     "reply_due": "P2M",            # reply from assignment
+    "rehandle_due": None,          # re-handling's reply, from the day of re-handling (None: the reply_due period)
     "extension_max_days": 31,      # one extension of up to a month, approved by the committee
     "reply_lock": False,           # refuse replies after the deadline unless extended
     "rating_workdays": 15,         # silence counts as no rating
@@ -33,7 +34,8 @@ DEFAULTS: dict[str, Any] = {
 # How each setting is checked: ("int", minimum) / ("bool",) / ("duration",) / ("choice", values) / ("list",)
 KINDS: dict[str, tuple[Any, ...]] = {
     "min_cosigners": ("int", 0), "return_workdays": ("int", 1), "co_opinion_due": ("duration",),
-    "reply_due": ("duration",), "extension_max_days": ("int", 0), "reply_lock": ("bool",),
+    "reply_due": ("duration",), "rehandle_due": ("duration", "optional"), "extension_max_days": ("int", 0),
+    "reply_lock": ("bool",),
     "rating_workdays": ("int", 1), "max_rehandle": ("int", 0), "archive": ("choice", ("public", "staff", "members")),
     "between_sessions": ("bool",), "between_sessions_cosign_days": ("int", 1), "categories": ("list",),
     "rates": ("rates",),
@@ -52,6 +54,8 @@ def check_settings(settings: dict[str, Any]) -> list[dict[str, str]]:
             problems.append({"field": field, "message": f"must be a whole number of at least {kind[1]}"})
         elif kind[0] == "bool" and not isinstance(value, bool):
             problems.append({"field": field, "message": "must be true or false"})
+        elif kind[0] == "duration" and value is None and "optional" in kind:
+            continue
         elif kind[0] == "duration" and not (isinstance(value, str) and DURATION.match(value) and value not in
                                             ("P", "PT")):
             problems.append({"field": field, "message": "must be an ISO 8601 duration such as P2M or P30D"})
@@ -63,6 +67,12 @@ def check_settings(settings: dict[str, Any]) -> list[dict[str, str]]:
         elif kind[0] == "rates" and not isinstance(value, dict):
             problems.append({"field": field, "message": "must be an object"})
     return problems
+
+
+def rehandle_period(rules: dict[str, Any]) -> str:
+    """How long a re-handling has for its reply, from the day the proposer's 不满意 sent it back: the
+    ``rehandle_due`` setting, else the ``reply_due`` period."""
+    return str(rules.get("rehandle_due") or rules["reply_due"])
 
 
 def effective(congress: Congress, session: CongressSession | None = None) -> dict[str, Any]:

@@ -6,6 +6,8 @@ A case is a mediation or an appeal when its process declares ``casework="mediati
 
 from __future__ import annotations
 
+from typing import Any
+
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
@@ -15,6 +17,8 @@ from engine.models import Case
 from engine.queries import casework_definitions
 from engine.steps import CASEWORK
 
+from .models import DisputeRecusal
+
 MEDIATION, APPEALS = "mediation", "appeals"
 KINDS = (MEDIATION, APPEALS)
 """The casework words of this feature; they are also the words of its pages and API (``/disputes/mediation``)."""
@@ -23,6 +27,14 @@ COMMITTEES = {"mediation": ("mediation", "dept-union"), "appeals": ("appeals",)}
 WARNING_GROUPS = frozenset({"mediation", "dept-union", "mediation-head", "supervisor", "admin"})
 STATS_GROUPS = frozenset({"mediation", "mediation-head", "appeals", "appeals-head", "dept-union", "supervisor",
                           "admin"})
+
+
+def recused_from(actor: Actor, case_id: sa.ColumnElement[Any]) -> sa.ColumnElement[bool]:
+    """SQL: the cases ``actor`` was recused from or withdrew from (a granted recusal): the bar that
+    ``engine.disputes.register`` puts on them (``engine.access.bar_cases``), so a recused handler reads neither
+    the case nor its documents and comments, and acts on none of its tasks."""
+    return case_id.in_(sa.select(DisputeRecusal.case_id).where(DisputeRecusal.target == actor.username,
+                                                               DisputeRecusal.status == "granted"))
 
 
 def kind_of(case: Case) -> str | None:
@@ -44,7 +56,8 @@ def parties(case: Case) -> set[str]:
 
 
 def may_read(session: so.Session, actor: Actor, case: Case) -> bool:
-    """Involved users (the core's rule: starter, candidates, handlers) and supervisors, plus the parties."""
+    """Involved users (the core's rule: starter, candidates, handlers) and supervisors, plus the parties; never a
+    recused handler (the core's rule leaves them out)."""
     if actor.username in parties(case):
         return True
     return bool(session.scalar(sa.select(sa.literal(True)).where(Case.id == case.id, involved_clause(actor))))

@@ -28,7 +28,8 @@ def deadlines(case: Case, kind: str | None) -> list[dict[str, str]]:
     """The legal dates of the case as recorded in its data, with what each one is."""
     d = case.data or {}
     if kind == MEDIATION:
-        rows = [("received_on", "收到申请之日"), ("acceptance_due", "受理期限（3个工作日）"),
+        rows = [("received_on", "收到申请之日"), ("committee_received_on", "学校调解委员会收到之日"),
+                ("acceptance_due", "受理期限（3个工作日）"),
                 ("mediation_deadline", "调解期限"), ("original_deadline", "原定调解期限"),
                 ("limitation_ends", "仲裁时效届满（1年）")]
     else:

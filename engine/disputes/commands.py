@@ -143,6 +143,9 @@ def request_recusal(rt: Runtime, actor: Actor, case_id: int, target: str, reason
         case = dispute_case(session, actor, case_id)
         if case.status != "running":
             raise Conflict(f"case {case.business_key} is {case.status}")
+        if target in parties(case):
+            raise Invalid(f"{target} is a party to the case, not a handler",
+                          [{"field": "target", "message": "a party cannot be recused"}])
         withdrawal = target == actor.username
         kind = kind_of(case)
         if not withdrawal and actor.username not in parties(case) and not is_committee(actor, kind):
@@ -159,7 +162,9 @@ def request_recusal(rt: Runtime, actor: Actor, case_id: int, target: str, reason
         session.add(row)
         session.add(Event(case_id=case_id, actor=actor.username, kind="recusal_requested", at=now,
                           data={"reason": f"{target}: {reason.strip()}", "target": target, "kind": row.kind}))
-        if not withdrawal:
+        if withdrawal:
+            _hand_back(session, case, target, actor, now)
+        else:
             notify(session, members_of(session, [HEADS[kind]]), "dispute",
                    f"{case.business_key} 回避申请待决定", f"请求 {target} 回避：{reason.strip()}", case=case,
                    link=f"/disputes/cases/{case.id}", now=now)
@@ -188,12 +193,25 @@ def decide_recusal(rt: Runtime, actor: Actor, recusal_id: int, granted: bool, no
             raise Invalid(f"{replacement} is not a committee member", [{"field": "replacement", "message": "invalid"}])
         row.status, row.decided_by, row.decided_at = ("granted" if granted else "refused"), actor.username, now
         row.decision_note, row.replacement = (note or "").strip() or None, replacement if granted else None
+        if granted:
+            _hand_back(session, case, row.target, actor, now)
         session.add(Event(case_id=case.id, actor=actor.username, kind="recusal_decided", at=now,
                           data={"reason": f"{row.target}: {row.status}", "target": row.target, "status": row.status}))
         notify(session, [row.requested_by, row.target], "dispute", f"{case.business_key} 回避申请已决定",
                f"{row.target}：{'准予回避' if granted else '不予回避'}", case=case,
                link=f"/disputes/cases/{case.id}", now=now)
         return row
+
+
+def _hand_back(session: so.Session, case: Case, target: str, actor: Actor, now: Any) -> None:
+    """A granted recusal: the open steps of the case that the recused handler holds go back to their groups
+    (from now on the handler neither reads the case nor acts on it)."""
+    for task in session.scalars(sa.select(Task).where(Task.case_id == case.id, Task.assignee == target,
+                                                      Task.state.in_(("open", "claimed")))):
+        if task.candidate_groups or task.candidate_users:
+            task.assignee, task.state, task.claimed_at = None, "open", None
+            session.add(Event(case_id=case.id, task_id=task.id, actor=actor.username, kind="task_released", at=now,
+                              data={"task": task.name, "title": task.title, "from": target, "reason": "回避"}))
 
 
 def record_consent(rt: Runtime, actor: Actor, case_id: int, party: str, agreed: bool, days: int,

@@ -17,6 +17,9 @@ DEFAULTS: dict[str, int] = {
     # mediation
     "acceptanceWorkdays": 3,      # acceptance within 3 工作日 of receipt
     "mediationDays": 15,          # 15 日 from receipt of the application
+    "escalationNewPeriod": 1,     # escalated to the school committee: 1 = its own acceptance and mediationDays from
+                                  # its receipt (the statute counts from the mediation body's receipt); 0 = the
+                                  # department's period goes on
     "extensionCapDays": 15,       # extension only with both parties' consent, at most +15 日
     "sessionNoticeDays": 5,       # notice of time and place 5 日 ahead
     "collectiveMin": 3,           # >= 3 applicants with a common claim elect representatives

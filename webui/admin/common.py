@@ -70,6 +70,7 @@ SETTING_LABELS = {
     "return_workdays": _l("Working days to return a wrong assignment"),
     "co_opinion_due": _l("Co-departments' opinions due (ISO 8601, e.g. P1M)"),
     "reply_due": _l("Reply due after assignment (ISO 8601, e.g. P2M)"),
+    "rehandle_due": _l("Reply of a re-handling due after the re-handling starts (ISO 8601; empty: as the reply)"),
     "extension_max_days": _l("Longest extension of a reply (days)"),
     "reply_lock": _l("Refuse replies after the deadline unless extended"),
     "rating_workdays": _l("Working days for the proposer's rating"),
