@@ -142,7 +142,9 @@ def test_document_fills_the_template_and_is_readable_by_who_may_read_the_case(ap
 
 
 def test_a_template_field_the_case_lacks_is_a_marked_blank_and_a_check_warning(api: Any, rt: Runtime,
-                                                                               tmp_path: Path) -> None:
+                                                                               tmp_path: Path,
+                                                                               caplog: pytest.LogCaptureFixture
+                                                                               ) -> None:
     doc = Document()
     para = doc.add_paragraph()
     for piece in ("申请人：{mem", "ber_na", "me}，备注：{remark}。"):  # Word splits typed text into runs
@@ -160,6 +162,7 @@ def test_a_template_field_the_case_lacks_is_a_marked_blank_and_a_check_warning(a
     case = complete(api, "li", case["open_tasks"][0]["id"], {
         "member_name": "王老师", "unit": "hr", "visit_date": "2026-05-02", "visitors": ["chair"]})
     assert case["status"] == "running" and case["data"]["record_document"]["missing"] == ["remark"]
+    assert any("'remark'" in r.getMessage() and r.levelname == "WARNING" for r in caplog.records)
     [listed] = api.get(f"/api/v1/cases/{case['id']}/documents", "li").get_json()
     text = text_of(api.get(f"/api/v1/documents/{listed['id']}", "li").data)
     assert text.strip() == "申请人：王老师，备注：【待补：remark】。"

@@ -13,6 +13,7 @@ import sqlalchemy.orm as so
 
 from engine.models import Case
 from engine.notifications import members_of, notify
+from engine.office.units import unit_names
 from engine.steps import Step
 
 from . import documents, rules
@@ -29,6 +30,12 @@ def _applicant(data: dict[str, Any]) -> list[str]:
 
 def _by(step: Step) -> str | None:
     return step.actor.username if step.actor is not None else None
+
+
+def _unit_name(session: so.Session, data: dict[str, Any]) -> str:
+    """The name of the unit that made the original decision, as the office's unit table spells it."""
+    key = str(data.get("sanction_unit") or "")
+    return unit_names(session).get(key, "") if key else ""
 
 
 def take_title(step: Step) -> None:
@@ -84,7 +91,8 @@ def decision_recorded(step: Step) -> None:
     session, case, data = step.session, step.case, step.values
     if data.get("outcome") in documents.OUTCOMES:
         doc = documents.store(session, case, f"decision_{data.get('stage', 'review')}",
-                              documents.decision(case, data, step.settings), _by(step), step.now)
+                              documents.decision(case, data, step.settings, _unit_name(session, data)), _by(step),
+                              step.now)
         _tell(session, case, _applicant(data), f"{case.business_key} {doc.title}已作出",
               f"决定：{documents.OUTCOMES[data['outcome']]}。", step.now)
 
