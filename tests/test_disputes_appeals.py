@@ -6,6 +6,7 @@ from datetime import date, timedelta
 
 import pytest
 import sqlalchemy as sa
+import sqlalchemy.orm as so
 from test_disputes_helpers import (
     advance_days,
     appeal_application,
@@ -21,7 +22,7 @@ from test_disputes_helpers import (
 
 from engine.disputes import commands
 from engine.disputes.docx_writer import text_of
-from engine.disputes.models import DisputeDocument
+from engine.documents.models import CaseDocument
 from engine.errors import Invalid
 from engine.instances import wake_case
 from engine.runtime import Runtime
@@ -33,10 +34,11 @@ CONDITIONS = {"cond_eligible": True, "cond_scope": True, "cond_in_time": True, "
               "cond_materials": True}
 
 
-def documents(rt: Runtime, case_id: int) -> list[DisputeDocument]:
+def documents(rt: Runtime, case_id: int) -> list[CaseDocument]:
     with rt.reading() as session:
-        return list(session.scalars(sa.select(DisputeDocument).where(DisputeDocument.case_id == case_id)
-                                    .order_by(DisputeDocument.id)))
+        return list(session.scalars(sa.select(CaseDocument).options(so.undefer(CaseDocument.content))
+                                    .where(CaseDocument.case_id == case_id)
+                                    .order_by(CaseDocument.id)))
 
 
 def accepted_case(rt: Runtime, who, union_opinion: bool = False, **over):  # type: ignore[no-untyped-def]

@@ -1,6 +1,7 @@
 """Documents generated from case data (DOCX) and stored with the case: the 调解协议书 (three copies),
 notices (refusal; right to arbitration with the limitation date; 一次性告知 of missing materials; not
-accepted) and the 复核 / 申诉 / 再申诉 decisions. Generated inside the command's transaction."""
+accepted) and the 复核 / 申诉 / 再申诉 decisions. Generated inside the command's transaction and kept through the
+document service (``engine.documents.store``), like every process's documents."""
 
 from __future__ import annotations
 
@@ -12,14 +13,14 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from engine.access import Actor
-from engine.clock import utcnow
+from engine.documents.models import CaseDocument
+from engine.documents.store import store as keep
 from engine.errors import NotFound
 from engine.models import Case
 
 from . import rules
 from .access import dispute_case
 from .docx_writer import Writer
-from .models import DisputeDocument
 
 COMMITTEE = "劳动人事争议调解委员会"
 MATERIALS = {"application": "复核（申诉）申请书", "decision_copy": "处分决定书复印件", "evidence": "相关证据材料",
@@ -220,33 +221,30 @@ Builder = Callable[[Case, dict[str, Any], dict[str, Any]], tuple[str, bytes, dic
 
 
 def store(session: so.Session, case: Case, kind: str, built: tuple[str, bytes, dict[str, Any]],
-          by: str | None, now: datetime | None = None) -> DisputeDocument:
-    """Keep a generated document with its case."""
+          by: str | None, now: datetime | None = None) -> CaseDocument:
+    """Keep a generated document with its case, through the document service (listed with the case's other
+    documents at ``GET /api/v1/cases/<id>/documents``)."""
     title, content, facts = built
-    row = DisputeDocument(case_id=case.id, kind=kind, title=title,
-                          filename=f"{case.business_key.replace(' ', '')}-{title}.docx", content=content,
-                          size=len(content), facts=facts, created_by=by, created_at=now or utcnow())
-    session.add(row)
-    session.flush()
-    return row
+    return keep(session, case, kind=kind, title=title, content=content, facts=facts, by=by, now=now)
 
 
-def list_documents(session: so.Session, actor: Actor, case_id: int) -> list[DisputeDocument]:
+def list_documents(session: so.Session, actor: Actor, case_id: int) -> list[CaseDocument]:
+    """The documents of a dispute case the caller may read, oldest first (404 / 403 otherwise)."""
     dispute_case(session, actor, case_id)
-    return list(session.scalars(sa.select(DisputeDocument).where(DisputeDocument.case_id == case_id)
-                                .order_by(DisputeDocument.id)))
+    return list(session.scalars(sa.select(CaseDocument).where(CaseDocument.case_id == case_id)
+                                .order_by(CaseDocument.id)))
 
 
-def get_document(session: so.Session, actor: Actor, document_id: int) -> DisputeDocument:
-    """A document of a case the caller may read (404 / 403 otherwise)."""
-    row = session.get(DisputeDocument, document_id)
+def get_document(session: so.Session, actor: Actor, document_id: int) -> CaseDocument:
+    """A document of a dispute case the caller may read (404 / 403 otherwise)."""
+    row = session.get(CaseDocument, document_id)
     if row is None:
         raise NotFound(f"document {document_id} does not exist")
     dispute_case(session, actor, row.case_id)
     return row
 
 
-def document_json(row: DisputeDocument) -> dict[str, Any]:
+def document_json(row: CaseDocument) -> dict[str, Any]:
     return {"id": row.id, "case_id": row.case_id, "kind": row.kind, "title": row.title, "filename": row.filename,
             "size": row.size, "facts": row.facts, "created_by": row.created_by,
             "created_at": row.created_at.isoformat(), "download": f"/api/v1/disputes/documents/{row.id}"}
