@@ -188,7 +188,7 @@ def test_print_view_and_documents_on_the_proposal_page(rt: Runtime, web: Any, co
     assert 'id="print-view"' in page and "data-print" in page
     assert f"/cases/{case_id}/documents/" in page and "提案表" in page and "交办通知书" in page
     sheet = wang.get(f"/proposals/{pid}/print").get_data(as_text=True)
-    assert 'id="proposal-sheet"' in sheet and "Li、Zheng、Wu" in sheet and "人事处" in sheet
+    assert 'id="proposal-sheet"' in sheet and "Li、Zheng、Wu · 3" in sheet and "人事处" in sheet
     assert BODY["cause"] in sheet and "welfare" not in sheet
     assert web("gao").get(f"/proposals/{pid}/print").status_code == 404  # not a delegate of this congress
     css = wang.get("/static/docket.css").get_data(as_text=True)
