@@ -170,6 +170,17 @@ def test_a_template_field_the_case_lacks_is_a_marked_blank_and_a_check_warning(a
         assert s.scalar(sa.select(CaseDocument.facts).where(CaseDocument.id == listed["id"]))["missing"] == ["remark"]
 
 
+def test_an_optional_field_the_case_lacks_prints_a_dash() -> None:
+    from engine.documents.fill import fill_docx
+
+    doc = Document()
+    doc.add_paragraph("备注：{remark|optional}；说明：{note|optional}；单位：{unit}")
+    out = BytesIO()
+    doc.save(out)
+    filled = fill_docx(out.getvalue(), {"note": "已核实", "unit": "人事处"})
+    assert text_of(filled.content).strip() == "备注：—；说明：已核实；单位：人事处" and filled.missing == []
+
+
 class _Recorder(http.server.BaseHTTPRequestHandler):
     seen: list[tuple[str, str, Any]] = []
 

@@ -338,3 +338,23 @@ def test_each_proposal_document_is_produced_on_its_step(rt: Runtime, congress: d
     outsider = Actor("gao", frozenset({"delegate"}))
     with rt.reading() as session, pytest.raises(Forbidden):
         case_documents(session, outsider, case_id)
+
+
+def test_optional_fields_left_empty_print_as_a_dash_not_a_blank(rt: Runtime, congress: dict[str, Any]) -> None:
+    """A note a form may leave empty (交办说明, 审签意见, the proposer's comment) prints as —, never 【待补】."""
+    a = congress["actors"]
+    pid, case_id = submit(rt, a)
+    to_review(rt, a, case_id)
+    do(rt, a["zhao"], case_id, "committee_review", {"decision": "register"})
+    do(rt, a["qian"], case_id, "assign", {"lead_department": "hr", "co_departments": []})
+    do(rt, a["chen"], case_id, "confirm_assignment", {"assignment": "accept"})
+    do(rt, a["chen"], case_id, "draft_reply", REPLY)
+    do(rt, a["he"], case_id, "sign_off", {"signoff": "approve"})
+    do(rt, a["wang"], case_id, "proposer_rating", {"rating": "basic"})
+    docs = _document_texts(rt, a["zhao"], case_id)
+    assert len(docs) == 4
+    for title, text in docs.items():
+        assert "【待补" not in text, (title, text)
+    notice = docs[f"交办通知书（{BODY['title']}）"]
+    assert "协办单位\n—" in notice and "交办说明\n—" in notice
+    assert "基本满意" in docs[f"提案人评价表（{BODY['title']}）"]
