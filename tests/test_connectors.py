@@ -170,6 +170,25 @@ def test_a_template_field_the_case_lacks_is_a_marked_blank_and_a_check_warning(a
         assert s.scalar(sa.select(CaseDocument.facts).where(CaseDocument.id == listed["id"]))["missing"] == ["remark"]
 
 
+def test_docket_check_warns_about_a_template_field_no_step_sets(tmp_path: Path) -> None:
+    """The command line: a warning naming the template and the field, and the check still passes."""
+    import shutil
+
+    from click.testing import CliRunner
+
+    from engine.cli import main
+
+    folder = tmp_path / "document"
+    shutil.copytree(EXAMPLES / "document", folder)
+    doc = Document()
+    doc.add_paragraph("申请人：{member_name}；备注：{remark}")
+    doc.save(folder / "templates" / "visit-record.docx")
+    result = CliRunner().invoke(main, ["check", str(folder / "document.bpmn")])
+    assert result.exit_code == 0, result.output
+    [line] = [x for x in result.output.splitlines() if "visit-record.docx" in x]
+    assert "warning" in line and "{remark}" in line and "marked blank" in line and "member_name" not in line
+
+
 def test_an_optional_field_the_case_lacks_prints_a_dash() -> None:
     from engine.documents.fill import fill_docx
 
