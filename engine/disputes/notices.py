@@ -6,6 +6,7 @@ These are the ``record`` phases of the step rules (``engine.disputes.step_rules`
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime
 from typing import Any
 
@@ -18,6 +19,8 @@ from engine.steps import Step
 
 from . import documents, rules
 from .access import APPEALS, MEDIATION
+
+log = logging.getLogger(__name__)
 
 
 def _tell(session: so.Session, case: Case, users: list[str], title: str, body: str, now: datetime) -> None:
@@ -35,7 +38,10 @@ def _by(step: Step) -> str | None:
 def _unit_name(session: so.Session, data: dict[str, Any]) -> str:
     """The name of the unit that made the original decision, as the office's unit table spells it."""
     key = str(data.get("sanction_unit") or "")
-    return unit_names(session).get(key, "") if key else ""
+    name = unit_names(session).get(key, "") if key else ""
+    if not name:
+        log.warning("deciding unit %r is not in the unit table; the decision is signed with a marked blank", key)
+    return name
 
 
 def take_title(step: Step) -> None:
