@@ -142,7 +142,9 @@ def test_document_fills_the_template_and_is_readable_by_who_may_read_the_case(ap
 
 
 def test_a_template_field_the_case_lacks_is_a_marked_blank_and_a_check_warning(api: Any, rt: Runtime,
-                                                                               tmp_path: Path) -> None:
+                                                                               tmp_path: Path,
+                                                                               caplog: pytest.LogCaptureFixture
+                                                                               ) -> None:
     doc = Document()
     para = doc.add_paragraph()
     for piece in ("申请人：{mem", "ber_na", "me}，备注：{remark}。"):  # Word splits typed text into runs
@@ -160,11 +162,42 @@ def test_a_template_field_the_case_lacks_is_a_marked_blank_and_a_check_warning(a
     case = complete(api, "li", case["open_tasks"][0]["id"], {
         "member_name": "王老师", "unit": "hr", "visit_date": "2026-05-02", "visitors": ["chair"]})
     assert case["status"] == "running" and case["data"]["record_document"]["missing"] == ["remark"]
+    assert any("'remark'" in r.getMessage() and r.levelname == "WARNING" for r in caplog.records)
     [listed] = api.get(f"/api/v1/cases/{case['id']}/documents", "li").get_json()
     text = text_of(api.get(f"/api/v1/documents/{listed['id']}", "li").data)
     assert text.strip() == "申请人：王老师，备注：【待补：remark】。"
     with rt.reading() as s:
         assert s.scalar(sa.select(CaseDocument.facts).where(CaseDocument.id == listed["id"]))["missing"] == ["remark"]
+
+
+def test_docket_check_warns_about_a_template_field_no_step_sets(tmp_path: Path) -> None:
+    """The command line: a warning naming the template and the field, and the check still passes."""
+    import shutil
+
+    from click.testing import CliRunner
+
+    from engine.cli import main
+
+    folder = tmp_path / "document"
+    shutil.copytree(EXAMPLES / "document", folder)
+    doc = Document()
+    doc.add_paragraph("申请人：{member_name}；备注：{remark}")
+    doc.save(folder / "templates" / "visit-record.docx")
+    result = CliRunner().invoke(main, ["check", str(folder / "document.bpmn")])
+    assert result.exit_code == 0, result.output
+    [line] = [x for x in result.output.splitlines() if "visit-record.docx" in x]
+    assert "warning" in line and "{remark}" in line and "marked blank" in line and "member_name" not in line
+
+
+def test_an_optional_field_the_case_lacks_prints_a_dash() -> None:
+    from engine.documents.fill import fill_docx
+
+    doc = Document()
+    doc.add_paragraph("备注：{remark|optional}；说明：{note|optional}；单位：{unit}")
+    out = BytesIO()
+    doc.save(out)
+    filled = fill_docx(out.getvalue(), {"note": "已核实", "unit": "人事处"})
+    assert text_of(filled.content).strip() == "备注：—；说明：已核实；单位：人事处" and filled.missing == []
 
 
 class _Recorder(http.server.BaseHTTPRequestHandler):

@@ -45,6 +45,24 @@ def test_outsider_cannot_read_a_case_or_its_documents(api, disputes):
     assert listing == []
 
 
+def test_dispute_documents_are_case_documents_read_by_the_case_file_rule(api, disputes):
+    """The notices of a mediation are listed and served by GET /api/v1/cases/<id>/documents and
+    /api/v1/documents/<id> like every process's documents, under the case file's rule (the parties and handlers,
+    here an applicant recorded from an oral application who did not file the case)."""
+    case = _file(api, "xu", "mediation", mediation_application(application_mode="oral", applicant="zhang"))
+    listed = api.get(f"/api/v1/cases/{case['id']}/documents", "zhang")
+    assert listed.status_code == 200
+    [doc] = listed.get_json()
+    assert doc["title"] == "劳动人事争议调解口头申请记录" and doc["media_type"].endswith("wordprocessingml.document")
+    assert [d["id"] for d in api.get(f"/api/v1/disputes/cases/{case['id']}/documents", "zhang")
+            .get_json()["items"]] == [doc["id"]]
+    res = api.get(f"/api/v1/documents/{doc['id']}", "zhang")
+    assert res.status_code == 200 and "口头申请记录" in text_of(res.data)
+    for user in ("wei", "wang", "chen"):
+        assert api.get(f"/api/v1/cases/{case['id']}/documents", user).status_code == 403
+        assert api.get(f"/api/v1/documents/{doc['id']}", user).status_code == 403
+
+
 def test_oral_applicant_sees_own_case(api, disputes):
     case = _file(api, "xu", "mediation", mediation_application(application_mode="oral", applicant="zhang"))
     assert api.get(f"/api/v1/disputes/cases/{case['id']}", "zhang").status_code == 200

@@ -6,6 +6,7 @@ from datetime import date, timedelta
 
 import pytest
 import sqlalchemy as sa
+import sqlalchemy.orm as so
 from test_disputes_helpers import (
     advance_days,
     appeal_application,
@@ -21,7 +22,7 @@ from test_disputes_helpers import (
 
 from engine.disputes import commands
 from engine.disputes.docx_writer import text_of
-from engine.disputes.models import DisputeDocument
+from engine.documents.models import CaseDocument
 from engine.errors import Invalid
 from engine.instances import wake_case
 from engine.runtime import Runtime
@@ -33,10 +34,11 @@ CONDITIONS = {"cond_eligible": True, "cond_scope": True, "cond_in_time": True, "
               "cond_materials": True}
 
 
-def documents(rt: Runtime, case_id: int) -> list[DisputeDocument]:
+def documents(rt: Runtime, case_id: int) -> list[CaseDocument]:
     with rt.reading() as session:
-        return list(session.scalars(sa.select(DisputeDocument).where(DisputeDocument.case_id == case_id)
-                                    .order_by(DisputeDocument.id)))
+        return list(session.scalars(sa.select(CaseDocument).options(so.undefer(CaseDocument.content))
+                                    .where(CaseDocument.case_id == case_id)
+                                    .order_by(CaseDocument.id)))
 
 
 def accepted_case(rt: Runtime, who, union_opinion: bool = False, **over):  # type: ignore[no-untyped-def]
@@ -110,6 +112,8 @@ def test_uphold_with_the_five_checks_and_lapse_of_the_appeal_period(rt: Runtime,
     for name in ("程序严谨", "依据明确", "证据充分", "定性准确", "处分恰当"):
         assert name in text
     assert "30日内提出申诉" in text and "不停止原处理决定的执行" in text
+    assert "对原处分逐项审查" in text and "\n人事处\n" in text  # signed by the deciding unit
+    assert "作出处分的单位" not in text
     assert task_row(rt, open_task(rt, case.id, "appellant_next")).assignee == "wang"
     advance_days(31)
     case = wake_case(rt, case.id)
@@ -150,7 +154,8 @@ def test_vary_never_heavier_and_appeal_with_one_extension_then_final_re_appeal(r
                                                                "extension_reasons": "复杂"})
     case = do(rt, disputes["chen"], case.id, "review_decision", {**heavier, "varied_sanction": "demerit"})
     assert case.data["current_sanction"] == "demerit"
-    assert "变更为：记过" in text_of(documents(rt, case.id)[0].content)
+    text = text_of(documents(rt, case.id)[0].content)
+    assert "决定：变更原处理决定，改为记过" in text and "变更为" not in text
     # 申诉 to the supervising body: 60 days, one extension of 30 for complex cases
     do(rt, disputes["wang"], case.id, "appellant_next", {"next_step": "appeal", "appeal_reasons": "仍认为处分过重。"})
     decision = task_row(rt, open_task(rt, case.id, "body_decision"))
@@ -178,6 +183,20 @@ def test_vary_never_heavier_and_appeal_with_one_extension_then_final_re_appeal(r
     assert case.status == "completed" and case.data["final"] is True
     assert [d["stage"] for d in case.data["decisions"]] == ["review", "appeal", "re_appeal"]
     assert "本决定为最终决定" in text_of(documents(rt, case.id)[-1].content)
+
+
+def test_appraisal_review_decision_speaks_of_the_rating_with_labels(rt: Runtime, disputes):
+    case = accepted_case(rt, disputes, subject="appraisal", title="对年度考核基本合格申请复核",
+                         appraisal_rating="basically_competent")
+    case = do(rt, disputes["chen"], case.id, "review_decision", {
+        **checks(proportionality="等次偏低"), "outcome": "vary", "varied_rating": "competent",
+        "decision_reasons": "工作量核算有误，改为合格。"})
+    text = text_of(documents(rt, case.id)[-1].content)
+    assert "原考核等次：基本合格" in text and "决定：变更原考核结论，改为合格" in text
+    assert "对原考核结论逐项审查" in text and "等次评定恰当" in text
+    for wrong in ("basically_competent", "competent原", "原处分", "处分恰当", "加重处分", "作出处分的单位"):
+        assert wrong not in text, wrong
+    assert "\n人事处\n" in text
 
 
 def test_not_accepted_and_manager_sanctions(rt: Runtime, disputes):

@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
+import sqlalchemy.orm as so
 from test_disputes_helpers import (
     accept_mediation,
     advance_days,
@@ -21,7 +22,7 @@ from test_disputes_helpers import (
 
 from engine.disputes import commands
 from engine.disputes.docx_writer import text_of
-from engine.disputes.models import DisputeDocument
+from engine.documents.models import CaseDocument
 from engine.errors import Conflict, Forbidden, Invalid
 from engine.instances import wake_case
 from engine.runtime import Runtime
@@ -30,10 +31,11 @@ from engine.tasks import claim_task
 __all__ = ["disputes"]
 
 
-def documents(rt: Runtime, case_id: int) -> list[DisputeDocument]:
+def documents(rt: Runtime, case_id: int) -> list[CaseDocument]:
     with rt.reading() as session:
-        return list(session.scalars(sa.select(DisputeDocument).where(DisputeDocument.case_id == case_id)
-                                    .order_by(DisputeDocument.id)))
+        return list(session.scalars(sa.select(CaseDocument).options(so.undefer(CaseDocument.content))
+                                    .where(CaseDocument.case_id == case_id)
+                                    .order_by(CaseDocument.id)))
 
 
 def test_department_level_settlement_with_agreement_and_confirmation_reminder(rt: Runtime, disputes):

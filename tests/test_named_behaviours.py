@@ -34,6 +34,7 @@ def test_check_names_the_element_and_line_of_an_unknown_rule_stage_or_casework(t
     bad = tmp_path / "proposals.bpmn"
     bad.write_text(text, encoding="utf-8")
     (tmp_path / "forms").symlink_to(PROPOSALS.parent / "forms")
+    (tmp_path / "templates").symlink_to(PROPOSALS.parent / "templates")
     result = CliRunner().invoke(main, ["check", str(bad)])
     assert result.exit_code == 1
     lines = result.output.splitlines()

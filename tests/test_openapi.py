@@ -58,7 +58,7 @@ def _real_path_values(site: Site) -> dict[str, Any]:
         "case_id": some("SELECT min(id) FROM process_instance"),
         "task_id": some("SELECT id FROM task WHERE state IN ('open', 'claimed') ORDER BY created_at LIMIT 1"),
         "key": some("SELECT key FROM process_definition ORDER BY id LIMIT 1"),
-        "document_id": some("SELECT min(id) FROM dispute_document"),
+        "document_id": some("SELECT min(id) FROM case_document"),
         "warning_id": some("SELECT min(id) FROM dispute_warning"),
         "filter_id": some("SELECT min(id) FROM saved_filter"),
         "attachment_id": some("SELECT min(id) FROM attachment"),

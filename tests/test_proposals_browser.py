@@ -82,3 +82,24 @@ def test_submit_cosign_register_and_find_in_archive(server: str, browser: Any, r
     zhao.goto(f"{server}/proposals/statistics")
     zhao.wait_for_selector("#chart-outcomes svg")
     shot(zhao, "08-statistics")
+
+
+def test_print_view_prints_the_sheet_alone(server: str, browser: Any, rt: Runtime,
+                                           congress: dict[str, Any]) -> None:
+    """The proposal page's print button shows (its script runs under the CSP); printed, the page keeps the
+    proposal and drops the navigation and buttons."""
+    from test_proposals_helpers import submit
+
+    pid, _case_id = submit(rt, congress["actors"])
+    wang = signed_in(browser, server, "wang")
+    wang.goto(f"{server}/proposals/{pid}")
+    assert wang.locator("#print-button").is_visible()
+    wang.click("#print-view")
+    wang.wait_for_selector("#proposal-sheet")
+    assert wang.locator("#print-button").is_visible() and wang.locator(".topbar").is_visible()
+    wang.emulate_media(media="print")
+    assert not wang.locator(".topbar").is_visible() and not wang.locator("#print-button").is_visible()
+    assert wang.locator("#proposal-sheet").is_visible() and BODY["cause"] in wang.inner_text("#proposal-sheet")
+    shot(wang, "09-print-view")
+    wang.goto(f"{server}/proposals/{pid}")
+    assert not wang.locator(".topbar").is_visible() and wang.locator(".proposal-body").is_visible()

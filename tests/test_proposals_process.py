@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from io import BytesIO
 from typing import Any
 
 import pytest
-from test_proposals_helpers import REPLY, congress, do, open_task, open_tasks, row, submit, to_reply, to_review
+from docx import Document
+from test_proposals_helpers import BODY, REPLY, congress, do, open_task, open_tasks, row, submit, to_reply, to_review
 
+from engine.access import Actor
+from engine.documents.store import case_documents, document_file
 from engine.errors import Conflict, Forbidden, NotFound
 from engine.instances import wake_case
 from engine.runtime import Runtime
@@ -284,3 +288,73 @@ def test_lead_department_updates_the_grade_until_the_self_check_date(rt: Runtime
     with pytest.raises(Conflict):
         update_grade(rt, a["chen"], pid, "B", "晚了")
     assert row(rt, pid).grade == "A"
+
+
+def _document_texts(rt: Runtime, actor: Any, case_id: int) -> dict[str, str]:
+    """Title -> all the text of each document of the case, read as ``actor`` through the document service."""
+    texts = {}
+    with rt.reading() as session:
+        for listed in case_documents(session, actor, case_id):
+            found = document_file(session, actor, listed["id"])
+            doc = Document(BytesIO(found.content))
+            parts = [p.text for p in doc.paragraphs]
+            parts += [cell.text for table in doc.tables for r in table.rows for cell in r.cells]
+            texts[listed["title"]] = "\n".join(parts)
+    return texts
+
+
+def test_each_proposal_document_is_produced_on_its_step(rt: Runtime, congress: dict[str, Any]) -> None:
+    """提案表 at registration (with the co-signers), 交办通知书 when the department accepts, 答复函 after the
+    leader's sign-off, 提案人评价表 after the rating: names, unit names and labels, never usernames or codes."""
+    a = congress["actors"]
+    pid, case_id = submit(rt, a)
+    to_review(rt, a, case_id)
+    assert _document_texts(rt, a["wang"], case_id) == {}
+    do(rt, a["zhao"], case_id, "committee_review", {"decision": "register", "review_opinion": "符合立案条件。"})
+    docs = _document_texts(rt, a["wang"], case_id)
+    form = docs[f"提案表（{BODY['title']}）"]
+    assert "Wang" in form and all(name in form for name in ("Li", "Zheng", "Wu")) and "3人" in form
+    assert "符合立案条件。" in form and "【待补" not in form
+    do(rt, a["qian"], case_id, "assign", {"lead_department": "hr", "co_departments": ["logistics"],
+                                          "assign_note": "请于一个月内答复。"})
+    assert len(_document_texts(rt, a["wang"], case_id)) == 1  # the notice waits for the department's acceptance
+    do(rt, a["chen"], case_id, "confirm_assignment", {"assignment": "accept"})
+    notice = _document_texts(rt, a["chen"], case_id)[f"交办通知书（{BODY['title']}）"]
+    assert "人事处：" in notice and "后勤保障处" in notice and "请于一个月内答复。" in notice
+    do(rt, a["liu"], case_id, "co_opinion", {"co_department_opinion": "后勤可提供场地。"})
+    do(rt, a["chen"], case_id, "draft_reply", REPLY)
+    assert len(_document_texts(rt, a["wang"], case_id)) == 2  # the letter waits for the leader's sign-off
+    do(rt, a["he"], case_id, "sign_off", {"signoff": "approve", "signoff_note": "同意。"})
+    letter = _document_texts(rt, a["wang"], case_id)[f"答复函（{BODY['title']}）"]
+    assert "Wang代表：" in letter and "采纳落实" in letter and "2027年3月1日" in letter and "同意。" in letter
+    do(rt, a["wang"], case_id, "proposer_rating", {"rating": "satisfied", "rating_comment": "落实很快。"})
+    rating = _document_texts(rt, a["zhao"], case_id)[f"提案人评价表（{BODY['title']}）"]
+    assert "满意" in rating and "落实很快。" in rating and "人事处" in rating
+    docs = _document_texts(rt, a["zhao"], case_id)
+    assert len(docs) == 4
+    for text in docs.values():
+        for code in ("wang", "adopted", "satisfied", "hr\n", "logistics", "{", "【待补"):
+            assert code not in text, (code, text)
+    outsider = Actor("gao", frozenset({"delegate"}))
+    with rt.reading() as session, pytest.raises(Forbidden):
+        case_documents(session, outsider, case_id)
+
+
+def test_optional_fields_left_empty_print_as_a_dash_not_a_blank(rt: Runtime, congress: dict[str, Any]) -> None:
+    """A note a form may leave empty (交办说明, 审签意见, the proposer's comment) prints as —, never 【待补】."""
+    a = congress["actors"]
+    pid, case_id = submit(rt, a)
+    to_review(rt, a, case_id)
+    do(rt, a["zhao"], case_id, "committee_review", {"decision": "register"})
+    do(rt, a["qian"], case_id, "assign", {"lead_department": "hr", "co_departments": []})
+    do(rt, a["chen"], case_id, "confirm_assignment", {"assignment": "accept"})
+    do(rt, a["chen"], case_id, "draft_reply", REPLY)
+    do(rt, a["he"], case_id, "sign_off", {"signoff": "approve"})
+    do(rt, a["wang"], case_id, "proposer_rating", {"rating": "basic"})
+    docs = _document_texts(rt, a["zhao"], case_id)
+    assert len(docs) == 4
+    for title, text in docs.items():
+        assert "【待补" not in text, (title, text)
+    notice = docs[f"交办通知书（{BODY['title']}）"]
+    assert "协办单位\n—" in notice and "交办说明\n—" in notice
+    assert "基本满意" in docs[f"提案人评价表（{BODY['title']}）"]

@@ -129,3 +129,67 @@ def test_lead_department_updates_the_grade_on_the_page(rt: Runtime, web: Any, co
     assert 'id="update-grade"' not in web("wang").get(f"/proposals/{pid}").get_data(as_text=True)
     chen.post(f"/proposals/{pid}/grade", data={"grade": "B", "grade_note": "已列入明年计划。"})
     assert row(rt, pid).grade == "B"
+
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def test_proposal_files_from_the_draft_on_with_the_checks_of_comment_files(rt: Runtime, web: Any,
+                                                                           congress: dict[str, Any]) -> None:
+    from io import BytesIO
+
+    wang = web("wang")
+    assert wang.post("/proposals/new", data={"congress": "school", **BODY, "action": "save"}).status_code == 302
+    draft = _latest(rt)
+    res = wang.post(f"/proposals/{draft.id}/attachments", data={"file": (BytesIO(PDF), "食堂调查.pdf")},
+                    content_type="multipart/form-data")
+    assert res.status_code == 302
+    page = wang.get(f"/proposals/{draft.id}").get_data(as_text=True)
+    assert "食堂调查.pdf" in page and 'id="attach-form"' in page
+    fake = wang.post(f"/proposals/{draft.id}/attachments", data={"file": (BytesIO(b"MZ\x90\x00\x03"), "a.pdf")},
+                     content_type="multipart/form-data", follow_redirects=True)
+    assert "a.pdf" in fake.get_data(as_text=True) and "文件内容与扩展名不符" in fake.get_data(as_text=True)
+    exe = wang.post(f"/proposals/{draft.id}/attachments", data={"file": (BytesIO(b"x"), "run.exe")},
+                    content_type="multipart/form-data")
+    assert exe.status_code == 302
+    import sqlalchemy as sa
+
+    from engine.congress.models import ProposalAttachment
+
+    with rt.reading() as session:
+        files = session.scalars(sa.select(ProposalAttachment).where(ProposalAttachment.proposal_id == draft.id)).all()
+        assert [f.filename for f in files] == ["食堂调查.pdf"]
+        file_id = files[0].id
+    got = wang.get(f"/proposals/attachments/{file_id}")
+    assert got.status_code == 200 and got.data == PDF and got.headers["X-Content-Type-Options"] == "nosniff"
+    assert web("li").get(f"/proposals/attachments/{file_id}").status_code == 404  # a private draft's file
+    assert web("li").post(f"/proposals/{draft.id}/attachments", data={"file": (BytesIO(PDF), "x.pdf")},
+                          content_type="multipart/form-data").status_code == 404
+    # published: the file stays with the proposal, delegates read it, the proposer may add more but not remove
+    assert wang.post(f"/proposals/{draft.id}/edit", data={**BODY, "action": "publish"}).status_code == 302
+    assert web("li").get(f"/proposals/attachments/{file_id}").data == PDF
+    assert 'id="attach-form"' not in web("li").get(f"/proposals/{draft.id}").get_data(as_text=True)
+    assert wang.post(f"/proposals/{draft.id}/attachments", data={"file": (BytesIO(b"notes"), "补充.txt")},
+                     content_type="multipart/form-data").status_code == 302
+    wang.post(f"/proposals/attachments/{file_id}/remove", data={"proposal_id": draft.id})
+    assert wang.get(f"/proposals/attachments/{file_id}").status_code == 200
+    page = wang.get(f"/proposals/{draft.id}").get_data(as_text=True)
+    assert "食堂调查.pdf" in page and "补充.txt" in page
+
+
+def test_print_view_and_documents_on_the_proposal_page(rt: Runtime, web: Any, congress: dict[str, Any]) -> None:
+    from test_proposals_helpers import submit
+
+    a = congress["actors"]
+    pid, case_id = submit(rt, a)
+    to_reply(rt, a, case_id)
+    wang = web("wang")
+    page = wang.get(f"/proposals/{pid}").get_data(as_text=True)
+    assert 'id="print-view"' in page and "data-print" in page
+    assert f"/cases/{case_id}/documents/" in page and "提案表" in page and "交办通知书" in page
+    sheet = wang.get(f"/proposals/{pid}/print").get_data(as_text=True)
+    assert 'id="proposal-sheet"' in sheet and "Li、Zheng、Wu · 3" in sheet and "人事处" in sheet
+    assert BODY["cause"] in sheet and "welfare" not in sheet
+    assert web("gao").get(f"/proposals/{pid}/print").status_code == 404  # not a delegate of this congress
+    css = wang.get("/static/docket.css").get_data(as_text=True)
+    assert "@media print" in css

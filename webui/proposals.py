@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import login_required
 
+from engine.congress import attachments as pa
 from engine.congress import proposals as cp
 from engine.congress.archive import similar
 from engine.congress.congresses import congresses_of, is_delegate
@@ -19,11 +20,14 @@ from engine.congress.duty import to_csv as duty_to_csv
 from engine.congress.reading import congress_and_session, merged_into, sessions_of
 from engine.congress.settings import effective
 from engine.congress.stats import report
+from engine.documents.store import case_documents
 from engine.errors import DocketError
+from engine.inbox.attachments import MAX_BYTES
 from engine.office.units import list_units, unit_names
 from engine.queries import visible_case
 from engine.users import display_names
 
+from .api.inbox import upload_directory
 from .inputs import int_arg
 from .report_wording import FORMATS, report_response
 from .runtime import current_actor, rt
@@ -162,14 +166,34 @@ def detail(proposal_id: int):  # type: ignore[no-untyped-def]
         alike = similar(session, actor, f"{p.title} {p.suggestion}", exclude=p.id) \
             if p.proposer == actor.username and p.status in ("draft", "seconding") else []
         merged = merged_into(session, p)
+        files = pa.list_attachments(session, actor, p.id)
+        documents = case_documents(session, actor, p.case_id) if case_visible and p.case_id else []
         can_sign = (p.status == "seconding" and is_delegate(session, p.congress_id, actor.username)
                     and actor.username != p.proposer)
         return render_template("proposals/detail.html", p=p, congress=congress, term=term, signers=signers,
                                case_visible=case_visible, alike=alike, merged_into=merged,
-                               can_sign=can_sign, signed=actor.username in signers,
+                               can_sign=can_sign, signed=actor.username in signers, files=files,
+                               documents=documents, can_attach=pa.may_attach(actor, p),
+                               max_mb=MAX_BYTES // (1024 * 1024),
                                can_grade=bool(p.grade and f"dept:{p.lead_department}" in actor.groups),
-                               names=display_names(session, [p.proposer, *(p.co_proposers or []), *signers]),
+                               names=display_names(session, [p.proposer, *(p.co_proposers or []), *signers,
+                                                             *(f.uploaded_by for f in files)]),
                                needed=int(effective(congress, term)["min_cosigners"]))
+
+
+@bp.get("/<int:proposal_id>/print")
+@login_required
+def print_view(proposal_id: int):  # type: ignore[no-untyped-def]
+    """The proposal as a one-page 提案表 for printing (whoever may read the proposal)."""
+    actor = current_actor()
+    with rt().reading() as session:
+        p = cp.visible_proposal(session, actor, proposal_id)
+        congress, term = congress_and_session(session, p)
+        signers = cp.active_cosigners(session, p.id)
+        files = pa.list_attachments(session, actor, p.id)
+        return render_template("proposals/print.html", p=p, congress=congress, term=term, signers=signers,
+                               files=files,
+                               names=display_names(session, [p.proposer, *(p.co_proposers or []), *signers]))
 
 
 def _command(proposal_id: int, fn: Any, done: str, *args: Any):  # type: ignore[no-untyped-def]
@@ -205,6 +229,69 @@ def grade(proposal_id: int):  # type: ignore[no-untyped-def]
 def withdraw(proposal_id: int):  # type: ignore[no-untyped-def]
     return _command(proposal_id, cp.withdraw_proposal, _("The proposal has been withdrawn."),
                     request.form.get("reason", ""))
+
+
+def _file_problem(exc: DocketError) -> str:
+    """Why a file was refused, in the page's language (the checks of engine.inbox.attachments)."""
+    detail = str((exc.details or [{}])[0].get("message", ""))
+    if exc.code == "conflict":
+        return _("The proposal is finished or already holds the most files allowed.")
+    if detail.startswith("type not allowed"):
+        return _("This type of file is not allowed (PDF, Word, Excel, images or plain text).")
+    if detail == "is empty":
+        return _("The file is empty.")
+    if detail.startswith("larger than"):
+        return _("The file is larger than %(mb)s MB.", mb=MAX_BYTES // (1024 * 1024))
+    if detail.startswith("content does not match"):
+        return _("The file's content does not match its name's extension.")
+    return _("The file was not attached.")
+
+
+@bp.post("/<int:proposal_id>/attachments")
+@login_required
+def attach(proposal_id: int):  # type: ignore[no-untyped-def]
+    """Attach files to a proposal (its proposer, from the draft on)."""
+    uploads = [u for u in request.files.getlist("file") if u and u.filename]
+    if not uploads:
+        flash(_("Choose a file to attach."), "error")
+        return redirect(url_for("proposals.detail", proposal_id=proposal_id) + "#files")
+    for upload in uploads:
+        try:
+            pa.attach(rt(), current_actor(), upload_directory(), proposal_id, upload.filename or "", upload.read())
+        except DocketError as exc:
+            if exc.code in ("forbidden", "not_found"):
+                raise
+            flash(_("%(name)s was not attached: %(reason)s", name=upload.filename, reason=_file_problem(exc)),
+                  "error")
+            return redirect(url_for("proposals.detail", proposal_id=proposal_id) + "#files")
+    flash(_("Files attached."), "success")
+    return redirect(url_for("proposals.detail", proposal_id=proposal_id) + "#files")
+
+
+@bp.get("/attachments/<int:attachment_id>")
+@login_required
+def attachment(attachment_id: int):  # type: ignore[no-untyped-def]
+    """Download a proposal's file (whoever may read the proposal)."""
+    with rt().reading() as session:
+        row, path = pa.open_attachment(session, current_actor(), upload_directory(), attachment_id)
+    response = send_file(path, mimetype=row.content_type, as_attachment=True, download_name=row.filename)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@bp.post("/attachments/<int:attachment_id>/remove")
+@login_required
+def remove_attachment(attachment_id: int):  # type: ignore[no-untyped-def]
+    """Take a file off a draft (back to the proposal, named by the form's ``proposal_id``)."""
+    back = url_for("proposals.detail", proposal_id=request.form.get("proposal_id", 0, type=int)) + "#files"
+    try:
+        pa.remove_attachment(rt(), current_actor(), upload_directory(), attachment_id)
+        flash(_("File removed."), "success")
+    except DocketError as exc:
+        if exc.code == "not_found":
+            raise
+        flash(_("Only the person who attached a file may remove it, and only from a draft."), "error")
+    return redirect(back)
 
 
 def _report_args() -> tuple[str | None, int | None, int | None]:

@@ -7,12 +7,13 @@ from types import ModuleType
 from engine.behaviours import Param, Registry
 from engine.scheduler import Jobs
 
-from . import pages, rules, subscribers
+from . import attachments, pages, rules, subscribers
 
 
 def register(behaviours: Registry, hooks: ModuleType, jobs: Jobs) -> None:
     """The casework word ``proposals`` (with the stages its steps may name), the proposal's step rules, the
-    ``cosigners_of`` and ``rehandle_deadline`` helpers, and the hooks that keep each proposal in step with its case."""
+    ``cosigners_of`` and ``rehandle_deadline`` helpers, the hooks that keep each proposal in step with its case,
+    and the proposal's files beside its tasks."""
     behaviours.casework(rules.CASEWORK, doc="Staff-congress proposals: a case per published proposal; the "
                         "proposal's status follows the `stage` of its open step and its outcome the case's "
                         "`decision`.", stages=rules.STEP_STATUSES)
@@ -28,3 +29,4 @@ def register(behaviours: Registry, hooks: ModuleType, jobs: Jobs) -> None:
     for kind, handler in subscribers.HANDLERS.items():
         hooks.subscribe(kind, handler)
     hooks.subscribe("case_links", pages.proposal_link)
+    hooks.subscribe("case_documents", attachments.case_proposal_files)

@@ -106,6 +106,25 @@ class Proposal(Base):
     cosign_until: so.Mapped[datetime | None]  # filed between sessions: its own co-signing window
 
 
+class ProposalAttachment(Base):
+    """A file attached to a proposal by its proposer, from the draft on (checked and kept like a comment's
+    attachment: on disk under the uploads directory, the database keeping name, type, size and SHA-256)."""
+
+    __tablename__ = "congress_proposal_attachment"
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    proposal_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("congress_proposal.id", ondelete="CASCADE"),
+                                                   index=True)
+    filename: so.Mapped[str] = so.mapped_column(sa.String(255))
+    kind: so.Mapped[str] = so.mapped_column(sa.String(16))
+    content_type: so.Mapped[str] = so.mapped_column(sa.String(128))
+    size: so.Mapped[int]
+    sha256: so.Mapped[str] = so.mapped_column(sa.String(64))
+    stored_name: so.Mapped[str] = so.mapped_column(sa.String(80), unique=True)
+    uploaded_by: so.Mapped[str] = so.mapped_column(sa.String(64))
+    uploaded_at: so.Mapped[datetime]
+
+
 class Cosignature(Base):
     """A delegate's co-signature (附议) of a proposal; withdrawing sets ``withdrawn_at``."""
 

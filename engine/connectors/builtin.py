@@ -9,10 +9,13 @@ from __future__ import annotations
 from types import ModuleType
 
 from engine.behaviours import Registry
+from engine.documents.store import document_links
 from engine.scheduler import Jobs
 
 from . import document, http_client, mailer, members, notify  # noqa: F401  (each registers its connector)
 
 
 def register(behaviours: Registry, hooks: ModuleType, jobs: Jobs) -> None:
-    """Nothing more to do: the connectors registered themselves when this module was imported."""
+    """The connectors registered themselves when this module was imported; the documents they (and features)
+    keep with a case are offered beside its tasks (the ``case_documents`` hook)."""
+    hooks.subscribe("case_documents", document_links)

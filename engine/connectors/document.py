@@ -43,7 +43,7 @@ def check_document(params: dict[str, Parameter], context: CheckContext) -> list[
                                             "DMN table or connector of this process sets (it will print as a "
                                             "marked blank)", "warning"))
     for bad in unknown_filters(fields):
-        found.append(Finding(template.line, f"template '{name}': unknown filter in {bad.text} (name or raw)",
+        found.append(Finding(template.line, f"template '{name}': unknown filter in {bad.text} (name, raw or optional)",
                              "warning"))
     return found
 
@@ -54,7 +54,8 @@ def check_document(params: dict[str, Parameter], context: CheckContext) -> list[
     doc="Fill a DOCX template of the process folder (beside the BPMN or in templates/) with case data and keep "
         "it as a case document: listed on the case and at GET /api/v1/cases/<id>/documents, readable by whoever "
         "may read the case. In the template, {field} is a case-data field, {field.sub} a value inside it, "
-        "{field|name} usernames shown as names, and {items[].field} in a table row repeats the row for each "
+        "{field|name} usernames shown as names, {field|optional} a field a form may leave empty (— when "
+        "the case has none), and {items[].field} in a table row repeats the row for each "
         "element of the list items. Also available: {business_key}, {case_title}, {today}. A field the case does "
         "not have becomes a marked blank (【待补：…】) and is listed in the result; docket check warns about it.",
     params=[

@@ -63,6 +63,14 @@ def may_read(session: so.Session, actor: Actor, case: Case) -> bool:
     return bool(session.scalar(sa.select(sa.literal(True)).where(Case.id == case.id, involved_clause(actor))))
 
 
+def document_readers(session: so.Session, actor: Actor, case: Case) -> bool | None:
+    """The read rule of the document service for dispute cases (None for any other case): their documents are
+    read by whoever may read the case file."""
+    if kind_of(case) is None:
+        return None
+    return may_read(session, actor, case)
+
+
 def dispute_case(session: so.Session, actor: Actor, case_id: int) -> Case:
     """A mediation or appeal case the caller may read: 404 if there is none, 403 if it is not theirs."""
     case = session.get(Case, case_id)

@@ -1,6 +1,7 @@
 """Documents generated from case data (DOCX) and stored with the case: the 调解协议书 (three copies),
 notices (refusal; right to arbitration with the limitation date; 一次性告知 of missing materials; not
-accepted) and the 复核 / 申诉 / 再申诉 decisions. Generated inside the command's transaction."""
+accepted) and the 复核 / 申诉 / 再申诉 decisions. Generated inside the command's transaction and kept through the
+document service (``engine.documents.store``), like every process's documents."""
 
 from __future__ import annotations
 
@@ -12,14 +13,14 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from engine.access import Actor
-from engine.clock import utcnow
+from engine.documents.models import CaseDocument
+from engine.documents.store import store as keep
 from engine.errors import NotFound
 from engine.models import Case
 
 from . import rules
 from .access import dispute_case
 from .docx_writer import Writer
-from .models import DisputeDocument
 
 COMMITTEE = "劳动人事争议调解委员会"
 MATERIALS = {"application": "复核（申诉）申请书", "decision_copy": "处分决定书复印件", "evidence": "相关证据材料",
@@ -48,6 +49,11 @@ def _day(value: Any) -> str:
 def _sanction(data: dict[str, Any], key: str = "sanction_type") -> str:
     value = data.get(key)
     return rules.SANCTION_NAMES.get(str(value), str(value or ""))
+
+
+def _rating(data: dict[str, Any], key: str = "appraisal_rating") -> str:
+    value = data.get(key)
+    return rules.RATING_NAMES.get(str(value), str(value or ""))
 
 
 def _parties(w: Writer, case: Case, d: dict[str, Any]) -> None:
@@ -162,73 +168,83 @@ def not_accepted_notice(case: Case, d: dict[str, Any], settings: dict[str, Any])
     return "不予受理通知书", w.bytes(), {"failed_conditions": failed}
 
 
-def decision(case: Case, d: dict[str, Any], settings: dict[str, Any]) -> tuple[str, bytes, dict[str, Any]]:
-    """复核决定书 / 申诉处理决定书 / 再申诉处理决定书 with the five checks and the route onward."""
+def decision(case: Case, d: dict[str, Any], settings: dict[str, Any], unit_name: str = ""
+             ) -> tuple[str, bytes, dict[str, Any]]:
+    """复核决定书 / 申诉处理决定书 / 再申诉处理决定书 with the five checks and the route onward. A 复核 decision is
+    signed by the unit that made the original decision (``unit_name``, from the office's unit table); an appraisal
+    case speaks of the rating (考核等次), never of a sanction."""
     stage = str(d.get("stage", "review"))
     title, word = STAGES.get(stage, STAGES["review"])
     outcome = str(d.get("outcome"))
+    appraisal = d.get("subject") == "appraisal"
+    original = "原考核结论" if appraisal else "原处理决定"
     w = Writer()
     w.title(title)
     w.field("案号", case.business_key)
     w.field("申请人", d.get("appellant_name"))
-    if d.get("subject") == "appraisal":
-        w.field("原考核等次", d.get("appraisal_rating"))
+    if appraisal:
+        w.field("原考核等次", f"{_rating(d)}（{_day(d.get('sanction_date'))}，{d.get('decision_no') or '文号未填'}）")
     else:
         w.field("原处分", f"{_sanction(d)}（{_day(d.get('sanction_date'))}，{d.get('decision_no') or '文号未填'}）")
-    w.para("经审查，对原处分逐项审查意见如下：", indent=False)
+    w.para(f"经审查，对{'原考核结论' if appraisal else '原处分'}逐项审查意见如下：", indent=False)
+    checks = {**CHECKS, "proportionality": "等次评定恰当"} if appraisal else CHECKS
     w.table(["审查事项", "结论", "说明"],
             [[name, "符合" if d.get(f"check_{key}") == "pass" else "存在问题", str(d.get(f"check_{key}_note") or "")]
-             for key, name in CHECKS.items()])
-    result = OUTCOMES.get(outcome, outcome)
+             for key, name in checks.items()])
     if outcome == "vary":
-        result += f"为：{_sanction(d, 'varied_sanction') or d.get('varied_rating')}"
-    w.field("决定", f"{result}原处理决定")
+        varied = _rating(d, "varied_rating") if appraisal else _sanction(d, "varied_sanction")
+        result = f"变更{original}，改为{varied}" if varied else f"变更{original}"
+    else:
+        result = f"{OUTCOMES.get(outcome, outcome)}{original}"
+    w.field("决定", result)
     w.field("理由", d.get("decision_reasons"))
     if stage == "review" and d.get("union_has_opinion"):
         w.field("工会意见", d.get("union_opinion"))
         w.field("对工会意见的答复", d.get("union_reply"))
-    w.para(f"{word}期间不停止原处理决定的执行；依法不因申请{word}而加重处分。")
+    if appraisal:
+        w.para(f"{word}期间不停止{original}的执行；依法不因申请{word}而作出更低的考核等次。")
+    else:
+        w.para(f"{word}期间不停止{original}的执行；依法不因申请{word}而加重处分。")
     if stage == "review":
         w.para(f"如对本决定不服，可以自收到本决定之日起{rules.setting(settings, 'appealFilingDays')}日内提出申诉。")
     elif stage == "appeal":
         w.para(f"如对本决定不服，可以自收到本决定之日起{rules.setting(settings, 'reAppealFilingDays')}日内提出再申诉。")
     else:
         w.para("本决定为最终决定。")
-    w.signature(["申诉处理委员会" if stage != "review" else "作出处分的单位", _day(rules.today())])
-    return title, w.bytes(), {"stage": stage, "outcome": outcome, "varied": d.get("varied_sanction")}
+    signer = "申诉处理委员会" if stage != "review" else (unit_name or "【待补：作出决定的单位】")
+    w.signature([signer, _day(rules.today())])
+    return title, w.bytes(), {"stage": stage, "outcome": outcome, "varied": d.get("varied_sanction"),
+                              "varied_rating": d.get("varied_rating") if appraisal else None}
 
 
 Builder = Callable[[Case, dict[str, Any], dict[str, Any]], tuple[str, bytes, dict[str, Any]]]
 
 
 def store(session: so.Session, case: Case, kind: str, built: tuple[str, bytes, dict[str, Any]],
-          by: str | None, now: datetime | None = None) -> DisputeDocument:
-    """Keep a generated document with its case."""
+          by: str | None, now: datetime | None = None) -> CaseDocument:
+    """Keep a generated document with its case, through the document service (listed with the case's other
+    documents at ``GET /api/v1/cases/<id>/documents``)."""
     title, content, facts = built
-    row = DisputeDocument(case_id=case.id, kind=kind, title=title,
-                          filename=f"{case.business_key.replace(' ', '')}-{title}.docx", content=content,
-                          size=len(content), facts=facts, created_by=by, created_at=now or utcnow())
-    session.add(row)
-    session.flush()
-    return row
+    return keep(session, case, kind=kind, title=title, content=content, facts=facts, by=by, now=now)
 
 
-def list_documents(session: so.Session, actor: Actor, case_id: int) -> list[DisputeDocument]:
+def list_documents(session: so.Session, actor: Actor, case_id: int) -> list[CaseDocument]:
+    """The documents of a dispute case the caller may read, oldest first (404 / 403 otherwise)."""
     dispute_case(session, actor, case_id)
-    return list(session.scalars(sa.select(DisputeDocument).where(DisputeDocument.case_id == case_id)
-                                .order_by(DisputeDocument.id)))
+    return list(session.scalars(sa.select(CaseDocument).where(CaseDocument.case_id == case_id)
+                                .order_by(CaseDocument.id)))
 
 
-def get_document(session: so.Session, actor: Actor, document_id: int) -> DisputeDocument:
-    """A document of a case the caller may read (404 / 403 otherwise)."""
-    row = session.get(DisputeDocument, document_id)
+def get_document(session: so.Session, actor: Actor, document_id: int) -> CaseDocument:
+    """A document of a dispute case the caller may read (404 / 403 otherwise)."""
+    row = session.get(CaseDocument, document_id)
     if row is None:
         raise NotFound(f"document {document_id} does not exist")
     dispute_case(session, actor, row.case_id)
     return row
 
 
-def document_json(row: DisputeDocument) -> dict[str, Any]:
+def document_json(row: CaseDocument) -> dict[str, Any]:
     return {"id": row.id, "case_id": row.case_id, "kind": row.kind, "title": row.title, "filename": row.filename,
             "size": row.size, "facts": row.facts, "created_by": row.created_by,
             "created_at": row.created_at.isoformat(), "download": f"/api/v1/disputes/documents/{row.id}"}

@@ -1,5 +1,5 @@
 """Tables of mediation and appeals beyond the case itself: early warnings, recusals, consents to extend,
-generated documents, and links between cases (SQLAlchemy 2 typed models on engine.models.Base)."""
+and links between cases (SQLAlchemy 2 typed models on engine.models.Base)."""
 
 from __future__ import annotations
 
@@ -66,23 +66,6 @@ class DisputeConsent(Base):
     note: so.Mapped[str | None] = so.mapped_column(sa.Text)
     recorded_by: so.Mapped[str] = so.mapped_column(sa.String(64))
     used: so.Mapped[bool] = so.mapped_column(default=False)  # consumed by an extension
-    created_at: so.Mapped[datetime]
-
-
-class DisputeDocument(Base):
-    """A generated document (DOCX) stored with its case: agreement, notices, decisions."""
-
-    __tablename__ = "dispute_document"
-
-    id: so.Mapped[int] = so.mapped_column(primary_key=True)
-    case_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("process_instance.id", ondelete="CASCADE"), index=True)
-    kind: so.Mapped[str] = so.mapped_column(sa.String(32))
-    title: so.Mapped[str] = so.mapped_column(sa.String(256))
-    filename: so.Mapped[str] = so.mapped_column(sa.String(256))
-    content: so.Mapped[bytes] = so.mapped_column(sa.LargeBinary)
-    size: so.Mapped[int]
-    facts: so.Mapped[dict[str, Any]] = so.mapped_column(default=dict)  # the values the document states
-    created_by: so.Mapped[str | None] = so.mapped_column(sa.String(64))
     created_at: so.Mapped[datetime]
 
 

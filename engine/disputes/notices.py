@@ -6,6 +6,7 @@ These are the ``record`` phases of the step rules (``engine.disputes.step_rules`
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime
 from typing import Any
 
@@ -13,10 +14,13 @@ import sqlalchemy.orm as so
 
 from engine.models import Case
 from engine.notifications import members_of, notify
+from engine.office.units import unit_names
 from engine.steps import Step
 
 from . import documents, rules
 from .access import APPEALS, MEDIATION
+
+log = logging.getLogger(__name__)
 
 
 def _tell(session: so.Session, case: Case, users: list[str], title: str, body: str, now: datetime) -> None:
@@ -29,6 +33,15 @@ def _applicant(data: dict[str, Any]) -> list[str]:
 
 def _by(step: Step) -> str | None:
     return step.actor.username if step.actor is not None else None
+
+
+def _unit_name(session: so.Session, data: dict[str, Any]) -> str:
+    """The name of the unit that made the original decision, as the office's unit table spells it."""
+    key = str(data.get("sanction_unit") or "")
+    name = unit_names(session).get(key, "") if key else ""
+    if not name:
+        log.warning("deciding unit %r is not in the unit table; the decision is signed with a marked blank", key)
+    return name
 
 
 def take_title(step: Step) -> None:
@@ -84,7 +97,8 @@ def decision_recorded(step: Step) -> None:
     session, case, data = step.session, step.case, step.values
     if data.get("outcome") in documents.OUTCOMES:
         doc = documents.store(session, case, f"decision_{data.get('stage', 'review')}",
-                              documents.decision(case, data, step.settings), _by(step), step.now)
+                              documents.decision(case, data, step.settings, _unit_name(session, data)), _by(step),
+                              step.now)
         _tell(session, case, _applicant(data), f"{case.business_key} {doc.title}已作出",
               f"决定：{documents.OUTCOMES[data['outcome']]}。", step.now)
 

@@ -44,6 +44,8 @@ SEVERITY: dict[str, int] = {"warning": 1, "demerit": 2, "major_demerit": 3, "dem
 SANCTION_NAMES: dict[str, str] = {"warning": "警告", "demerit": "记过", "major_demerit": "记大过",
                                   "demotion": "降级", "post_demotion": "降低岗位等级", "removal": "撤职",
                                   "dismissal": "开除"}
+RATING_NAMES: dict[str, str] = {"excellent": "优秀", "competent": "合格", "basically_competent": "基本合格",
+                                "incompetent": "不合格"}
 MATTER_NAMES: dict[str, str] = {
     "contract": "聘用合同", "pay": "工资报酬", "welfare": "福利待遇", "dismissal": "解聘辞退", "leave": "工时休假",
     "insurance": "社会保险", "sanction": "纪律处分", "appraisal": "考核结果", "other": "其他",

@@ -1,7 +1,8 @@
 """Fill text and DOCX templates with case data.
 
 A placeholder is ``{field}``, ``{field.sub}`` (a value inside an object), ``{field|name}`` (usernames shown as
-people's names) or ``{field|raw}`` (the value as stored). In a table row, ``{items[].field}`` repeats the row
+people's names), ``{field|raw}`` (the value as stored) or ``{field|optional}`` (a field a form may leave empty:
+``—`` when the case has none, neither a marked blank nor a warning). In a table row, ``{items[].field}`` repeats the row
 once per element of the list ``items`` (``{items[]}`` for a list of plain values; ``{#}`` is the row's number).
 Values are written as people read them: the form's option labels instead of codes, ``2026年5月1日`` for dates,
 是/否, lists joined with 、.
@@ -30,7 +31,8 @@ from lxml import etree
 log = logging.getLogger(__name__)
 LOCAL = ZoneInfo("Asia/Shanghai")
 PLACEHOLDER = re.compile(r"\{\s*([A-Za-z_]\w*(?:\[\])?(?:\.[A-Za-z_]\w*(?:\[\])?)*|#)\s*(?:\|\s*(\w+)\s*)?\}")
-FILTERS = ("name", "raw")
+FILTERS = ("name", "raw", "optional")
+EMPTY = "—"  # what an optional field the case lacks prints as
 DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
 W_T, W_P, W_TR, W_BR, W_R = qn("w:t"), qn("w:p"), qn("w:tr"), qn("w:br"), qn("w:r")
@@ -192,8 +194,8 @@ class Formatter:
             return self.blank(placeholder)  # a list placeholder outside a table row of that list
         else:
             value = self.lookup(path)
-        if value is _MISSING:
-            return self.blank(placeholder)
+        if value is _MISSING or (placeholder.filter == "optional" and value in (None, "", [])):
+            return EMPTY if placeholder.filter == "optional" else self.blank(placeholder)
         return self.text(value, path.replace("[]", "").split(".")[-1], placeholder.filter)
 
     def fill_text(self, text: str) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -12,11 +13,14 @@ import sqlalchemy.orm as so
 
 from engine.access import Actor
 from engine.clock import utcnow
-from engine.errors import NotFound
+from engine.errors import Forbidden, NotFound
 from engine.models import Case
 from engine.queries import iso, visible_case
 
 from .models import CaseDocument
+
+ReadRule = Callable[[so.Session, Actor, Case], "bool | None"]
+_read_rules: list[ReadRule] = []
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 _UNSAFE = re.compile(r'[\\/:*?"<>|\s]+')
@@ -30,6 +34,32 @@ class DocumentFile:
     filename: str
     media_type: str
     content: bytes
+
+
+def add_read_rule(rule: ReadRule) -> None:
+    """Let a feature decide who reads the documents of its own cases: ``rule(session, actor, case)`` answers
+    True or False for a case of that feature and None for any other (then the core's rule applies: whoever may
+    read the case). Idempotent per rule."""
+    if rule not in _read_rules:
+        _read_rules.append(rule)
+
+
+def readable_case(session: so.Session, actor: Actor, case_id: int) -> Case:
+    """The case, if ``actor`` may read its documents.
+
+    :raises NotFound: there is no such case.
+    :raises Forbidden: the caller may not read the case's documents.
+    """
+    case = session.get(Case, case_id)
+    if case is None:
+        raise NotFound(f"case {case_id} does not exist")
+    for rule in _read_rules:
+        answer = rule(session, actor, case)
+        if answer is not None:
+            if not answer:
+                raise Forbidden(f"you may not see the documents of case {case.business_key}")
+            return case
+    return visible_case(session, actor, case_id)
 
 
 def store(session: so.Session, case: Case, *, kind: str, title: str, content: bytes, media_type: str = DOCX,
@@ -58,7 +88,7 @@ def case_documents(session: so.Session, actor: Actor, case_id: int) -> list[dict
     :raises NotFound: there is no such case.
     :raises Forbidden: the caller may not read the case.
     """
-    visible_case(session, actor, case_id)
+    readable_case(session, actor, case_id)
     rows = session.scalars(sa.select(CaseDocument).where(CaseDocument.case_id == case_id).order_by(CaseDocument.id))
     return [document_json(r) for r in rows]
 
@@ -72,5 +102,14 @@ def document_file(session: so.Session, actor: Actor, document_id: int) -> Docume
     row = session.get(CaseDocument, document_id)
     if row is None:
         raise NotFound(f"document {document_id} does not exist")
-    visible_case(session, actor, row.case_id)
+    readable_case(session, actor, row.case_id)
     return DocumentFile(row.case_id, row.filename, row.media_type, row.content)
+
+
+def document_links(session: so.Session, case: Case, documents: list[dict[str, Any]], **_: Any) -> None:
+    """Every document of the case, for the list beside its tasks (the ``case_documents`` hook of engine.summary;
+    the task page has checked that the reader may read the case)."""
+    rows = session.execute(sa.select(CaseDocument.id, CaseDocument.title, CaseDocument.created_at)
+                           .where(CaseDocument.case_id == case.id).order_by(CaseDocument.id)).all()
+    documents.extend({"title": title, "url": f"/cases/{case.id}/documents/{doc_id}", "created_at": at.isoformat()}
+                     for doc_id, title, at in rows)

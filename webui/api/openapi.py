@@ -179,6 +179,11 @@ OPERATIONS: dict[tuple[str, str], tuple[str, int, dict[str, Any] | None, dict[st
                                                   None),
     ("post", "/api/v1/disputes/{process}"): ("File a mediation application or an appeal", 201,
                                              {JSON: ref("DisputeCase")}, body(obj(data=ANY_OBJ))),
+    ("get", "/api/v1/cases/{case_id}/documents"): ("The documents a case's process produced (every process)", 200,
+                                                   {JSON: arr(obj({"id": INT, "title": STR, "created_at": STR,
+                                                                   "media_type": STR}))}, None),
+    ("get", "/api/v1/documents/{document_id}"): ("Download a case document (whoever may read the case)", 200,
+                                                 {DOCX: STR}, None),
     ("get", "/api/v1/disputes/cases/{case_id}/documents"): ("Documents of a case", 200, {JSON: obj({
         "items": arr(obj({"id": INT, "title": STR}))})}, None),
     ("get", "/api/v1/disputes/documents/{document_id}"): ("Download a document", 200, {DOCX: STR}, None),
