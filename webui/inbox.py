@@ -22,8 +22,8 @@ from engine.queries import SORTS, group_names, inbox_counts, inbox_page, latest_
 from engine.tasks import delegate_task
 from engine.users import people as active_people
 
-from .api.inbox import inbox_filters, upload_directory
-from .runtime import current_actor, rt
+from .api.inbox import inbox_filters
+from .runtime import current_actor, rt, upload_directory
 from .security import safe_next
 
 bp = Blueprint("inbox", __name__)

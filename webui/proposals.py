@@ -27,10 +27,9 @@ from engine.office.units import list_units, unit_names
 from engine.queries import visible_case
 from engine.users import display_names
 
-from .api.inbox import upload_directory
 from .inputs import int_arg
 from .report_wording import FORMATS, report_response
-from .runtime import current_actor, rt
+from .runtime import current_actor, rt, upload_directory
 
 bp = Blueprint("proposals", __name__, url_prefix="/proposals")
 

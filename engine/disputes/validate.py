@@ -91,6 +91,7 @@ def mediation_application(step: Step) -> None:
     data["mediation_deadline"] = rules.end_of_day(rules.plus_days(today, days))
     data["original_deadline"] = data["mediation_deadline"]
     data["extension_days_total"] = 0
+    data["acceptance_from"] = data["received_on"]  # where the acceptance step's working-day clock starts
     data["acceptance_due"] = rules.plus_workdays(today, rules.setting(settings, "acceptanceWorkdays")).isoformat()
     data["limitation_ends"] = rules.plus_years(known, rules.setting(settings, "limitationYears")).isoformat()
 

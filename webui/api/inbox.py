@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from flask import current_app, g, jsonify, request, send_file
+from flask import g, jsonify, request, send_file
 
 from engine.errors import Invalid
-from engine.inbox.attachments import attachment_json, open_attachment, store_attachment, uploads_dir
+from engine.inbox.attachments import attachment_json, open_attachment, store_attachment
 from engine.inbox.bulk import bulk_action
 from engine.inbox.comments import add_comment, case_discussion
 from engine.inbox.filters import delete_filter, filter_json, list_filters, save_filter
@@ -13,13 +13,9 @@ from engine.inbox.people import delegation_choices
 from engine.queries import inbox_counts, inbox_page
 
 from ..inputs import id_list
-from ..runtime import rt
+from ..runtime import rt, upload_directory
 from .blueprint import bp
 from .errors import json_body
-
-
-def upload_directory():  # type: ignore[no-untyped-def]
-    return uploads_dir(current_app.extensions["docket_settings"].home)
 
 
 def inbox_filters(args) -> dict:  # type: ignore[no-untyped-def]
