@@ -63,11 +63,51 @@ def notify(session: so.Session, usernames: Iterable[str], kind: str, title: str,
         told.update((u, case_id) for u in users if case_id is not None)
     if link is None:
         link = f"/tasks/{task.id}" if task is not None else (f"/cases/{case.id}" if case is not None else None)
-    for username in users:
-        session.add(Notification(username=username, kind=kind, title=title[:512], body=body, link=link,
-                                 case_id=case.id if case is not None else None,
-                                 task_id=task.id if task is not None else None, created_at=when))
+    if users:  # one executemany, no unit of work: nothing reads a notification back in its own command
+        session.execute(_INSERT, [
+            {"username": username, "kind": kind, "title": title[:512], "body": body, "link": link,
+             "case_id": case_id, "task_id": task.id if task is not None else None, "created_at": when}
+            for username in users])
     return len(users)
+
+
+_INSERT = sa.insert(Notification.__table__)
+
+
+def notify_task_groups(session: so.Session, task: Task, kind: str, title: str, case: Case, now: datetime) -> int:
+    """:func:`notify` the :func:`task_recipients` of a task offered to its groups only (no assignee, no named
+    users): one ``INSERT … SELECT`` over the groups' active members, with the same rules as :func:`notify`.
+    Returns how many were written."""
+    if task.assignee or task.candidate_users:
+        return notify(session, task_recipients(session, task), kind, title, case=case, task=task, now=now)
+    keys = sorted(set(task.candidate_groups or []))
+    if not keys:
+        return 0
+    told: set[tuple[str, int | None]] = session.info.setdefault(TOLD, set())
+    person = session.info.get(ACTING)
+    skip = {u for u, c in told if c == case.id} | ({person} if person is not None else set())
+    members = (sa.select(User.username).join(membership, membership.c.user_id == User.id)
+               .join(Group, Group.id == membership.c.group_id)
+               .where(Group.key.in_(keys), User.active.is_(True)))
+    if skip:
+        members = members.where(User.username.not_in(sorted(skip)))
+    members = members.distinct().subquery()
+    table = Notification.__table__
+    typed = session.get_bind().dialect.name == "postgresql"  # PostgreSQL types an INSERT … SELECT's parameters
+
+    def value(column: str, v: Any) -> Any:
+        bound = sa.literal(v, table.c[column].type)
+        return sa.cast(bound, table.c[column].type) if typed else bound
+
+    rows = sa.select(members.c.username, value("kind", kind), value("title", title[:512]),
+                     value("link", f"/tasks/{task.id}"), value("case_id", case.id), value("task_id", task.id),
+                     value("created_at", now)).order_by(members.c.username)
+    written = session.scalars(sa.insert(table).from_select(
+        [table.c.username, table.c.kind, table.c.title, table.c.link, table.c.case_id, table.c.task_id,
+         table.c.created_at], rows).returning(table.c.username)).all()
+    if person is not None:
+        told.update((u, case.id) for u in written)
+    return len(written)
 
 
 def unread_count(session: so.Session, username: str) -> int:

@@ -24,6 +24,7 @@ from .runtime import Runtime
 from .steps import Step, check_step, record_step
 
 OPEN = ("open", "claimed")
+HELD = "docket_held"  # session.info: rows the command keeps loaded
 
 
 def get_task_row(session: so.Session, task_id: str) -> Task:
@@ -49,7 +50,9 @@ def _open_task(session: so.Session, actor: Actor, task_id: str) -> Task:
     row = session.execute(sa.select(Task, Case).join(Case, Case.id == Task.case_id).where(Task.id == task_id)).first()
     if row is None:
         raise NotFound(f"task {task_id} does not exist")
-    task = row[0]  # its case is now in the session's identity map: session.get(Case, ...) costs no query
+    task = row[0]
+    # The identity map holds objects weakly: keep the case for the command, so session.get(Case, ...) costs no query.
+    session.info.setdefault(HELD, []).append(row[1])
     if task.state not in OPEN and _could_have_acted(actor, task):
         raise Conflict(f"task '{task.title}' is {task.state}, no longer open")
     require_task_action(actor, task)

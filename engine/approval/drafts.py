@@ -87,7 +87,8 @@ def drafted(session: so.Session, task_ids: list[str]) -> set[str]:
 
 def drop_drafts(session: so.Session, target: str, username: str | None = None) -> None:
     """Remove the drafts of ``target`` (only ``username``'s when given)."""
-    stmt = sa.delete(Draft).where(Draft.target == target)
+    table = Draft.__table__  # a Core DELETE: no unit of work, no flush before it
+    stmt = sa.delete(table).where(table.c.target == target)
     if username is not None:
-        stmt = stmt.where(Draft.username == username)
+        stmt = stmt.where(table.c.username == username)
     session.execute(stmt)
