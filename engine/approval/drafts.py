@@ -19,6 +19,7 @@ from engine.clock import utcnow
 from engine.errors import Conflict, Invalid, NotFound
 from engine.models import Draft, Task
 from engine.runtime import Runtime
+from engine.tasks import found_undrafted
 
 MAX_DRAFT_BYTES = 200_000
 
@@ -83,6 +84,12 @@ def drafted(session: so.Session, task_ids: list[str]) -> set[str]:
         return set()
     targets = [task_target(t) for t in task_ids]
     return {t.removeprefix("task:") for t in session.scalars(sa.select(Draft.target).where(Draft.target.in_(targets)))}
+
+
+def drop_task_drafts_of(session: so.Session, task_id: str) -> None:
+    """Remove every draft of a task (nothing to do when this command's lookup found none)."""
+    if not found_undrafted(session, task_id):
+        drop_drafts(session, task_target(task_id))
 
 
 def drop_drafts(session: so.Session, target: str, username: str | None = None) -> None:
