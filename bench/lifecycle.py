@@ -181,6 +181,15 @@ class Docket:
         self.per_start: list[tuple[int, int]] = []
         self.per_completion: list[tuple[int, int]] = []
         self.per_lookup: list[tuple[int, int]] = []
+        self.cpu = {"start_case": [0.0, 0], "complete_task": [0.0, 0]}  # command -> [CPU s, calls]
+
+    def reset_cpu(self) -> None:
+        for pair in self.cpu.values():
+            pair[0], pair[1] = 0.0, 0
+
+    def cpu_ms(self, command: str) -> float:
+        seconds, calls = self.cpu[command]
+        return 1000 * seconds / calls if calls else 0.0
 
     def open_task(self, case_id: int) -> str:
         """The id of the case's one open task (a Core SELECT on the task table, as an inbox would do)."""
@@ -207,15 +216,24 @@ class Docket:
             if self.cold:
                 rt.workflows.clear()
             with self.measured(self.per_start):
+                c0 = time.process_time()
                 case = start_case(rt, ACTORS[STARTER], PROCESS)
+                self._spent("start_case", c0)
             for _name, data, user in STEPS:
                 with self.measured(self.per_lookup):
                     task_id = self.open_task(case.id)
                 if self.cold:
                     rt.workflows.clear()
                 with self.measured(self.per_completion):
+                    c0 = time.process_time()
                     case = complete_task(rt, ACTORS[user], task_id, dict(data))
+                    self._spent("complete_task", c0)
             assert case.status == "completed", (case.status, case.error_message)
+
+    def _spent(self, command: str, since: float) -> None:
+        pair = self.cpu[command]
+        pair[0] += time.process_time() - since
+        pair[1] += 1
 
     def count(self, n: int) -> Counter:
         self.counter = counter = Counter()
@@ -243,6 +261,7 @@ class Scenario:
     wall: list[float] = field(default_factory=list)  # cases/s per run
     cpu: list[float] = field(default_factory=list)  # process CPU ms per case per run
     sizes: list[int] = field(default_factory=list)
+    commands: dict[str, list[float]] = field(default_factory=dict)  # engine CPU ms per command, per run
 
     @property
     def rate(self) -> float:
@@ -255,6 +274,8 @@ class Scenario:
             for key, value in self.attrs.items():
                 setattr(subject, key, value)
             subject.run(1)  # warm-up: spec cache, first connection, compiled conditions
+            if hasattr(subject, "reset_cpu"):
+                subject.reset_cpu()
             gc.collect()
             c0, t0 = time.process_time(), time.perf_counter()
             subject.run(n)
@@ -262,6 +283,8 @@ class Scenario:
             self.wall.append(n / (t1 - t0))
             self.cpu.append(1000 * (c1 - c0) / n)
             self.sizes.extend(getattr(subject, "sizes", []))
+            for command in getattr(subject, "cpu", {}):
+                self.commands.setdefault(command, []).append(subject.cpu_ms(command))
             if hasattr(subject, "close"):
                 subject.close()
 
@@ -338,10 +361,16 @@ def main(argv: list[str] | None = None) -> None:
     if args.profile:
         profile_engine(min(n, 200), args.profile)
 
+    hot = scenarios[2]
+    for command, per_run in hot.commands.items():
+        print(f"engine CPU per {command:13s} = {statistics.median(per_run):5.2f} ms "
+              f"(runs {[round(v, 2) for v in per_run]}; cold cache "
+              f"{statistics.median(scenarios[3].commands[command]):5.2f} ms)")
     print(f"ms per case: bare {1000 / bare:.2f}, naive {1000 / naive:.2f}, engine {1000 / engine:.2f}, "
           f"engine cold {1000 / cold:.2f}")
     print(f"naive/bare  = {naive / bare:.2f}")
     print(f"engine cold/bare = {cold / bare:.2f}")
+    print(f"engine/bare (CPU) = {statistics.median(scenarios[0].cpu) / statistics.median(hot.cpu):.3f}")
     print(f"engine/bare = {engine / bare:.2f}")
 
 

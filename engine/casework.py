@@ -7,6 +7,7 @@ import logging
 from datetime import datetime
 from typing import Any
 
+import sqlalchemy as sa
 import sqlalchemy.orm as so
 from SpiffWorkflow import TaskState
 from SpiffWorkflow.bpmn import BpmnWorkflow
@@ -36,8 +37,12 @@ def record(session: so.Session, case: Case | None, actor: Actor | str | None, ki
     who = actor.username if isinstance(actor, Actor) else actor
     if task is not None:
         data = {"task": task.name, "title": task.title, **(data or {})}
-    session.add(Event(case_id=case.id if case is not None else None, task_id=task.id if task else None,
-                      actor=who, kind=kind, at=at, data=data))
+    row = {"case_id": case.id if case is not None else None, "task_id": task.id if task else None,
+           "actor": who, "kind": kind, "at": at, "data": data}
+    if _written_now(session, case):
+        session.execute(_INSERT_EVENT, [row])
+    else:
+        session.add(Event(**row))
     if kind in HOOKED:
         payload = {"case": case, "now": at, "process": process}
         if task is not None:
@@ -45,6 +50,17 @@ def record(session: so.Session, case: Case | None, actor: Actor | str | None, ki
         if kind not in ("case_error", "case_cancelled"):
             payload["actor"] = actor
         emit(session, kind, **payload)
+
+
+_INSERT_EVENT = sa.insert(Event.__table__)
+
+
+def _written_now(session: so.Session, case: Case | None) -> bool:
+    """Can an event go straight to the database (a Core INSERT, no unit of work)? Yes when its case row exists
+    and no event added to the session waits for the flush (events keep the order they happened in)."""
+    if case is not None and (case.id is None or not sa.inspect(case).persistent):
+        return False
+    return not any(isinstance(obj, Event) for obj in session.new)
 
 
 def command_scope(session: so.Session, case: Case, parsed: ParsedDefinition, definition_id: int,

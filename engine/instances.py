@@ -17,6 +17,7 @@ from .clock import utcnow
 from .errors import Conflict, Forbidden, Invalid, NotFound
 from .models import Case, CaseCounter, ProcessDefinition
 from .notifications import acting
+from .projection import preload
 from .queries import visible_task
 from .runtime import Runtime
 
@@ -101,6 +102,7 @@ def open_case(rt: Runtime, session: so.Session, actor: Actor, definition: Proces
     )
     session.add(case)
     session.flush()  # the case exists (with its id) before its first steps run their connectors
+    preload(session, case.id, [], set())  # a new case has no task rows yet
     scope = command_scope(session, case, parsed, definition.id, actor, now)
     error = advance(workflow, scope)
     if event is not None and error is None:

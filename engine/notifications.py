@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
@@ -63,11 +64,58 @@ def notify(session: so.Session, usernames: Iterable[str], kind: str, title: str,
         told.update((u, case_id) for u in users if case_id is not None)
     if link is None:
         link = f"/tasks/{task.id}" if task is not None else (f"/cases/{case.id}" if case is not None else None)
-    for username in users:
-        session.add(Notification(username=username, kind=kind, title=title[:512], body=body, link=link,
-                                 case_id=case.id if case is not None else None,
-                                 task_id=task.id if task is not None else None, created_at=when))
+    if users:  # one executemany, no unit of work: nothing reads a notification back in its own command
+        session.execute(_INSERT, [
+            {"username": username, "kind": kind, "title": title[:512], "body": body, "link": link,
+             "case_id": case_id, "task_id": task.id if task is not None else None, "created_at": when}
+            for username in users])
     return len(users)
+
+
+_INSERT = sa.insert(Notification.__table__)
+
+
+@functools.cache
+def _members_insert(typed: bool) -> sa.Insert:
+    """The ``INSERT … SELECT`` of :func:`notify_task_groups`, built once (its parameters bound per call);
+    ``typed``: cast the parameters, which PostgreSQL needs in an ``INSERT … SELECT``."""
+    table = Notification.__table__
+
+    def value(column: str) -> Any:
+        bound = sa.bindparam(column, type_=table.c[column].type)
+        return sa.cast(bound, table.c[column].type) if typed else bound
+
+    members = (sa.select(User.username).join(membership, membership.c.user_id == User.id)
+               .join(Group, Group.id == membership.c.group_id)
+               .where(Group.key.in_(sa.bindparam("keys", expanding=True)), User.active.is_(True),
+                      User.username.not_in(sa.bindparam("skip", expanding=True)))
+               .distinct().subquery())
+    rows = sa.select(members.c.username, value("kind"), value("title"), value("link"), value("case_id"),
+                     value("task_id"), value("created_at")).order_by(members.c.username)
+    columns = [table.c.username, table.c.kind, table.c.title, table.c.link, table.c.case_id, table.c.task_id,
+               table.c.created_at]
+    return sa.insert(table).from_select(columns, rows).returning(table.c.username)
+
+
+def notify_task_groups(session: so.Session, task: Task, kind: str, title: str, case: Case, now: datetime) -> int:
+    """:func:`notify` the :func:`task_recipients` of a task offered to its groups only (no assignee, no named
+    users): one ``INSERT … SELECT`` over the groups' active members, with the same rules as :func:`notify`.
+    Returns how many were written."""
+    if task.assignee or task.candidate_users:
+        return notify(session, task_recipients(session, task), kind, title, case=case, task=task, now=now)
+    keys = sorted(set(task.candidate_groups or []))
+    if not keys:
+        return 0
+    told: set[tuple[str, int | None]] = session.info.setdefault(TOLD, set())
+    person = session.info.get(ACTING)
+    skip = {u for u, c in told if c == case.id} | ({person} if person is not None else set())
+    typed = session.get_bind().dialect.name == "postgresql"
+    written = session.scalars(_members_insert(typed), {
+        "keys": keys, "skip": sorted(skip), "kind": kind, "title": title[:512], "link": f"/tasks/{task.id}",
+        "case_id": case.id, "task_id": task.id, "created_at": now}).all()
+    if person is not None:
+        told.update((u, case.id) for u in written)
+    return len(written)
 
 
 def unread_count(session: so.Session, username: str) -> int:

@@ -152,9 +152,7 @@ def sync(session: so.Session, case: Case, parsed: ParsedDefinition, workflow: Bp
     (and the ``cancelled`` phase of step rules) see the case's new data."""
     case.data = json_safe(case_data(workflow))
     ready = {str(t.id): t for t in workflow.get_tasks(state=TaskState.READY, manual=True)}
-    rows = session.scalars(
-        sa.select(Task).where(Task.case_id == case.id, sa.or_(Task.state.in_(OPEN_STATES), Task.id.in_(ready)))
-    ).all()
+    rows = _rows_to_sync(session, case.id, ready)
     open_rows: list[Task] = []
     for row in rows:
         if row.id in ready:
@@ -186,6 +184,42 @@ def sync(session: so.Session, case: Case, parsed: ParsedDefinition, workflow: Bp
         emit(session, "case_completed", case=case, now=now, process=parsed.meta)
     sync_subscriptions(session, case, workflow)
     return open_rows
+
+
+PRELOADED = "docket_case_rows"  # session.info: {case id: [open rows, ids of tasks that had run or waited]}
+PREDICTED = TaskState.FUTURE | TaskState.LIKELY | TaskState.MAYBE
+
+
+def preload(session: so.Session, case_id: int, open_rows: list[Task], settled: set[str] | None = None) -> None:
+    """The command already holds every open task row of the case (a new case: none): ``sync`` need not look
+    them up. ``settled`` (see :func:`settle`) is given here for a new case, else by ``settle``."""
+    session.info.setdefault(PRELOADED, {})[case_id] = [list(open_rows), settled]
+
+
+def settle(session: so.Session, case_id: int, workflow: BpmnWorkflow) -> None:
+    """Before the workflow moves: note the ids of its tasks that were past prediction (ready, waiting, done…).
+    Only those can have a task row; a task that becomes ready later but was only predicted now is new."""
+    entry = session.info.get(PRELOADED, {}).get(case_id)
+    if entry is None:
+        return
+    flows = [workflow, *workflow.subprocesses.values()]
+    entry[1] = {str(i) for flow in flows for i, t in flow.tasks.items() if not t.state & PREDICTED}
+
+
+def _rows_to_sync(session: so.Session, case_id: int, ready: dict[str, SpiffTask]) -> list[Task]:
+    """The case's open rows and the rows of its ready tasks: from what the command preloaded when it can (only
+    a ready task that had settled before and is not among them is looked up), else one SELECT."""
+    entry = session.info.get(PRELOADED, {}).pop(case_id, None)
+    if entry is None or entry[1] is None:
+        return list(session.scalars(sa.select(Task).where(
+            Task.case_id == case_id, sa.or_(Task.state.in_(OPEN_STATES), Task.id.in_(ready)))))
+    loaded, settled = entry
+    rows = [r for r in loaded if r.state in OPEN_STATES or r.id in ready]
+    held = {r.id for r in loaded}
+    unsure = [i for i in ready if i in settled and i not in held]
+    if unsure:  # made ready again (a reset branch): its row exists, closed
+        rows.extend(session.scalars(sa.select(Task).where(Task.id.in_(unsure))))
+    return rows
 
 
 def find_task(workflow: BpmnWorkflow, task_id: str) -> SpiffTask | None:

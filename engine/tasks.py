@@ -17,13 +17,23 @@ from .clock import utcnow
 from .errors import Conflict, Forbidden, Invalid, NotFound
 from .forms import validate_submission
 from .hooks import emit
-from .models import Case, Group, Task, User
+from .models import Case, Draft, Group, Task, User
 from .notifications import acting
 from .office.units import served_form
+from .projection import preload, settle
 from .runtime import Runtime
 from .steps import Step, check_step, record_step
 
 OPEN = ("open", "claimed")
+HELD = "docket_held"  # session.info: rows the command keeps loaded
+UNDRAFTED = "docket_undrafted"  # session.info: ids of tasks the command's lookup found without any draft
+# Has anyone a draft of the task's form? (a task's draft key is ``task:<id>``: engine.approval.drafts.task_target)
+_HAS_DRAFT = sa.exists().where(Draft.target == sa.literal("task:") + Task.id)
+
+
+def found_undrafted(session: so.Session, task_id: str) -> bool:
+    """Did this command's task lookup find that nobody has a draft of the task? (then none needs deleting)"""
+    return task_id in session.info.get(UNDRAFTED, ())
 
 
 def get_task_row(session: so.Session, task_id: str) -> Task:
@@ -45,16 +55,31 @@ def open_task_for(session: so.Session, actor: Actor, task_id: str) -> Task:
     return task
 
 
-def _open_task(session: so.Session, actor: Actor, task_id: str) -> Task:
-    row = session.execute(sa.select(Task, Case, barred_column(actor, Task.case_id))
-                          .join(Case, Case.id == Task.case_id).where(Task.id == task_id)).first()
+def _open_task(session: so.Session, actor: Actor, task_id: str, siblings: bool = False) -> Task:
+    """The task and its case in one SELECT; with ``siblings`` also the case's other open rows (handed to
+    ``projection.preload``) and which of them nobody drafted (:func:`found_undrafted`)."""
+    if siblings:
+        case_of = sa.select(Task.case_id).where(Task.id == task_id).scalar_subquery()
+        stmt = (sa.select(Task, Case, _HAS_DRAFT, barred_column(actor, Task.case_id))
+                .join(Case, Case.id == Task.case_id)
+                .where(Task.case_id == case_of, sa.or_(Task.id == task_id, Task.state.in_(OPEN))))
+        rows = session.execute(stmt).all()
+        row = next((r for r in rows if r[0].id == task_id), None)
+    else:
+        row = session.execute(sa.select(Task, Case, barred_column(actor, Task.case_id))
+                              .join(Case, Case.id == Task.case_id).where(Task.id == task_id)).first()
     if row is None:
         raise NotFound(f"task {task_id} does not exist")
-    task = row[0]  # its case is now in the session's identity map: session.get(Case, ...) costs no query
+    task = row[0]
+    # The identity map holds objects weakly: keep the case for the command, so session.get(Case, ...) costs no query.
+    session.info.setdefault(HELD, []).append(row[1])
+    if siblings:
+        preload(session, task.case_id, [r[0] for r in rows if r[0].state in OPEN])
+        session.info.setdefault(UNDRAFTED, set()).update(r[0].id for r in rows if not r[2])
     if task.state not in OPEN and _could_have_acted(actor, task):
         raise Conflict(f"task '{task.title}' is {task.state}, no longer open")
     require_task_action(actor, task)
-    refuse_barred(row[2], task.title)  # a feature's bar (a recused handler), read in the same statement
+    refuse_barred(row[-1], task.title)  # a feature's bar (a recused handler), read in the same statement
     if task.state not in OPEN:
         raise Conflict(f"task '{task.title}' is {task.state}, no longer open")
     return task
@@ -75,7 +100,7 @@ def complete_task(rt: Runtime, actor: Actor, task_id: str, data: dict[str, Any] 
     data = clean_input(data or {})
     now = utcnow()
     with rt.transaction() as session:
-        task = _open_task(session, actor, task_id)
+        task = _open_task(session, actor, task_id, siblings=True)
         if task.assignee not in (None, actor.username) and not actor.is_supervisor:
             raise Conflict(f"task '{task.title}' is claimed by {task.assignee}")
         case = session.get(Case, task.case_id)
@@ -105,6 +130,7 @@ def finish_task(rt: Runtime, session: so.Session, actor: Actor, case: Case, task
     check_step(step)
     before = dict(case.data or {})
     workflow = workflow or rt.checkout(case, parsed)
+    settle(session, case.id, workflow)
     spiff_task = workflow.get_task_from_id(UUID(task.id))
     if spiff_task.state != TaskState.READY:
         raise Conflict(f"task '{task.title}' is not ready in the workflow")

@@ -6,9 +6,12 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 from test_disputes_helpers import disputes
 from test_proposals_helpers import BODY, congress, do, open_task, open_tasks, submit, to_review
 
+from engine.clock import utcnow
+from engine.models import Draft
 from engine.runtime import Runtime
 
 __all__ = ["congress", "disputes"]
@@ -158,6 +161,18 @@ def test_draft_is_kept_unvalidated_and_completing_it_is_refused_with_the_fields(
     done = api.post(f"/api/v1/tasks/{confirm}/complete", "chen", json={"data": {"assignment": "accept"}})
     assert done.status_code == 200
     assert api.call("PUT", f"/api/v1/tasks/{confirm}/draft", "chen", json={"data": {}}).status_code == 409
+
+
+def test_completing_a_task_drops_its_drafts_and_no_other(api: Any, rt: Runtime, assigned: dict[str, Any]) -> None:
+    confirm = assigned["confirm"]
+    assert api.call("PUT", f"/api/v1/tasks/{confirm}/draft", "chen",
+                    json={"data": {"assignment": "accept"}}).status_code == 200
+    with rt.transaction() as s:  # someone's draft of another form stays
+        s.add(Draft(username="chen", target="start:elsewhere", data={}, saved_at=utcnow()))
+    assert api.post(f"/api/v1/tasks/{confirm}/complete", "chen", json={"data": {"assignment": "accept"}}
+                    ).status_code == 200
+    with rt.reading() as s:
+        assert list(s.scalars(sa.select(Draft.target))) == ["start:elsewhere"]
 
 
 def test_personal_task_is_claimed_from_the_start(api: Any, rt: Runtime, assigned: dict[str, Any]) -> None:

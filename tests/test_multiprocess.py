@@ -97,7 +97,11 @@ def running(commands: list[list[str]], env: dict[str, str], folder: Path) -> Ite
         for proc in procs:
             proc.terminate()
         for proc in procs:
-            proc.wait(timeout=30)
+            try:
+                proc.wait(timeout=120)  # a loaded machine can take a while to stop a process
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
         for log in logs:
             log.close()
 

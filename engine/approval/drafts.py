@@ -19,6 +19,7 @@ from engine.clock import utcnow
 from engine.errors import Conflict, Invalid, NotFound
 from engine.models import Draft, Task
 from engine.runtime import Runtime
+from engine.tasks import found_undrafted
 
 MAX_DRAFT_BYTES = 200_000
 
@@ -86,9 +87,16 @@ def drafted(session: so.Session, task_ids: list[str]) -> set[str]:
     return {t.removeprefix("task:") for t in session.scalars(sa.select(Draft.target).where(Draft.target.in_(targets)))}
 
 
+def drop_task_drafts_of(session: so.Session, task_id: str) -> None:
+    """Remove every draft of a task (nothing to do when this command's lookup found none)."""
+    if not found_undrafted(session, task_id):
+        drop_drafts(session, task_target(task_id))
+
+
 def drop_drafts(session: so.Session, target: str, username: str | None = None) -> None:
     """Remove the drafts of ``target`` (only ``username``'s when given)."""
-    stmt = sa.delete(Draft).where(Draft.target == target)
+    table = Draft.__table__  # a Core DELETE: no unit of work, no flush before it
+    stmt = sa.delete(table).where(table.c.target == target)
     if username is not None:
-        stmt = stmt.where(Draft.username == username)
+        stmt = stmt.where(table.c.username == username)
     session.execute(stmt)

@@ -10,10 +10,10 @@ import sqlalchemy.orm as so
 
 from engine.models import Case, Task
 
-from .drafts import drop_drafts, task_target
+from .drafts import drop_task_drafts_of
 
 
 def drop_task_drafts(session: so.Session, case: Case, task: Task, now: datetime, **_: Any) -> None:
     """Nobody needs a draft of a task that is no longer open."""
-    drop_drafts(session, task_target(task.id))
+    drop_task_drafts_of(session, task.id)
 

@@ -13,7 +13,7 @@ from typing import Any
 import sqlalchemy.orm as so
 
 from engine.models import Case, Event, Task, TaskCandidate
-from engine.notifications import notify, task_recipients
+from engine.notifications import notify, notify_task_groups, task_recipients
 
 from .absence import deputies_cached, resolve, today
 from .clocks import refuse_if_locked, restart_clock, start_clock
@@ -39,12 +39,14 @@ def _hand_to_deputies(session: so.Session, case: Case, task: Task, deputies: dic
 def tell_about_new_task(session: so.Session, case: Case, task: Task, now: datetime, **_: Any) -> None:
     """Everyone who may take a new task hears of it in the bell (absent people through their deputies)."""
     deputies = deputies_cached(session, today(now))
-    if deputies:
-        _hand_to_deputies(session, case, task, deputies, now)
-    recipients = {resolve(u, deputies) for u in task_recipients(session, task)}
     title = f"：{case.title}" if case.title else ""
-    notify(session, recipients, "task_created", f"待你办理「{task.title}」：{case.business_key}{title}", case=case,
-           task=task, now=now)
+    title = f"待你办理「{task.title}」：{case.business_key}{title}"
+    if not deputies:
+        notify_task_groups(session, task, "task_created", title, case, now)
+        return
+    _hand_to_deputies(session, case, task, deputies, now)
+    recipients = {resolve(u, deputies) for u in task_recipients(session, task)}
+    notify(session, recipients, "task_created", title, case=case, task=task, now=now)
 
 
 def start_task_clock(session: so.Session, case: Case, task: Task, now: datetime, **_: Any) -> None:
