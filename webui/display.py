@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from engine.forms import FieldError, field_views
+
+from .filters import readable
 
 _MESSAGES: dict[str, Any] = {
     "required": _l("is required"),
@@ -24,9 +27,19 @@ _MESSAGES: dict[str, Any] = {
 
 
 def translate_error(error: FieldError) -> str:
-    """A field error in the page's language, chosen by its machine code (others keep the engine's words)."""
-    msgid = _MESSAGES.get(error.code)
-    return str(msgid) % {"n": error.limit} if msgid is not None else error.message
+    """A field error in the page's language, chosen by its machine code (others keep the engine's words in
+    English and read "is not accepted" in Chinese, beside the form's sentence that says why)."""
+    return engine_field_message(error.code, error.message, error.limit)
+
+
+def engine_field_message(code: str, message: str, limit: Any = "") -> str:
+    """A field problem the engine reported, in the page's language."""
+    msgid = _MESSAGES.get(code)
+    if msgid is not None:
+        return str(msgid) % {"n": limit}
+    if str(get_locale() or "zh_CN").startswith("en") or not message:
+        return message
+    return _("is not accepted")
 
 
 def translate_errors(errors: list[FieldError]) -> list[FieldError]:
@@ -57,7 +70,7 @@ def shown_value(info: dict[str, tuple[str, dict[str, str]]], name: str, value: A
     """A changed value as people read it: option labels instead of codes, lists joined."""
     options = info.get(name, ("", {}))[1]
     if isinstance(value, list):
-        return "、".join(options.get(str(v), str(v)) for v in value)
+        return "、".join(options.get(str(v)) or readable(v) for v in value)
     if isinstance(value, bool):
         return _("Yes") if value else _("No")
-    return options.get(str(value), "" if value is None else str(value))
+    return options.get(str(value)) or readable(value)

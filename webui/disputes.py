@@ -17,6 +17,8 @@ from engine.disputes.statistics import statistics
 from engine.errors import Invalid
 from engine.queries import casework_process
 
+from .catalog import error_text
+from .display import engine_field_message
 from .notifications import seen_case
 from .runtime import current_actor, rt
 
@@ -154,7 +156,8 @@ def warning_convert(warning_id: int):  # type: ignore[no-untyped-def]
         try:
             created = warnings.convert_warning(rt(), actor, warning_id, data)
         except Invalid as exc:
-            errors = {d.get("field", ""): d.get("message", "") for d in exc.details} or {"": exc.message}
+            errors = {d.get("field", ""): engine_field_message(str(d.get("code", "")), str(d.get("message", "")))
+                      for d in exc.details} or {"": error_text(exc)}
         else:
             flash(_("Mediation case %(key)s opened from the early warning.", key=created.business_key), "success")
             return redirect(url_for(".case", case_id=created.id))

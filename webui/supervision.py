@@ -24,6 +24,7 @@ from engine.sla.clocks import clock_json, extend_task, pause_task, resume_task
 from engine.users import people
 from engine.workdays import LOCAL
 
+from .catalog import error_text
 from .runtime import current_actor, rt
 from .security import safe_next
 
@@ -165,7 +166,7 @@ def clock_action(task_id: str, action: str):  # type: ignore[no-untyped-def]
     except DocketError as exc:
         if exc.code not in ("invalid", "conflict"):
             raise
-        flash(exc.message, "error")
+        flash(error_text(exc), "error")
     return redirect(safe_next(form.get("next"), url_for(".clock", task_id=task_id)))
 
 
@@ -185,7 +186,7 @@ def away():  # type: ignore[no-untyped-def]
             return redirect(url_for(".away"))
         except Invalid as exc:
             errors = {d.get("field"): d.get("message") for d in exc.details}
-            flash(exc.message, "error")
+            flash(error_text(exc), "error")
     with rt().reading() as session:
         current = absence_json(current_absence(session, actor.username))
         users = [(name, display) for name, display in people(session) if name != actor.username]
