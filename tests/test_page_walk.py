@@ -53,7 +53,7 @@ def _report(findings: list[Finding]) -> str:
     seen: dict[tuple[str, str, str], Finding] = {}
     for f in findings:
         seen.setdefault((f.lang, f.kind, f.text), f)
-    return f"{len(findings)} problems, {len(seen)} distinct:\n" + "\n".join(str(f) for f in list(seen.values())[:60])
+    return f"{len(findings)} problems, {len(seen)} distinct:\n" + "\n".join(str(f) for f in list(seen.values())[:400])
 
 
 @pytest.mark.parametrize("lang", ["zh_CN", "en"])

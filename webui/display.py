@@ -11,6 +11,7 @@ from flask_babel import lazy_gettext as _l
 from engine.forms import FieldError, field_views
 
 from .filters import readable
+from .names import known_people, person
 
 _MESSAGES: dict[str, Any] = {
     "required": _l("is required"),
@@ -70,7 +71,21 @@ def shown_value(info: dict[str, tuple[str, dict[str, str]]], name: str, value: A
     """A changed value as people read it: option labels instead of codes, lists joined."""
     options = info.get(name, ("", {}))[1]
     if isinstance(value, list):
-        return "、".join(options.get(str(v)) or readable(v) for v in value)
+        return "、".join(options.get(str(v)) or _plain(v) for v in value)
     if isinstance(value, bool):
         return _("Yes") if value else _("No")
-    return options.get(str(value)) or readable(value)
+    return options.get(str(value)) or _plain(value)
+
+
+def _plain(value: Any) -> str:
+    """A value no option names: a login name becomes the person's name, else it reads as stored."""
+    if isinstance(value, str) and value.isascii() and value in known_people():
+        return person(value)
+    return readable(value)
+
+
+def plain(value: Any) -> str:
+    """A stored value as people read it: names for login names, local times, durations in words, lists joined."""
+    if isinstance(value, list):
+        return "、".join(_plain(v) for v in value)
+    return _plain(value)

@@ -12,13 +12,13 @@ from engine.disputes import commands, warnings
 from engine.disputes.access import KINDS, may_see_statistics, may_see_warnings
 from engine.disputes.casefile import case_file, my_cases
 from engine.disputes.documents import get_document
-from engine.disputes.rules import MATTER_NAMES, SANCTION_NAMES
 from engine.disputes.statistics import statistics
 from engine.errors import Invalid
 from engine.queries import casework_process
 
 from .catalog import error_text
 from .display import engine_field_message
+from .dispute_labels import labels, outcome
 from .notifications import seen_case
 from .runtime import current_actor, rt
 
@@ -58,8 +58,9 @@ def case(case_id: int):  # type: ignore[no-untyped-def]
     with rt().reading() as session:
         file = case_file(session, current_actor(), case_id)
     seen_case(case_id)
-    return render_template("disputes/case.html", case=file, tabs=_tabs(), sanctions=SANCTION_NAMES,
-                           matters=MATTER_NAMES)
+    file["outcome_label"] = outcome(file)
+    return render_template("disputes/case.html", case=file, tabs=_tabs(), sanctions=labels("sanctions"),
+                           matters=labels("matters"), deadline_labels=labels("deadlines"))
 
 
 @bp.route("/cases/<int:case_id>/recusals", methods=["POST"])
@@ -127,8 +128,8 @@ def warning_list():  # type: ignore[no-untyped-def]
     with rt().reading() as session:
         rows = warnings.list_warnings(session, actor, request.args.get("status") or None)
     return render_template("disputes/warnings.html", rows=rows, tabs=_tabs(), errors=errors, form=request.form,
-                           risks=warnings.RISKS, sources=warnings.SOURCES, statuses=warnings.STATUSES,
-                           matters=MATTER_NAMES, status=request.args.get("status")), 422 if errors else 200
+                           risks=labels("risks"), sources=labels("sources"), statuses=labels("statuses"),
+                           matters=labels("matters"), status=request.args.get("status")), 422 if errors else 200
 
 
 @bp.route("/warnings/<int:warning_id>/follow-up", methods=["POST"])

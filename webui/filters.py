@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from flask import Flask
-from flask_babel import get_locale, ngettext
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
 from engine.workdays import DURATION, LOCAL
@@ -61,20 +61,17 @@ def duration_words(value: str | None, workdays: bool = False) -> str:
     return " ".join(words) or _unit("days", 0, workdays)
 
 
+UNITS = {  # (one, many): the words of a duration's parts
+    "years": (_l("%(num)s year"), _l("%(num)s years")), "months": (_l("%(num)s month"), _l("%(num)s months")),
+    "weeks": (_l("%(num)s week"), _l("%(num)s weeks")), "days": (_l("%(num)s day"), _l("%(num)s days")),
+    "workdays": (_l("%(num)s working day"), _l("%(num)s working days")),
+    "hours": (_l("%(num)s hour"), _l("%(num)s hours")), "minutes": (_l("%(num)s minute"), _l("%(num)s minutes")),
+}
+
+
 def _unit(unit: str, n: int, workdays: bool) -> str:
-    if unit == "years":
-        return ngettext("%(num)d year", "%(num)d years", n)
-    if unit == "months":
-        return ngettext("%(num)d month", "%(num)d months", n)
-    if unit == "weeks":
-        return ngettext("%(num)d week", "%(num)d weeks", n)
-    if unit == "days" and workdays:
-        return ngettext("%(num)d working day", "%(num)d working days", n)
-    if unit == "days":
-        return ngettext("%(num)d day", "%(num)d days", n)
-    if unit == "hours":
-        return ngettext("%(num)d hour", "%(num)d hours", n)
-    return ngettext("%(num)d minute", "%(num)d minutes", n)
+    one, many = UNITS["workdays" if unit == "days" and workdays else unit]
+    return str(one if n == 1 else many) % {"num": n}
 
 
 def readable(value: Any) -> str:
@@ -134,6 +131,9 @@ def register(app: Flask) -> None:
     app.add_template_filter(localtime, "localtime")
     app.add_template_filter(duration_words, "duration_words")
     app.add_template_filter(readable, "readable")
+    from .display import plain
+
+    app.add_template_filter(plain, "plain")
     app.add_template_filter(problem_text, "problem_text")
     app.add_template_global(event_label, "event_label")
     app.add_template_global(get_locale, "get_locale")

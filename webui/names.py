@@ -27,6 +27,11 @@ def person(username: str | None) -> str:
     return _names()[0].get(username, username)
 
 
+def known_people() -> dict[str, str]:
+    """username -> display name of everyone."""
+    return _names()[0]
+
+
 def group_label(key: str | None) -> str:
     """The name of group ``key`` (the key itself when no group has it)."""
     if not key:

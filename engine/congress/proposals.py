@@ -236,7 +236,7 @@ def withdraw_proposal(rt: Runtime, actor: Actor, proposal_id: int, reason: str) 
             raise Conflict(f"proposal {row.business_key} can no longer be withdrawn ({row.status})",
                            reason="not_withdrawable", params={"case": row.business_key})
         case_id = row.case_id
-    cancel_case(rt, SYSTEM, case_id, f"withdrawn by the proposer: {reason.strip()}")
+    cancel_case(rt, SYSTEM, case_id, reason.strip())
     with rt.reading() as session:
         return session.get(Proposal, proposal_id)
 

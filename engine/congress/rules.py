@@ -267,7 +267,7 @@ def record_outcome(session: so.Session, case: Case, row: Proposal, now: datetime
     if outcome is None or row.outcome == outcome:
         return
     row.outcome, row.updated_at = outcome, now
-    row.outcome_note = "too few co-signers at the cutoff" if data.get("opinion_reason") == "cosigners" \
+    row.outcome_note = "附议截止时附议人数不足" if data.get("opinion_reason") == "cosigners" \
         else data.get("review_opinion")
     if outcome == "registered":
         row.registered_at = now
