@@ -172,7 +172,7 @@ def _strings(value: Any) -> Iterator[str]:
 DATA_QUERIES = [  # what people and designers wrote: shown as written in every language
     "SELECT display_name FROM user_account", "SELECT name FROM user_group", "SELECT name FROM org_unit",
     "SELECT name FROM congress", "SELECT name FROM congress_session", "SELECT name FROM process_definition",
-    "SELECT business_key FROM process_instance", "SELECT title FROM process_instance",
+    "SELECT title FROM process_instance",
     "SELECT name FROM task", "SELECT title FROM task", "SELECT body FROM case_comment",
     "SELECT filename FROM attachment", "SELECT title FROM case_document", "SELECT title FROM dispute_document",
     "SELECT title FROM congress_proposal", "SELECT cause FROM congress_proposal",
@@ -182,7 +182,14 @@ DATA_QUERIES = [  # what people and designers wrote: shown as written in every l
     "SELECT grade_note FROM congress_proposal", "SELECT name FROM saved_filter",
     "SELECT department FROM dispute_warning", "SELECT persons FROM dispute_warning",
     "SELECT matter FROM dispute_warning", "SELECT title FROM congress_duty_entry",
+    "SELECT delegation FROM congress_delegate",
+    # the texts a designer wrote into a process's notify connector
+    "SELECT title FROM notification WHERE kind = 'process_notice'",
+    "SELECT body FROM notification WHERE kind = 'process_notice'",
+    # what people typed when they copied someone in, urged or returned a task (the body's typed part)
+    "SELECT body FROM notification WHERE kind = 'case_copied'",
 ]
+EVENT_TEXTS = ("reason", "message", "note", "text", "body")  # what people typed, as the case history keeps it
 JSON_QUERIES = ["SELECT data FROM process_instance", "SELECT data FROM task", "SELECT follow_ups FROM dispute_warning"]
 BPMN_NAME = re.compile(r'\bname="([^"]*[\u3400-\u9fff][^"]*)"')
 
@@ -200,6 +207,11 @@ def data_texts(conn: Any) -> list[str]:
         for (raw,) in conn.execute(sa.text(sql)):
             if raw:
                 texts.update(_strings(json.loads(raw) if isinstance(raw, str) else raw))
+    import json as _json
+
+    for (raw,) in conn.execute(sa.text("SELECT data FROM event")):
+        data = (_json.loads(raw) if isinstance(raw, str) else raw) or {}
+        texts.update(str(data[k]) for k in EVENT_TEXTS if isinstance(data, dict) and data.get(k))
     for (xml,) in conn.execute(sa.text("SELECT bpmn_xml FROM process_definition")):
         texts.update(BPMN_NAME.findall(xml or ""))
     cleaned = {" ".join(t.split()) for t in texts}

@@ -66,6 +66,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None,
         admin,
         archive,
         auth,
+        business_keys,
         cases,
         designer,
         disputes,
@@ -88,6 +89,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None,
     csrf.exempt(api_bp)
     errors.register(app)
     filters.register(app)
+    business_keys.register(app)
     ops.init_app(app)
     app.before_request(inputs.check_request)  # after the request id is set, before authentication
     return app

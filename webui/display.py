@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from flask_babel import get_locale
@@ -82,6 +83,15 @@ def _plain(value: Any) -> str:
     if isinstance(value, str) and value.isascii() and value in known_people():
         return person(value)
     return readable(value)
+
+
+def people_text(value: Any) -> str:
+    """A shown value that is a list of login names ("han, song") as the people's names; others unchanged."""
+    text = str(value or "")
+    tokens = [t for t in re.split(r"[,，、\s]+", text) if t]
+    if tokens and all(t.isascii() and t in known_people() for t in tokens):
+        return "、".join(person(t) for t in tokens)
+    return text
 
 
 def plain(value: Any) -> str:

@@ -27,6 +27,8 @@ EVENTS = {
     "due_recomputed": _l("recomputed a due date with the new calendar"),
     "message_received": _l("received a message"), "message_sent": _l("sent a message"),
     "signal_received": _l("received a signal"), "signal_sent": _l("sent a signal"),
+    "case_copied": _l("copied people in"), "routed_to_appeal": _l("routed the case to appeals"),
+    "task_recalled": _l("recalled a step"), "task_returned": _l("returned a task"), "task_urged": _l("urged a task"),
 }
 
 
@@ -131,9 +133,10 @@ def register(app: Flask) -> None:
     app.add_template_filter(localtime, "localtime")
     app.add_template_filter(duration_words, "duration_words")
     app.add_template_filter(readable, "readable")
-    from .display import plain
+    from .display import people_text, plain
 
     app.add_template_filter(plain, "plain")
+    app.add_template_filter(people_text, "people_text")
     app.add_template_filter(problem_text, "problem_text")
     app.add_template_global(event_label, "event_label")
     app.add_template_global(get_locale, "get_locale")

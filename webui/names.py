@@ -6,11 +6,15 @@ Both tables are read once per request (they are small) and kept on ``flask.g``.
 from __future__ import annotations
 
 from flask import g
+from flask_babel import lazy_gettext as _l
 
 from engine.queries import group_names
 from engine.users import all_display_names
 
 from .runtime import rt
+
+
+MACHINES = {"system": _l("System"), "scheduler": _l("Scheduler")}  # who acts when no person does
 
 
 def _names() -> tuple[dict[str, str], dict[str, str]]:
@@ -24,6 +28,8 @@ def person(username: str | None) -> str:
     """The display name of ``username`` (the username itself when nobody has it; empty for none)."""
     if not username:
         return ""
+    if username in MACHINES and username not in _names()[0]:
+        return str(MACHINES[username])
     return _names()[0].get(username, username)
 
 
