@@ -56,11 +56,7 @@ _TYPED = re.compile(r"[:：]\s*(.+)$", re.S)  # what a person typed after the ge
 def shown(n: Any, tasks: dict[str, tuple[str, Any]]) -> tuple[str, str | None]:
     """(title, body) of notification ``n`` in the page's language; ``tasks`` maps task ids to (title, due)."""
     if not str(get_locale() or "zh_CN").startswith("en"):
-        if n.kind == "dispute":
-        for ending, sentence in DISPUTE_TITLES.items():
-            if (n.title or "").endswith(ending):
-                return str(sentence), None
-    return n.title, n.body
+        return n.title, n.body
     from .filters import localtime
 
     if n.kind in TASK_KINDS:
@@ -81,4 +77,8 @@ def shown(n: Any, tasks: dict[str, tuple[str, Any]]) -> tuple[str, str | None]:
         for what, prefix in _PROPOSAL_PREFIXES:
             if prefix and prefix in title_text:
                 return str(PROPOSAL_WHAT[what]), n.body
+    if n.kind == "dispute":
+        for ending, sentence in DISPUTE_TITLES.items():
+            if (n.title or "").endswith(ending):
+                return str(sentence), None
     return n.title, n.body
