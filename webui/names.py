@@ -13,7 +13,6 @@ from engine.users import all_display_names
 
 from .runtime import rt
 
-
 MACHINES = {"system": _l("System"), "scheduler": _l("Scheduler")}  # who acts when no person does
 
 
