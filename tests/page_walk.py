@@ -182,7 +182,8 @@ DATA_QUERIES = [  # what people and designers wrote: shown as written in every l
     "SELECT grade_note FROM congress_proposal", "SELECT name FROM saved_filter",
     "SELECT department FROM dispute_warning", "SELECT persons FROM dispute_warning",
     "SELECT matter FROM dispute_warning", "SELECT title FROM congress_duty_entry",
-    "SELECT delegation FROM congress_delegate",
+    "SELECT delegation FROM congress_delegate", "SELECT reason FROM dispute_recusal",
+    "SELECT decision_note FROM dispute_recusal", "SELECT note FROM dispute_consent",
     # the texts a designer wrote into a process's notify connector
     "SELECT title FROM notification WHERE kind = 'process_notice'",
     "SELECT body FROM notification WHERE kind = 'process_notice'",
@@ -214,6 +215,7 @@ def data_texts(conn: Any) -> list[str]:
         texts.update(str(data[k]) for k in EVENT_TEXTS if isinstance(data, dict) and data.get(k))
     for (xml,) in conn.execute(sa.text("SELECT bpmn_xml FROM process_definition")):
         texts.update(BPMN_NAME.findall(xml or ""))
+    texts.update(part for t in list(texts) for part in t.split(" · "))  # "提案 2026-001 · title": its parts too
     cleaned = {" ".join(t.split()) for t in texts}
     return sorted((t for t in cleaned if HAN.search(t)), key=len, reverse=True)
 

@@ -24,8 +24,20 @@ DEMO_USERS = ["admin", "wang", "li", "zheng", "feng", "zhao", "chen", "liu", "he
               "ma", "niu", "gao", "wu", "tang", "song", "han", "xu", "yang", "lin", "zhang", "qin", "guo", "luo",
               "cao", "peng"]
 
-# (language, kind, path pattern, text pattern, why it is still allowed)
+# (language, kind, path pattern, text pattern, why it is allowed)
 ALLOWED: list[tuple[str, str, str, str, str]] = [
+    # Inputs that take a key or an ISO 8601 duration show an example of one: the key is what is typed there.
+    ("zh_CN", "group key", r"^/admin/units", r"^dept:finance$", "placeholder of the unit's group key input"),
+    ("zh_CN", "internal name", r"^/admin/units", r"^dept:finance$", "placeholder of the unit's group key input"),
+    ("en", "group key", r"^/admin/units", r"^dept:finance$", "placeholder of the unit's group key input"),
+    ("zh_CN", "group key", r"^/admin/history", r"^unit:hr$", "placeholder of the history's target filter"),
+    ("en", "group key", r"^/admin/history", r"^unit:hr$", "placeholder of the history's target filter"),
+    ("zh_CN", "data key", r"^/designer/modeler", r"^leave_request$", "placeholder of the new process's key"),
+    ("en", "data key", r"^/designer/modeler", r"^leave_request$", "placeholder of the new process's key"),
+    ("zh_CN", "ISO duration", r"^/admin/congresses", r"ISO 8601", "congress settings typed as ISO 8601 durations"),
+    ("en", "ISO duration", r"^/admin/congresses", r"ISO 8601", "congress settings typed as ISO 8601 durations"),
+    # The import file's column headings are Chinese words the file must contain.
+    ("en", "Chinese on an en page", r"^/admin/users/import", r"用户名, 姓名, 邮箱", "the import file's headings"),
 ]
 
 

@@ -16,7 +16,8 @@ ENGLISH = {
                 "sanction": "Disciplinary sanction", "appraisal": "Appraisal result", "other": "Other"},
     "sanctions": {"warning": "Warning", "demerit": "Demerit", "major_demerit": "Major demerit",
                   "demotion": "Demotion", "post_demotion": "Post demotion", "removal": "Removal from post",
-                  "dismissal": "Dismissal"},
+                  "dismissal": "Dismissal", "appraisal": "Appraisal result",
+                  "sanction": "Sanction (type not yet given)"},
     "risks": {"low": "Low", "medium": "Medium", "high": "High"},
     "sources": {"dept_union": "Department union report", "union_office": "Union office", "petition": "Petition",
                 "congress": "Congress opinion", "other": "Other"},
@@ -65,3 +66,14 @@ def labels(kind: str) -> dict[str, str]:
     if str(get_locale() or "zh_CN").startswith("en"):
         return {**CHINESE[kind], **ENGLISH[kind]}
     return dict(CHINESE[kind])
+
+
+def outcome_text(label: str) -> str:
+    """An outcome as the engine names it in Chinese ("复核：撤销", "视为放弃"), in the page's language."""
+    if not label or not str(get_locale() or "zh_CN").startswith("en"):
+        return label
+    words = {zh: ENGLISH["mediation_outcomes"][k] for k, zh in casefile.MEDIATION_OUTCOMES.items()}
+    words |= {zh: ENGLISH["appeal_outcomes"][k] for k, zh in casefile.APPEAL_OUTCOMES.items()}
+    words |= {zh: ENGLISH["stages"][k] for k, zh in casefile.STAGES.items()}
+    parts = label.split("：")
+    return ": ".join(words.get(p, p) for p in parts)

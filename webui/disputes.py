@@ -18,7 +18,7 @@ from engine.queries import casework_process
 
 from .catalog import error_text
 from .display import engine_field_message
-from .dispute_labels import labels, outcome
+from .dispute_labels import labels, outcome, outcome_text
 from .notifications import seen_case
 from .runtime import current_actor, rt
 
@@ -39,6 +39,8 @@ def index():  # type: ignore[no-untyped-def]
     process = request.args.get("process")
     if process in KINDS:
         cases = [c for c in cases if c["kind"] == process]
+    for row in cases:
+        row["outcome_label"] = outcome_text(row.get("outcome_label") or "")
     return render_template("disputes/index.html", cases=cases, tabs=_tabs(), process=process)
 
 
@@ -171,4 +173,5 @@ def warning_convert(warning_id: int):  # type: ignore[no-untyped-def]
 def stats():  # type: ignore[no-untyped-def]
     with rt().reading() as session:
         data = statistics(session, current_actor(), request.args.get("year", type=int))
-    return render_template("disputes/statistics.html", stats=data, tabs=_tabs())
+    return render_template("disputes/statistics.html", stats=data, tabs=_tabs(), matters=labels("matters"),
+                           sanctions=labels("sanctions"))
