@@ -37,7 +37,7 @@ ALLOWED: list[tuple[str, str, str, str, str]] = [
     ("zh_CN", "ISO duration", r"^/admin/congresses", r"ISO 8601", "congress settings typed as ISO 8601 durations"),
     ("en", "ISO duration", r"^/admin/congresses", r"ISO 8601", "congress settings typed as ISO 8601 durations"),
     # The import file's column headings are Chinese words the file must contain.
-    ("en", "Chinese on an en page", r"^/admin/users/import", r"用户名, 姓名, 邮箱", "the import file's headings"),
+    ("en", "Chinese on an en page", r"/import$", r"用户名, 姓名, 邮箱", "the import file's headings"),
 ]
 
 

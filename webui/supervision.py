@@ -10,6 +10,7 @@ from typing import Any
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import login_required
 from markupsafe import Markup
 
@@ -30,6 +31,19 @@ from .security import safe_next
 
 bp = Blueprint("supervision", __name__, url_prefix="/supervision")
 EXTENSIONS = ("P3D", "P5D", "P7D", "P15D", "P1M")
+
+
+REMINDER_RULES = {"before": _l("reminder before the due date"), "due": _l("reminder on the due day"),
+                  "overdue": _l("marked overdue"), "escalate:1": _l("escalated"),
+                  "escalate:2": _l("escalated again")}
+
+
+@bp.app_template_global()
+def reminder_rule_label(rule: str) -> str:
+    """A reminder rule of the deadline log (``before``, ``after:2``, ``escalate:1``) in words."""
+    if rule.startswith("after:"):
+        return _("reminder no. %(n)s after the due date", n=rule.split(":", 1)[1])
+    return str(REMINDER_RULES.get(rule, rule))
 
 
 def late_text(seconds: int) -> str:
