@@ -94,3 +94,33 @@ def test_the_walk_finds_what_it_is_meant_to_find(site: Site, known: Any) -> None
                      "English on a zh page"}
     en = "<p>Handled by 王老师（代表）</p><p>请选择</p><a lang='zh'>中文</a>"
     assert [t for _k, t in problems(visible_text(en, "en"), "en", keys, data)] == ["请选择"]
+
+
+def _open_task(site: Site, name: str, group: str) -> str:
+    return site.some(f"SELECT id FROM task WHERE name = '{name}' AND state IN ('open', 'claimed') "
+                     f"AND candidate_groups LIKE '%\"{group}\"%' ORDER BY id")
+
+
+@pytest.mark.parametrize(("lang", "expected", "absent"), [
+    ("zh_CN", "附议截至", "co-signing is open"), ("en", "Co-signing is open until", "附议截至")])
+def test_a_refused_step_is_worded_from_the_catalog(site: Site, lang: str, expected: str, absent: str) -> None:
+    """Closing co-signing early is refused by a proposal rule: the person reads why in their language, with
+    the cutoff in local time and the counts, never the engine's English message."""
+    client = site.browser("zhao")
+    client.get(f"/inbox?lang={lang}")
+    task = _open_task(site, "collect_cosignatures", "committee")
+    res = client.post(f"/tasks/{task}", data={})
+    page = res.get_data(as_text=True)
+    assert res.status_code in (409, 422), res.status_code
+    assert expected in page and absent not in page
+    assert not re.search(r"\d{4}-\d\d-\d\dT\d\d:|UTC", page)
+
+
+def test_a_draft_with_errors_is_worded_in_chinese(site: Site) -> None:
+    client = site.browser("wang")
+    client.get("/proposals/?lang=zh_CN")
+    res = client.post("/proposals/new", data={"congress": "school", "title": "短", "action": "save"})
+    page = res.get_data(as_text=True)
+    assert res.status_code == 422
+    assert "提案有需要修改的地方。" in page and "the proposal has errors" not in page
+    assert "请先登录后查看此页面。" in site.app.test_client().get("/", follow_redirects=True).get_data(as_text=True)
