@@ -21,6 +21,7 @@ from .filters import localtime, readable
 CATALOG: dict[str, Any] = {
     "case_hidden": _l("You may not see case %(case)s."),
     "case_missing": _l("This case does not exist."),
+    "reassign_supervisors_only": _l("Only supervisors may reassign tasks."),
     "cosigning_open": _l("Co-signing is open until %(until)s and has %(have)s of %(need)s co-signatures."),
     "cosigning_closed": _l("Co-signing of %(case)s has closed."),
     "proposal_invalid": _l("The proposal has errors."),
