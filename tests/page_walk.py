@@ -1,10 +1,13 @@
 """Walk every page a signed-in user can reach and find text that is not in the page's language.
 
-Used by ``tests/test_page_walk.py``. Only visible text counts: scripts, styles, templates, ``<code>``, ``<pre>``
-and anything inside an element marked ``translate="no"`` (the HTML attribute for content that is not to be
-translated: people's own words, names, titles, business keys, process and step names a designer wrote) are
-left out. Links are followed from the start page within the site (same-origin GET links), skipping
-downloads, the API, static files, sign-out and language switches.
+Used by ``tests/test_page_walk.py``. Only visible text counts (with placeholders, titles and alt texts):
+scripts, styles, templates, ``<code>``, ``<pre>``, text areas, anything inside an element marked
+``translate="no"`` (the HTML attribute for content not to be translated: raw process variables, login names on
+the administration pages) and anything marked with another ``lang`` (the language switch) are left out. On
+English pages, the texts people and designers wrote (``data_texts``) are taken out before looking for Chinese.
+Links are followed breadth-first from the start page within the site (same-origin GET links, at most two pages of
+one kind: the same path with other ids or query values), skipping downloads, the API, static files, sign-out and
+language switches.
 """
 
 from __future__ import annotations
@@ -75,9 +78,9 @@ class Links(HTMLParser):
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag == "a":
-            href = dict(attrs).get("href")
-            if href and not dict(attrs).get("download") is not None:
-                self.hrefs.append(href)
+            named = dict(attrs)
+            if named.get("href") and "download" not in named:
+                self.hrefs.append(str(named["href"]))
 
 
 @dataclass(frozen=True)
@@ -208,10 +211,8 @@ def data_texts(conn: Any) -> list[str]:
         for (raw,) in conn.execute(sa.text(sql)):
             if raw:
                 texts.update(_strings(json.loads(raw) if isinstance(raw, str) else raw))
-    import json as _json
-
     for (raw,) in conn.execute(sa.text("SELECT data FROM event")):
-        data = (_json.loads(raw) if isinstance(raw, str) else raw) or {}
+        data = (json.loads(raw) if isinstance(raw, str) else raw) or {}
         texts.update(str(data[k]) for k in EVENT_TEXTS if isinstance(data, dict) and data.get(k))
     for (xml,) in conn.execute(sa.text("SELECT bpmn_xml FROM process_definition")):
         texts.update(BPMN_NAME.findall(xml or ""))
