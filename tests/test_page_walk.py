@@ -98,7 +98,7 @@ def test_the_walk_finds_what_it_is_meant_to_find(site: Site, known: Any) -> None
 
 def _open_task(site: Site, name: str, group: str) -> str:
     return site.some(f"SELECT id FROM task WHERE name = '{name}' AND state IN ('open', 'claimed') "
-                     f"AND candidate_groups LIKE '%\"{group}\"%' ORDER BY id")
+                     f"AND CAST(candidate_groups AS TEXT) LIKE '%\"{group}\"%' ORDER BY id")
 
 
 @pytest.mark.parametrize(("lang", "expected", "absent"), [
