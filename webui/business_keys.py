@@ -1,6 +1,7 @@
 """Case numbers on English pages: a process's ``businessKeyPrefixEn`` property replaces its ``businessKeyPrefix``
 wherever a case number is shown (提案 2026-017 reads Proposal 2026-017). Case numbers are stored, searched and
-sent through the API as they are; only the page's wording changes.
+sent through the API as they are; only the page's wording changes. Form values are printed escaped (``|e``,
+which marks them safe) so that what a field holds is never rewritten.
 """
 
 from __future__ import annotations
