@@ -73,7 +73,11 @@ class Labels:
             props = schema.get("properties") if isinstance(schema.get("properties"), dict) else {}
             for view in field_views(schema, locale, {}):
                 prop = props.get(view.name) if isinstance(props.get(view.name), dict) else {}
-                self.fields.setdefault(view.name, (view.label, dict(view.options), prop))
+                found = self.fields.get(view.name)
+                if found is None:
+                    self.fields[view.name] = (view.label, dict(view.options), prop)
+                else:  # an option only a later form offers (a presidium's decision) still has its name
+                    found[1].update({k: v for k, v in view.options if k not in found[1]})
 
     def label(self, name: str) -> str | None:
         """The field's label, or None when no form of the process describes it."""

@@ -64,7 +64,8 @@ def field_info(forms: dict[str, Any], locale: str) -> dict[str, tuple[str, dict[
     info: dict[str, tuple[str, dict[str, str]]] = {}
     for schema in forms.values():
         for view in field_views(schema, locale, {}):
-            info.setdefault(view.name, (view.label, dict(view.options)))
+            _label, options = info.setdefault(view.name, (view.label, {}))
+            options.update({k: v for k, v in view.options if k not in options})
     return info
 
 
