@@ -124,3 +124,15 @@ def test_a_draft_with_errors_is_worded_in_chinese(site: Site) -> None:
     assert res.status_code == 422
     assert "提案有需要修改的地方。" in page and "the proposal has errors" not in page
     assert "请先登录后查看此页面。" in site.app.test_client().get("/", follow_redirects=True).get_data(as_text=True)
+
+
+@pytest.mark.parametrize(("lang", "words"), [
+    ("zh_CN", ["3 个工作日", "15 天", "21 天 11 小时", "2 个月", "2026-12-02 19:27"]),
+    ("en", ["3 working days", "15 days", "21 days 11 hours", "2 months", "2026-12-02 19:27"])])
+def test_durations_in_words_and_times_in_the_instance_time_zone(site: Site, lang: str, words: list[str]) -> None:
+    from webui.filters import duration_words, readable
+
+    with site.app.test_request_context(f"/?lang={lang}"):
+        shown = [duration_words("P3D", True), duration_words("P15D"), readable("PT1855216S"), readable("P2M"),
+                 readable("2026-12-02T11:27:16.389568+00:00")]
+    assert shown == words
