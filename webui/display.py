@@ -9,7 +9,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from engine.forms import FieldError, field_views
+from engine.forms import FieldError, field_views, value_labels
 
 from .filters import readable
 from .names import known_people, person
@@ -63,9 +63,10 @@ def field_info(forms: dict[str, Any], locale: str) -> dict[str, tuple[str, dict[
     """field name -> (label, {option value: option label}) over every form of the process."""
     info: dict[str, tuple[str, dict[str, str]]] = {}
     for schema in forms.values():
+        named = value_labels(schema, locale)
         for view in field_views(schema, locale, {}):
             _label, options = info.setdefault(view.name, (view.label, {}))
-            options.update({k: v for k, v in view.options if k not in options})
+            options.update({k: v for k, v in [*view.options, *named.get(view.name, {}).items()] if k not in options})
     return info
 
 
