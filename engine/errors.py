@@ -11,10 +11,17 @@ from typing import Any
 
 @dataclass
 class DocketError(Exception):
-    """Base class: a readable message plus structured details."""
+    """Base class: a readable message (English, for logs and the API) plus structured details.
+
+    Errors that reach a person also carry ``reason``, a stable name of what went wrong, and ``params``, the
+    values the sentence needs (datetimes, counts, business keys): the web layer words them in the reader's
+    language from its catalog (``webui/catalog.py``). A detail may carry its own ``code`` and values too.
+    """
 
     message: str
     details: list[dict[str, Any]] = field(default_factory=list)
+    reason: str = ""
+    params: dict[str, Any] = field(default_factory=dict)
     code = "error"
 
     def __str__(self) -> str:

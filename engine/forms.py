@@ -387,6 +387,13 @@ def _attrs(prop: Mapping[str, Any], widget: str) -> dict[str, Any]:
     return attrs
 
 
+def value_labels(schema: Mapping[str, Any], locale: str = "zh_CN") -> dict[str, dict[str, str]]:
+    """field -> {value: name} of every ``x-enum-labels`` entry in a form, in ``locale``: besides the choices
+    offered, it may name values a script sets (e.g. an outcome ``not_accepted``) so pages show them by name."""
+    props = schema.get("properties") if isinstance(schema.get("properties"), Mapping) else {}
+    return {name: _enum_labels(prop, locale) for name, prop in props.items() if isinstance(prop, Mapping)}
+
+
 def _options(prop: Mapping[str, Any], widget: str, locale: str) -> list[tuple[str, str]]:
     choices = _item_enum(prop) if widget == "checkboxes" else prop.get("enum")
     if choices is None and _type(prop) == "boolean" and widget in ("radio", "select"):

@@ -195,3 +195,12 @@ def keep_newest_unread(session: so.Session, keep: int) -> int:
         marked += session.execute(stmt.values(read_at=utcnow()), execution_options={"synchronize_session": False}
                                   ).rowcount or 0
     return marked
+
+
+def task_titles(session: so.Session, task_ids: Iterable[str]) -> dict[str, tuple[str, datetime | None]]:
+    """task id -> (title, due time) of the tasks notifications name (for wording them in another language)."""
+    wanted = sorted({t for t in task_ids if t})
+    if not wanted:
+        return {}
+    return {i: (title, due) for i, title, due in session.execute(
+        sa.select(Task.id, Task.title, Task.due_at).where(Task.id.in_(wanted)))}

@@ -67,9 +67,10 @@ def visible_case(session: so.Session, actor: Actor, case_id: int) -> Case:
     """The case, if ``actor`` may read it: 404 when it does not exist, 403 when it is not theirs."""
     case = session.get(Case, case_id)
     if case is None:
-        raise NotFound(f"case {case_id} does not exist")
+        raise NotFound(f"case {case_id} does not exist", reason="case_missing")
     if not session.scalar(sa.select(sa.literal(True)).where(Case.id == case_id, involved_clause(actor))):
-        raise Forbidden(f"you may not see case {case.business_key}")
+        raise Forbidden(f"you may not see case {case.business_key}", reason="case_hidden",
+                        params={"case": case.business_key})
     return case
 
 

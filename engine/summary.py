@@ -31,7 +31,7 @@ from .access import Actor
 from .approval.people import display_names
 from .behaviours import behaviours
 from .definitions.parse import ParsedDefinition
-from .forms import field_views
+from .forms import field_views, value_labels
 from .hooks import emit
 from .models import Case, Event, Task
 from .office.units import served_forms
@@ -71,9 +71,15 @@ class Labels:
         keys = [k for k in order if k in forms] + [k for k in forms if k not in order]
         for schema in (forms[k] for k in keys):
             props = schema.get("properties") if isinstance(schema.get("properties"), dict) else {}
+            named = value_labels(schema, locale)
             for view in field_views(schema, locale, {}):
                 prop = props.get(view.name) if isinstance(props.get(view.name), dict) else {}
-                self.fields.setdefault(view.name, (view.label, dict(view.options), prop))
+                options = [*view.options, *named.get(view.name, {}).items()]
+                found = self.fields.get(view.name)
+                if found is None:
+                    self.fields[view.name] = (view.label, dict(options), prop)
+                else:  # an option only a later form offers (a presidium's decision) still has its name
+                    found[1].update({k: v for k, v in options if k not in found[1]})
 
     def label(self, name: str) -> str | None:
         """The field's label, or None when no form of the process describes it."""

@@ -163,3 +163,8 @@ def display_names(session: so.Session, usernames: list[str]) -> dict[str, str]:
     """username -> display name, for showing people on pages."""
     return dict(session.execute(sa.select(User.username, User.display_name).where(User.username.in_(set(usernames)))
                                 ).all())
+
+
+def all_display_names(session: so.Session) -> dict[str, str]:
+    """username -> display name of every user (for pages naming many people)."""
+    return dict(session.execute(sa.select(User.username, User.display_name)).all())

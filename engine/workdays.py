@@ -12,6 +12,7 @@ any transaction the cache is used as it is.
 from __future__ import annotations
 
 import logging
+import os
 import re
 import threading
 import weakref
@@ -27,7 +28,7 @@ import sqlalchemy.orm as so
 from .office.models import CalendarYear
 
 log = logging.getLogger(__name__)
-LOCAL = ZoneInfo("Asia/Shanghai")
+LOCAL = ZoneInfo(os.environ.get("DOCKET_TIME_ZONE") or "Asia/Shanghai")  # the instance's time zone (a setting)
 DURATION = re.compile(
     r"^P(?:(?P<years>\d+)Y)?(?:(?P<months>\d+)M)?(?:(?P<weeks>\d+)W)?(?:(?P<days>\d+)D)?"
     r"(?:T(?:(?P<hours>\d+)H)?(?:(?P<minutes>\d+)M)?(?:(?P<seconds>\d+(?:\.\d+)?)S)?)?$"

@@ -284,10 +284,10 @@ def test_macro_select_options(render):
     assert '<option value="">' not in level  # required and already chosen: no empty choice
     assert '<option value="b" selected>二级</option>' in level
     kind = html[html.index('id="field-kind"'):]
-    assert '<option value="">请选择</option>' in kind
+    assert '<option value="">Please choose</option>' in kind  # the msgid; pages read 请选择
     assert "selected" not in kind
     html = render(field_views(schema, "zh_CN"))
-    assert '<option value="">请选择</option>\n    <option value="a">一级</option>' in html  # placeholder
+    assert '<option value="">Please choose</option>\n    <option value="a">一级</option>' in html  # placeholder
 
 
 def test_macro_escapes_values(render):

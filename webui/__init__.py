@@ -46,7 +46,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None,
     app = Flask(__name__)
     app.config.update(
         SECRET_KEY=_secret_key(settings), BABEL_DEFAULT_LOCALE=settings.default_locale,
-        DOCKET_TIMEZONE=settings.timezone,
+        DOCKET_TIME_ZONE=settings.timezone,
         BABEL_TRANSLATION_DIRECTORIES=str(Path(__file__).parent / "translations"),
         MAX_CONTENT_LENGTH=20 * 1024 * 1024, WTF_CSRF_TIME_LIMIT=None,
     )
@@ -67,8 +67,10 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None,
         admin,
         archive,
         auth,
+        business_keys,
         cases,
         designer,
+        display,
         disputes,
         errors,
         failed,
@@ -89,6 +91,8 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None,
     csrf.exempt(api_bp)
     errors.register(app)
     filters.register(app)
+    display.register(app)
+    business_keys.register(app)
     ops.init_app(app)
     app.before_request(inputs.check_request)  # after the request id is set, before authentication
     return app

@@ -12,11 +12,13 @@ from engine.disputes import commands, warnings
 from engine.disputes.access import KINDS, may_see_statistics, may_see_warnings
 from engine.disputes.casefile import case_file, my_cases
 from engine.disputes.documents import get_document
-from engine.disputes.rules import MATTER_NAMES, SANCTION_NAMES
 from engine.disputes.statistics import statistics
 from engine.errors import Invalid
 from engine.queries import casework_process
 
+from .catalog import error_text
+from .display import engine_field_message
+from .dispute_labels import labels, outcome, outcome_text
 from .dispute_statistics import statistics_tables
 from .inputs import int_arg
 from .notifications import seen_case
@@ -40,6 +42,8 @@ def index():  # type: ignore[no-untyped-def]
     process = request.args.get("process")
     if process in KINDS:
         cases = [c for c in cases if c["kind"] == process]
+    for row in cases:
+        row["outcome_label"] = outcome_text(row.get("outcome_label") or "")
     return render_template("disputes/index.html", cases=cases, tabs=_tabs(), process=process)
 
 
@@ -59,8 +63,9 @@ def case(case_id: int):  # type: ignore[no-untyped-def]
     with rt().reading() as session:
         file = case_file(session, current_actor(), case_id)
     seen_case(case_id)
-    return render_template("disputes/case.html", case=file, tabs=_tabs(), sanctions=SANCTION_NAMES,
-                           matters=MATTER_NAMES)
+    file["outcome_label"] = outcome(file)
+    return render_template("disputes/case.html", case=file, tabs=_tabs(), sanctions=labels("sanctions"),
+                           matters=labels("matters"), deadline_labels=labels("deadlines"))
 
 
 @bp.route("/cases/<int:case_id>/recusals", methods=["POST"])
@@ -128,8 +133,8 @@ def warning_list():  # type: ignore[no-untyped-def]
     with rt().reading() as session:
         rows = warnings.list_warnings(session, actor, request.args.get("status") or None)
     return render_template("disputes/warnings.html", rows=rows, tabs=_tabs(), errors=errors, form=request.form,
-                           risks=warnings.RISKS, sources=warnings.SOURCES, statuses=warnings.STATUSES,
-                           matters=MATTER_NAMES, status=request.args.get("status")), 422 if errors else 200
+                           risks=labels("risks"), sources=labels("sources"), statuses=labels("statuses"),
+                           matters=labels("matters"), status=request.args.get("status")), 422 if errors else 200
 
 
 @bp.route("/warnings/<int:warning_id>/follow-up", methods=["POST"])
@@ -157,7 +162,8 @@ def warning_convert(warning_id: int):  # type: ignore[no-untyped-def]
         try:
             created = warnings.convert_warning(rt(), actor, warning_id, data)
         except Invalid as exc:
-            errors = {d.get("field", ""): d.get("message", "") for d in exc.details} or {"": exc.message}
+            errors = {d.get("field", ""): engine_field_message(str(d.get("code", "")), str(d.get("message", "")))
+                      for d in exc.details} or {"": error_text(exc)}
         else:
             flash(_("Mediation case %(key)s opened from the early warning.", key=created.business_key), "success")
             return redirect(url_for(".case", case_id=created.id))
@@ -170,7 +176,8 @@ def warning_convert(warning_id: int):  # type: ignore[no-untyped-def]
 def stats():  # type: ignore[no-untyped-def]
     with rt().reading() as session:
         data = statistics(session, current_actor(), request.args.get("year", type=int))
-    return render_template("disputes/statistics.html", stats=data, tabs=_tabs())
+    return render_template("disputes/statistics.html", stats=data, tabs=_tabs(), matters=labels("matters"),
+                           sanctions=labels("sanctions"))
 
 
 @bp.route("/statistics.<fmt>")

@@ -16,6 +16,7 @@ from werkzeug.exceptions import HTTPException, InternalServerError
 from engine.errors import DocketError
 
 from .api.errors import api_error, error_response, status_of
+from .catalog import error_text
 from .inputs import BadInput
 
 log = logging.getLogger("docket.errors")
@@ -61,7 +62,7 @@ def register(app: Flask) -> None:
             return api_error(exc)
         if isinstance(exc, BadInput):
             return _page(status, exc.page_message())
-        return _page(status, exc.message, exc.details)
+        return _page(status, error_text(exc), exc.details)
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):  # type: ignore[no-untyped-def]

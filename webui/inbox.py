@@ -23,6 +23,7 @@ from engine.tasks import delegate_task
 from engine.users import people as active_people
 
 from .api.inbox import inbox_filters
+from .catalog import error_text
 from .runtime import current_actor, rt, upload_directory
 from .security import safe_next
 
@@ -93,7 +94,7 @@ def bulk():  # type: ignore[no-untyped-def]
     try:
         results = bulk_action(rt(), current_actor(), action, ids, request.form.get("user") or None)
     except DocketError as exc:
-        flash(_("Nothing was done: %(reason)s", reason=exc.message), "error")
+        flash(_("Nothing was done: %(reason)s", reason=error_text(exc)), "error")
         return redirect(_back(url_for("inbox.index")))
     with rt().reading() as session:
         labels = task_labels(session, ids)
@@ -121,7 +122,7 @@ def filters_save():  # type: ignore[no-untyped-def]
         row = save_filter(rt(), current_actor(), request.form.get("name"), params,
                           request.form.get("shared_group") or None)
     except DocketError as exc:
-        flash(_("The filter was not saved: %(reason)s", reason=exc.message), "error")
+        flash(_("The filter was not saved: %(reason)s", reason=error_text(exc)), "error")
         return redirect(_back(url_for("inbox.index")))
     flash(_("Filter “%(name)s” saved.", name=row.name), "success")
     return redirect(url_for("inbox.index", filter=row.id))
@@ -165,7 +166,7 @@ def comment(case_id: int):  # type: ignore[no-untyped-def]
     except DocketError as exc:
         if exc.code in ("forbidden", "not_found"):
             raise
-        reason = exc.message + "".join(f" ({d['message']})" for d in exc.details if d.get("message"))
+        reason = error_text(exc)
         flash(_("The comment was not posted: %(reason)s", reason=reason), "error")
         web_session["inbox_draft"] = {"case": case_id, "task": task_id, "body": request.form.get("body", "")[:5000]}
         return redirect(back + "#comments")

@@ -5,8 +5,15 @@ from __future__ import annotations
 from flask import Blueprint, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from engine.notifications import grouped_by_case, read_case_notifications, read_notifications, unread_count
+from engine.notifications import (
+    grouped_by_case,
+    read_case_notifications,
+    read_notifications,
+    task_titles,
+    unread_count,
+)
 
+from .notification_text import shown
 from .runtime import rt
 from .security import safe_next
 
@@ -27,6 +34,9 @@ def bell() -> dict:
 def index():  # type: ignore[no-untyped-def]
     with rt().reading() as session:
         groups = grouped_by_case(session, current_user.username, limit=100)
+        tasks = task_titles(session, [n.task_id for g in groups for n in g["items"]])
+    for group in groups:
+        group["shown"] = [shown(n, tasks) for n in group["items"]]
     return render_template("notifications/index.html", groups=groups)
 
 

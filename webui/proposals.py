@@ -27,6 +27,8 @@ from engine.office.units import list_units, unit_names
 from engine.queries import visible_case
 from engine.users import display_names
 
+from .catalog import error_text
+from .display import engine_field_message
 from .inputs import int_arg
 from .report_wording import FORMATS, report_response
 from .runtime import current_actor, rt, upload_directory
@@ -128,13 +130,13 @@ def edit(proposal_id: int | None = None):  # type: ignore[no-untyped-def]
         saved = cp.save_draft(rt(), actor, congress_key, values, proposal_id)
         if request.form.get("action") == "publish":
             case = cp.publish(rt(), actor, saved.id)
-            flash(_("Proposal %(key)s published: delegates can now co-sign it.", key=case.business_key), "success")
+            flash(_("%(key)s published: delegates can now co-sign it.", key=case.business_key), "success")
         else:
             flash(_("Draft saved. Only you can see it until you publish it."), "success")
         return redirect(url_for("proposals.detail", proposal_id=saved.id))
     except DocketError as exc:
         errors = {str(d.get("field", "")): _field_message(d) for d in exc.details}
-        return _draft_form(congresses, values, errors | {"": exc.message}, proposal, 422)
+        return _draft_form(congresses, values, errors | {"": error_text(exc)}, proposal, 422)
 
 
 FIELD_MESSAGES = {"required": _l("This field is required."), "min_length": _l("This text is too short."),
@@ -144,7 +146,7 @@ FIELD_MESSAGES = {"required": _l("This field is required."), "min_length": _l("T
 def _field_message(detail: dict[str, Any]) -> str:
     """A draft field's problem in the page's language, by the engine's machine code."""
     known = FIELD_MESSAGES.get(str(detail.get("code", "")))
-    return str(known) if known is not None else str(detail.get("message", ""))
+    return str(known) if known is not None else engine_field_message("", str(detail.get("message", "")))
 
 
 @bp.get("/<int:proposal_id>")
@@ -200,7 +202,7 @@ def _command(proposal_id: int, fn: Any, done: str, *args: Any):  # type: ignore[
         fn(rt(), current_actor(), proposal_id, *args)
         flash(done, "success")
     except DocketError as exc:
-        flash(exc.message, "error")
+        flash(error_text(exc), "error")
     return redirect(url_for("proposals.detail", proposal_id=proposal_id))
 
 
@@ -358,7 +360,7 @@ def duty():  # type: ignore[no-untyped-def]
                       request.form.get("title", ""), when, who)
             flash(_("Entry added to the duty record."), "success")
         except DocketError as exc:
-            flash(exc.message, "error")
+            flash(error_text(exc), "error")
         return redirect(url_for("proposals.duty", user=who))
     with rt().reading() as session:
         blocks = duty_record(session, actor, who)

@@ -64,8 +64,8 @@ TEXT = {
 
 
 def zone() -> ZoneInfo:
-    """The instance's time zone (setting ``DOCKET_TIMEZONE``, default Asia/Shanghai)."""
-    return ZoneInfo(current_app.config.get("DOCKET_TIMEZONE") or "Asia/Shanghai")
+    """The instance's time zone (setting ``DOCKET_TIME_ZONE``, default Asia/Shanghai)."""
+    return ZoneInfo(current_app.config.get("DOCKET_TIME_ZONE") or "Asia/Shanghai")
 
 
 def wording(labels: Mapping[str, Mapping[str, Any]]) -> report_files.Wording:

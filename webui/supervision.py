@@ -8,6 +8,7 @@ from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import login_required
 from markupsafe import Markup
 
@@ -21,6 +22,7 @@ from engine.sla.charts import histogram, line_chart, rate_bars
 from engine.sla.clocks import clock_json, extend_task, pause_task, resume_task
 from engine.users import display_names, people
 
+from .catalog import error_text
 from .report_wording import report_format, zone
 from .runtime import current_actor, rt
 from .security import safe_next
@@ -28,6 +30,19 @@ from .table_files import tables_response
 
 bp = Blueprint("supervision", __name__, url_prefix="/supervision")
 EXTENSIONS = ("P3D", "P5D", "P7D", "P15D", "P1M")
+
+
+REMINDER_RULES = {"before": _l("reminder before the due date"), "due": _l("reminder on the due day"),
+                  "overdue": _l("marked overdue"), "escalate:1": _l("escalated"),
+                  "escalate:2": _l("escalated again")}
+
+
+@bp.app_template_global()
+def reminder_rule_label(rule: str) -> str:
+    """A reminder rule of the deadline log (``before``, ``after:2``, ``escalate:1``) in words."""
+    if rule.startswith("after:"):
+        return _("reminder no. %(n)s after the due date", n=rule.split(":", 1)[1])
+    return str(REMINDER_RULES.get(rule, rule))
 
 
 def late_text(seconds: int) -> str:
@@ -158,7 +173,7 @@ def clock_action(task_id: str, action: str):  # type: ignore[no-untyped-def]
     except DocketError as exc:
         if exc.code not in ("invalid", "conflict"):
             raise
-        flash(exc.message, "error")
+        flash(error_text(exc), "error")
     return redirect(safe_next(form.get("next"), url_for(".clock", task_id=task_id)))
 
 
@@ -178,7 +193,7 @@ def away():  # type: ignore[no-untyped-def]
             return redirect(url_for(".away"))
         except Invalid as exc:
             errors = {d.get("field"): d.get("message") for d in exc.details}
-            flash(exc.message, "error")
+            flash(error_text(exc), "error")
     with rt().reading() as session:
         current = absence_json(current_absence(session, actor.username))
         users = [(name, display) for name, display in people(session) if name != actor.username]

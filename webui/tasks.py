@@ -22,6 +22,7 @@ from engine.forms import FieldError, coerce_form_input, field_views, form_title
 from engine.tasks import claim_task, complete_task, release_task
 from engine.taskview import next_task_for, task_view
 
+from .catalog import error_text
 from .display import shown, translate_error, translate_errors
 from .notifications import seen_case
 from .runtime import current_actor, rt
@@ -78,7 +79,7 @@ def submit(task_id: str):  # type: ignore[no-untyped-def]
     try:
         case = complete_task(rt(), current_actor(), task_id, applicable(schema, data))
     except Invalid as exc:
-        return _render(detail, request.form, _field_errors(exc), 422, exc.message)
+        return _render(detail, request.form, _field_errors(exc), 422, error_text(exc))
     return _after_completing(detail, case.id, case.business_key)
 
 

@@ -54,7 +54,7 @@ def _clean(data: dict[str, Any], categories: list[str]) -> dict[str, Any]:
         problems.append({"field": "attachments", "message": "must be a list of file names", "code": "type"})
     out["attachments"] = [a.strip() for a in attachments if isinstance(a, str) and a.strip()][:20]
     if problems:
-        raise Invalid("the proposal has errors", problems)
+        raise Invalid("the proposal has errors", problems, reason="proposal_invalid")
     return out
 
 
@@ -66,7 +66,8 @@ def save_draft(rt: Runtime, actor: Actor, congress_key: str, data: dict[str, Any
         if proposal_id is None:
             congress = get_congress(session, congress_key)
             if not is_delegate(session, congress.id, actor.username):
-                raise Forbidden(f"only delegates of {congress.name} may write proposals")
+                raise Forbidden(f"only delegates of {congress.name} may write proposals", reason="not_delegate",
+                                params={"congress": congress.name})
             sess = current_session(session, congress, now)
             row = Proposal(congress_id=congress.id, session_id=sess.id, proposer=actor.username, status="draft",
                            co_proposers=[], co_departments=[], reply={}, created_at=now, updated_at=now,
@@ -89,7 +90,8 @@ def _own_draft(session: so.Session, actor: Actor, proposal_id: int) -> Proposal:
     if row is None or row.proposer != actor.username:
         raise NotFound(f"draft {proposal_id} does not exist")
     if row.status != "draft":
-        raise Conflict(f"proposal {row.business_key or proposal_id} is already published")
+        raise Conflict(f"proposal {row.business_key or proposal_id} is already published",
+                       reason="already_published", params={"case": row.business_key or proposal_id})
     return row
 
 
@@ -134,7 +136,8 @@ def publish(rt: Runtime, actor: Actor, proposal_id: int) -> Case:
         between = not (sess.opens_at <= now <= sess.cutoff_at)
         if between and not (rules.get("between_sessions") and now > sess.opens_at):
             raise Conflict(f"proposals for {sess.name} are collected from {sess.opens_at:%Y-%m-%d} to "
-                           f"{sess.cutoff_at:%Y-%m-%d}")
+                           f"{sess.cutoff_at:%Y-%m-%d}", reason="collection_closed",
+                           params={"session": sess.name, "opens": sess.opens_at, "closes": sess.cutoff_at})
         window = now + timedelta(days=int(rules["between_sessions_cosign_days"])) if between else None
         process = casework_process(session, CASEWORK)
     if window != row.cosign_until:
@@ -180,10 +183,11 @@ def _seconding(session: so.Session, actor: Actor, proposal_id: int) -> tuple[Pro
     if not is_delegate(session, row.congress_id, actor.username):
         raise Forbidden("only delegates of the same congress may co-sign")
     if row.proposer == actor.username or actor.username in (row.co_proposers or []):
-        raise Forbidden("proposers cannot co-sign their own proposal")
+        raise Forbidden("proposers cannot co-sign their own proposal", reason="own_proposal")
     sess = get_session(session, row.session_id)
     if row.status != "seconding" or utcnow() > cosign_cutoff(row, sess):
-        raise Conflict(f"co-signing of {row.business_key} has closed")
+        raise Conflict(f"co-signing of {row.business_key} has closed", reason="cosigning_closed",
+                       params={"case": row.business_key})
     return row, sess
 
 
@@ -212,7 +216,7 @@ def withdraw_signature(rt: Runtime, actor: Actor, proposal_id: int) -> int:
                                                           Cosignature.username == actor.username,
                                                           Cosignature.withdrawn_at.is_(None)))
         if sig is None:
-            raise Conflict("you have not co-signed this proposal")
+            raise Conflict("you have not co-signed this proposal", reason="not_cosigned")
         sig.withdrawn_at = now
         row.updated_at = now
         session.flush()
@@ -222,15 +226,17 @@ def withdraw_signature(rt: Runtime, actor: Actor, proposal_id: int) -> int:
 def withdraw_proposal(rt: Runtime, actor: Actor, proposal_id: int, reason: str) -> Proposal:
     """The proposer withdraws (撤回) a proposal that has not been registered yet; its case is cancelled."""
     if not reason or not reason.strip():
-        raise Invalid("a reason is required", [{"field": "reason", "message": "is required"}])
+        raise Invalid("a reason is required", [{"field": "reason", "message": "is required"}],
+                      reason="reason_required")
     with rt.reading() as session:
         row = session.get(Proposal, proposal_id)
         if row is None or row.proposer != actor.username:
             raise NotFound(f"proposal {proposal_id} does not exist")
         if row.status not in ("seconding", "review", "consulting", "presidium"):
-            raise Conflict(f"proposal {row.business_key} can no longer be withdrawn ({row.status})")
+            raise Conflict(f"proposal {row.business_key} can no longer be withdrawn ({row.status})",
+                           reason="not_withdrawable", params={"case": row.business_key})
         case_id = row.case_id
-    cancel_case(rt, SYSTEM, case_id, f"withdrawn by the proposer: {reason.strip()}")
+    cancel_case(rt, SYSTEM, case_id, reason.strip())
     with rt.reading() as session:
         return session.get(Proposal, proposal_id)
 

@@ -88,7 +88,8 @@ def check_cosigning(step: Step) -> None:
     cutoff = cosign_cutoff(ctx.row, ctx.term)
     if step.now < cutoff and len(signers) < needed:
         raise Conflict(f"co-signing is open until {cutoff:%Y-%m-%d %H:%M} UTC and has {len(signers)} of "
-                       f"{needed} co-signatures", [{"code": "cosigning_open", "have": len(signers), "need": needed}])
+                       f"{needed} co-signatures", [{"code": "cosigning_open", "have": len(signers), "need": needed}],
+                       reason="cosigning_open", params={"until": cutoff, "have": len(signers), "need": needed})
 
 
 def check_review(step: Step) -> None:
@@ -102,16 +103,19 @@ def check_review(step: Step) -> None:
         target = step.session.scalar(sa.select(Proposal).where(Proposal.business_key == key))
         if target is None or target.id == row.id or target.congress_id != row.congress_id:
             raise Invalid("no other proposal of this congress has that number",
-                          [{"field": "merge_into", "message": "unknown proposal number"}])
+                          [{"field": "merge_into", "message": "unknown proposal number"}],
+                          reason="unknown_proposal")
         if target.status in ("draft", "seconding") or target.outcome in ("merged", "rejected", "withdrawn"):
             raise Invalid(f"{key} cannot take merged proposals ({target.outcome or target.status})",
-                          [{"field": "merge_into", "message": "must be a proposal under review or registered"}])
+                          [{"field": "merge_into", "message": "must be a proposal under review or registered"}],
+                          reason="cannot_merge_into", params={"case": key})
     if decision == "consult":
         due = data.get("consult_due")
         try:
             if due and as_due(due) <= step.now:
                 raise Invalid("the opinions must be due in the future",
-                              [{"field": "consult_due", "message": "must be a future date"}])
+                              [{"field": "consult_due", "message": "must be a future date"}],
+                              reason="consult_due_past")
         except ValueError as exc:
             raise Invalid("not a date", [{"field": "consult_due", "message": str(exc)}]) from exc
 
@@ -124,7 +128,8 @@ def check_assignment(step: Step) -> None:
     co = [d for d in (data.get("co_departments") or []) if isinstance(d, str)]
     if data.get("lead_department") in co:
         raise Invalid("the lead department cannot also co-handle",
-                      [{"field": "co_departments", "message": "must not include the lead department"}])
+                      [{"field": "co_departments", "message": "must not include the lead department"}],
+                      reason="lead_also_co")
     data["co_departments"] = co
     data["return_due"] = due_after(now, f"P{int(rules['return_workdays'])}D", "workdays").isoformat()
     data["co_due"] = due_after(now, str(rules["co_opinion_due"])).isoformat()
@@ -146,7 +151,8 @@ def check_return(step: Step) -> None:
     task = step.task
     if step.data.get("assignment") == "return" and task.due_at is not None and step.now > task.due_at:
         raise Conflict(f"a wrong assignment can be returned until {task.due_at:%Y-%m-%d}; handle it or ask the "
-                       "committee", [{"code": "return_period_over", "field": "assignment"}])
+                       "committee", [{"code": "return_period_over", "field": "assignment"}],
+                       reason="return_period_over", params={"until": task.due_at})
 
 
 def check_reply(step: Step) -> None:
@@ -161,11 +167,13 @@ def check_reply(step: Step) -> None:
         days = data.get("extension_days")
         if isinstance(days, int) and days > int(rules["extension_max_days"]):
             raise Invalid("the extension is too long", [{"field": "extension_days", "message":
-                                                         f"at most {rules['extension_max_days']} days"}])
+                                                         f"at most {rules['extension_max_days']} days"}],
+                          reason="extension_too_long", params={"max": rules["extension_max_days"]})
     elif rules.get("reply_lock") and task.due_at is not None and step.now > task.due_at \
             and not int((step.case.data or {}).get("rehandle_count") or 0):  # a re-handling is never locked
         raise Conflict(f"replies closed on {task.due_at:%Y-%m-%d}; ask for an extension first",
-                       [{"code": "reply_locked", "field": "reply_action"}])
+                       [{"code": "reply_locked", "field": "reply_action"}],
+                       reason="reply_locked", params={"until": task.due_at})
 
 
 def record_reply(step: Step) -> None:
@@ -274,7 +282,7 @@ def record_outcome(session: so.Session, case: Case, row: Proposal, now: datetime
     if outcome is None or row.outcome == outcome:
         return
     row.outcome, row.updated_at = outcome, now
-    row.outcome_note = "too few co-signers at the cutoff" if data.get("opinion_reason") == "cosigners" \
+    row.outcome_note = "附议截止时附议人数不足" if data.get("opinion_reason") == "cosigners" \
         else data.get("review_opinion")
     if outcome == "registered":
         row.registered_at = now

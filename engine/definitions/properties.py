@@ -15,6 +15,8 @@ for _name, _on, _zh, _doc in [
     ("starters", PROCESS, "可发起流程的用户组", "groups that may start the process, comma-separated (empty: every "
                                           "signed-in user); Camunda: camunda:candidateStarterGroups"),
     ("businessKeyPrefix", PROCESS, "案件编号前缀", "the start of every case number, e.g. '提案 ' gives 提案 2026-017"),
+    ("businessKeyPrefixEn", PROCESS, "英文页面上的案件编号前缀", "the same start on English pages, e.g. 'Proposal ' "
+                                                          "shows 提案 2026-017 as Proposal 2026-017"),
     ("titleField", PROCESS, "作为案件标题的数据字段", "the case-data field that gives the case its title (default: "
                                                 "title); set by the start data or, later, by the first form that "
                                                 "fills it"),

@@ -12,6 +12,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from engine.access import Actor
+from engine.approval.people import display_name
 from engine.clock import utcnow
 from engine.errors import Conflict, Forbidden, Invalid, NotFound
 from engine.forms import validate_submission
@@ -166,7 +167,8 @@ def request_recusal(rt: Runtime, actor: Actor, case_id: int, target: str, reason
             _hand_back(session, case, target, actor, now)
         else:
             notify(session, members_of(session, [HEADS[kind]]), "dispute",
-                   f"{case.business_key} 回避申请待决定", f"请求 {target} 回避：{reason.strip()}", case=case,
+                   f"{case.business_key} 回避申请待决定",
+                   f"请求 {display_name(session, target)} 回避：{reason.strip()}", case=case,
                    link=f"/disputes/cases/{case.id}", now=now)
         session.flush()
         return row
@@ -198,7 +200,7 @@ def decide_recusal(rt: Runtime, actor: Actor, recusal_id: int, granted: bool, no
         session.add(Event(case_id=case.id, actor=actor.username, kind="recusal_decided", at=now,
                           data={"reason": f"{row.target}: {row.status}", "target": row.target, "status": row.status}))
         notify(session, [row.requested_by, row.target], "dispute", f"{case.business_key} 回避申请已决定",
-               f"{row.target}：{'准予回避' if granted else '不予回避'}", case=case,
+               f"{display_name(session, row.target)}：{'准予回避' if granted else '不予回避'}", case=case,
                link=f"/disputes/cases/{case.id}", now=now)
         return row
 

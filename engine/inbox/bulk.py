@@ -28,7 +28,7 @@ def bulk_action(rt: Runtime, actor: Actor, action: Any, task_ids: Any, user: Any
         raise Invalid(f"at most {MAX_TASKS} tasks at once", [{"field": "tasks", "message": "too many"}])
     if action == "reassign":
         if not actor.is_supervisor:
-            raise Forbidden("only supervisors may reassign tasks")
+            raise Forbidden("only supervisors may reassign tasks", reason="reassign_supervisors_only")
         if not isinstance(user, str) or not user:
             raise Invalid("reassign needs the 'user' to give the tasks to",
                           [{"field": "user", "message": "is required"}])

@@ -1,0 +1,84 @@
+"""Notifications as the reader reads them.
+
+The engine stores each notification worded in the instance's language (Chinese) so that the e-mail digest
+and the API can send it as is. English pages word the kinds they know from the notification's kind, task and
+case instead; the text people typed (a copy note, a return reason, an urging note) is kept as written, and the
+texts a process designer wrote (``notify`` connector) are shown as written.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
+
+from engine.congress.notify import TITLES as PROPOSAL_TITLES
+
+TASK_KINDS: dict[str, Any] = {
+    "task_created": _l("Waiting for you: “%(task)s”"),
+    "sla_reminder": _l("Reminder: “%(task)s” is due at %(due)s"),
+    "sla_overdue": _l("Overdue: “%(task)s” was due at %(due)s"),
+    "sla_escalation": _l("Escalated: “%(task)s” is overdue (due %(due)s); please follow it up"),
+    "task_urged": _l("Please handle “%(task)s” soon"),
+    "task_returned": _l("“%(task)s” came back to you"),
+    "task_recalled": _l("“%(task)s” was recalled"),
+    "case_copied": _l("You were copied in on this case"),
+    "mention": _l("You were mentioned in a comment"),
+}
+PROPOSAL_WHAT: dict[str, Any] = {
+    "cosign": _l("You are invited to co-sign this proposal"),
+    "registered": _l("The proposal was registered"),
+    "converted": _l("The proposal was turned into an opinion"),
+    "rejected": _l("The proposal was not registered"),
+    "merged": _l("The proposal was merged into another"),
+    "withdrawn": _l("The proposal was withdrawn"),
+    "merged_in": _l("Another proposal was merged into this one"),
+    "rehandle": _l("The proposer is not satisfied: please handle it again"),
+    "closed": _l("The proposal is closed"),
+}
+DISPUTE_TITLES: dict[str, Any] = {  # the ends of the dispute notices' titles (engine/disputes/notices.py)
+    "回避申请已决定": _l("The recusal request was decided"),
+    "回避申请待决定": _l("A recusal request awaits your decision"),
+    "属于申诉事项": _l("This is a matter for review and appeal"),
+    "已达成调解协议": _l("A mediation agreement was reached"),
+    "请补正材料": _l("Please supply the missing materials"),
+    "调解协议未履行": _l("The mediation agreement was not carried out"),
+    "调解程序结束": _l("The mediation has ended"),
+    "调解通知": _l("Mediation notice"),
+    "已作出": _l("A decision document was issued"),
+}
+_PROPOSAL_PREFIXES = [(what, text.split("{title}")[0]) for what, text in PROPOSAL_TITLES.items()]
+_TYPED = re.compile(r"[:：]\s*(.+)$", re.S)  # what a person typed after the generated words
+
+
+def shown(n: Any, tasks: dict[str, tuple[str, Any]]) -> tuple[str, str | None]:
+    """(title, body) of notification ``n`` in the page's language; ``tasks`` maps task ids to (title, due)."""
+    if not str(get_locale() or "zh_CN").startswith("en"):
+        return n.title, n.body
+    from .filters import localtime
+
+    if n.kind in TASK_KINDS:
+        task, due = tasks.get(n.task_id or "", ("", None))
+        if not task:
+            match = re.search(r"「(.+?)」", n.title or "")
+            task = match.group(1) if match else ""
+        title = str(TASK_KINDS[n.kind]) % {"task": task, "due": localtime(due) or "—"}
+        body = None
+        if n.kind in ("case_copied", "task_urged", "task_returned", "mention") and n.body:
+            typed = _TYPED.search(n.body) if n.kind in ("task_returned", "task_urged") else None
+            body = typed.group(1) if typed else (n.body if n.kind in ("case_copied", "mention") else None)
+            if n.kind == "case_copied" and n.body.startswith("抄送自「"):
+                body = None
+        return title, body
+    if n.kind.startswith("proposal_"):
+        title_text = n.title or ""
+        for what, prefix in _PROPOSAL_PREFIXES:
+            if prefix and prefix in title_text:
+                return str(PROPOSAL_WHAT[what]), n.body
+    if n.kind == "dispute":
+        for ending, sentence in DISPUTE_TITLES.items():
+            if (n.title or "").endswith(ending):
+                return str(sentence), None
+    return n.title, n.body
