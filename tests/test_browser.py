@@ -44,7 +44,7 @@ def test_login_inbox_complete_task_case_shows_it(server: str, page: Any, rt: Any
     assert case.business_key in page.locator(".flash-success").first.inner_text()
     page.goto(f"{server}/cases/{case.id}")
     history = page.locator("#history").inner_text()
-    assert "wang" in history and "填写提案" in history
+    assert "Wang" in history and "填写提案" in history  # people by name, never by login name
     assert "提案委员会审查" in page.locator(".tasklist").inner_text()
     shot(page, "05-case")
 

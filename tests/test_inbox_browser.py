@@ -124,7 +124,7 @@ def test_delegate(server: str, browser: Any, rt: Any, people: dict, review_proce
     qian.click("a[data-tab=mine]")
     qian.wait_for_url("**scope=mine**")
     assert len(task_titles(qian)) == 1
-    assert qian.locator("#inbox-list .assignee").inner_text() == "qian"
+    assert qian.locator("#inbox-list .assignee").inner_text() == "Qian"  # the name, not the login name
     shot(qian, "10-delegated-to-qian")
 
 

@@ -15,7 +15,7 @@ import sqlalchemy.orm as so
 from engine.access import Actor
 from engine.clock import utcnow
 from engine.errors import Conflict, Forbidden, NotFound
-from engine.inbox.attachments import check_file
+from engine.inbox.attachments import check_file, stored_file
 from engine.models import Case
 from engine.runtime import Runtime
 
@@ -83,10 +83,7 @@ def open_attachment(session: so.Session, actor: Actor, directory: Path, attachme
     if row is None:
         raise NotFound(f"attachment {attachment_id} does not exist")
     visible_proposal(session, actor, row.proposal_id)
-    path = directory / row.stored_name
-    if not path.is_file():
-        raise NotFound(f"the file of attachment {attachment_id} is missing on the server")
-    return row, path
+    return row, stored_file(directory, row.stored_name, attachment_id)
 
 
 def remove_attachment(rt: Runtime, actor: Actor, directory: Path, attachment_id: int) -> int:

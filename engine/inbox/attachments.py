@@ -152,10 +152,15 @@ def open_attachment(session: so.Session, actor: Actor, directory: Path, attachme
     if row is None:
         raise NotFound(f"attachment {attachment_id} does not exist")
     visible_case(session, actor, row.case_id)
-    path = directory / row.stored_name
+    return row, stored_file(directory, row.stored_name, attachment_id)
+
+
+def stored_file(directory: Path, stored_name: str, attachment_id: int) -> Path:
+    """Where an attachment's file lies on disk (NotFound when it has gone missing)."""
+    path = directory / stored_name
     if not path.is_file():
         raise NotFound(f"the file of attachment {attachment_id} is missing on the server")
-    return row, path
+    return path
 
 
 def attachment_json(a: Attachment) -> dict[str, Any]:
