@@ -69,6 +69,15 @@ def test_csv_export_from_the_page(web: Any, cases: None) -> None:
     assert sun.get("/disputes/statistics.pdf").status_code == 404
 
 
+def test_english_export_names_kinds_and_sanctions_in_english(web: Any, cases: None) -> None:
+    res = signed_in(web, "sun").get("/disputes/statistics.csv?lang=en")
+    assert res.status_code == 200
+    rows = list(csv.reader(io.StringIO(res.data.decode("utf-8-sig"))))
+    cells = [c for row in rows for c in row if c]
+    assert "Demerit" in cells and "记过" not in cells  # the sanction appealed against
+    assert "Pay" in cells  # the kind of dispute
+
+
 def test_empty_year_gives_headers_only(api: Any, cases: None) -> None:
     from openpyxl import load_workbook
 

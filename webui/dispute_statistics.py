@@ -8,6 +8,7 @@ from typing import Any
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from .dispute_labels import labels
 from .table_files import Table
 
 OUTCOME = {"agreement": _l("Agreement"), "refused": _l("Not accepted or refused"), "failed": _l("Failed"),
@@ -34,15 +35,16 @@ def statistics_tables(stats: dict[str, Any]) -> list[Table]:
                [_("Appeal cases"), a["total"]],
                [_("Average days to close an appeal"), _number(a["average_days_to_close"])]]
     outcomes = [[str(OUTCOME.get(k, _("Other"))), n] for k, n in sorted(m["outcomes"].items())]
+    matters, sanctions = labels("matters"), labels("sanctions")
     return [
         (_("Summary"), [_("Indicator"), _("Value")], summary),
         (_("Mediation outcomes"), [_("Outcome"), _("Cases")], outcomes),
         (_("By kind of dispute"), [_("Kind of dispute"), _("Cases")],
-         [[r["name"], r["count"]] for r in m["by_matter"]]),
+         [[matters.get(r["key"], r["name"]), r["count"]] for r in m["by_matter"]]),
         (_("By department"), [_("Department"), _("Cases")],
          [[r["department"], r["count"]] for r in m["by_department"]]),
         (_("Appeal outcomes by sanction"),
          [_("Sanction"), _("Uphold"), _("Quash"), _("Vary"), _("Not accepted"), _("Pending"), _("Total")],
-         [[r["name"], r["uphold"], r["quash"], r["vary"], r["not_accepted"], r["pending"], r["total"]]
-          for r in a["by_sanction"]]),
+         [[sanctions.get(r["sanction"], r["name"]), r["uphold"], r["quash"], r["vary"], r["not_accepted"],
+           r["pending"], r["total"]] for r in a["by_sanction"]]),
     ]
