@@ -234,17 +234,15 @@ def withdraw(proposal_id: int):  # type: ignore[no-untyped-def]
 
 def _file_problem(exc: DocketError) -> str:
     """Why a file was refused, in the page's language (the checks of engine.inbox.attachments)."""
-    detail = str((exc.details or [{}])[0].get("message", ""))
+    code = str((exc.details or [{}])[0].get("code", ""))
     if exc.code == "conflict":
         return _("The proposal is finished or already holds the most files allowed.")
-    if detail.startswith("type not allowed"):
-        return _("This type of file is not allowed (PDF, Word, Excel, images or plain text).")
-    if detail == "is empty":
-        return _("The file is empty.")
-    if detail.startswith("larger than"):
-        return _("The file is larger than %(mb)s MB.", mb=MAX_BYTES // (1024 * 1024))
-    if detail.startswith("content does not match"):
-        return _("The file's content does not match its name's extension.")
+    words = {"type_not_allowed": _("This type of file is not allowed (PDF, Word, Excel, images or plain text)."),
+             "empty": _("The file is empty."),
+             "too_large": _("The file is larger than %(mb)s MB.", mb=MAX_BYTES // (1024 * 1024)),
+             "content_mismatch": _("The file's content does not match its name's extension.")}
+    if code in words:
+        return words[code]
     return _("The file was not attached.")
 
 

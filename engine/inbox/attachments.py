@@ -104,16 +104,19 @@ def check_file(filename: str, data: bytes) -> tuple[str, str, str]:
     ext = name.rsplit(".", 1)[-1].lower() if "." in name else ""
     if not name or ext not in TYPES:
         raise Invalid(f"'{name or filename}' is not an allowed type (allowed: {ALLOWED})",
-                      [{"field": "file", "message": f"type not allowed; allowed: {ALLOWED}"}])
+                      [{"field": "file", "code": "type_not_allowed",
+                        "message": f"type not allowed; allowed: {ALLOWED}"}])
     if not data:
-        raise Invalid(f"'{name}' is empty", [{"field": "file", "message": "is empty"}])
+        raise Invalid(f"'{name}' is empty", [{"field": "file", "code": "empty", "message": "is empty"}])
     if len(data) > MAX_BYTES:
         raise Invalid(f"'{name}' is larger than {MAX_BYTES // (1024 * 1024)} MB",
-                      [{"field": "file", "message": f"larger than {MAX_BYTES // (1024 * 1024)} MB"}])
+                      [{"field": "file", "code": "too_large",
+                        "message": f"larger than {MAX_BYTES // (1024 * 1024)} MB"}])
     kind, content_type = TYPES[ext]
     if sniff(data) != kind:
         raise Invalid(f"the content of '{name}' is not a real .{ext} file",
-                      [{"field": "file", "message": f"content does not match .{ext}"}])
+                      [{"field": "file", "code": "content_mismatch",
+                        "message": f"content does not match .{ext}"}])
     return name, kind, content_type
 
 
