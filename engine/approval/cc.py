@@ -29,10 +29,12 @@ def _people(users: object) -> list[str]:
         raise Invalid("users must be a list of usernames", [{"field": "users", "message": "must be a list"}])
     names = list(dict.fromkeys(u.strip() for u in users if u.strip()))
     if not names:
-        raise Invalid("name at least one person to copy in", [{"field": "users", "message": "is required"}])
+        raise Invalid("name at least one person to copy in", [{"field": "users", "message": "is required"}],
+                      reason="cc_required")
     if len(names) > MAX_PEOPLE:
         raise Invalid(f"at most {MAX_PEOPLE} people at a time",
-                      [{"field": "users", "message": f"must have at most {MAX_PEOPLE} people"}])
+                      [{"field": "users", "message": f"must have at most {MAX_PEOPLE} people"}],
+                      reason="cc_too_many", params={"max": MAX_PEOPLE})
     return names
 
 
@@ -53,12 +55,14 @@ def cc_task(rt: Runtime, actor: Actor, task_id: str, users: object, message: obj
         task = get_task_row(session, task_id)
         require_not_barred(session, actor, task.case_id, task.title)
         if not (may_act_on(actor, task) or task.completed_by == actor.username or actor.is_supervisor):
-            raise Forbidden(f"you may not copy people in on task '{task.title}'")
+            raise Forbidden(f"you may not copy people in on task '{task.title}'",
+                            reason="cc_forbidden", params={"task": task.title})
         known = active_users(session, names)
         unknown = [(i, n) for i, n in enumerate(names) if n not in known]
         if unknown:
             raise Invalid("unknown user: " + ", ".join(n for _, n in unknown),
-                          [{"field": f"users.{i}", "message": f"unknown user '{n}'"} for i, n in unknown])
+                          [{"field": f"users.{i}", "message": f"unknown user '{n}'"} for i, n in unknown],
+                          reason="users_unknown", params={"people": [n for _, n in unknown]})
         case = session.get(Case, task.case_id)
         present = set(session.scalars(sa.select(CaseReader.username).where(CaseReader.case_id == case.id)))
         for name in names:

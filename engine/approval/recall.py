@@ -49,23 +49,28 @@ def recall_task(rt: Runtime, actor: Actor, task_id: str) -> Case:
     with rt.transaction() as session:
         task = visible_task(session, actor, task_id)
         if task.state != "completed":
-            raise Conflict(f"task '{task.title}' is {task.state}: only a completed step can be recalled")
+            raise Conflict(f"task '{task.title}' is {task.state}: only a completed step can be recalled",
+                           reason="recall_not_completed", params={"task": task.title})
         if task.completed_by != actor.username:
-            raise Forbidden(f"only the person who completed '{task.title}' may recall it")
+            raise Forbidden(f"only the person who completed '{task.title}' may recall it",
+                            reason="recall_not_yours", params={"task": task.title})
         case = session.get(Case, task.case_id)
         if case.status not in ("running", "error"):
-            raise Conflict(f"case {case.business_key} is {case.status}: its steps can no longer be recalled")
+            raise Conflict(f"case {case.business_key} is {case.status}: its steps can no longer be recalled",
+                           reason="recall_case_closed", params={"case": case.business_key})
         parsed = rt.definition(session, case.definition_id)
         workflow = rt.checkout(case, parsed)
         spiff_task = find_task(workflow, task.id)
         if spiff_task is None or spiff_task.state != TaskState.COMPLETED:
-            raise Conflict(f"task '{task.title}' is no longer on the case's path and cannot be recalled")
+            raise Conflict(f"task '{task.title}' is no longer on the case's path and cannot be recalled",
+                           reason="recall_off_path", params={"task": task.title})
         removed = {str(t.id) for t in workflow.reset_from_task_id(spiff_task.id)}
         following = list(session.scalars(sa.select(Task).where(Task.id.in_(removed)))) if removed else []
         started = _started(session, following)
         if started:
             names = "、".join(dict.fromkeys(r.title for r in started))
-            raise Conflict(f"the next step has been started ({names}): '{task.title}' can no longer be recalled")
+            raise Conflict(f"the next step has been started ({names}): '{task.title}' can no longer be recalled",
+                           reason="recall_next_started", params={"task": task.title})
         told = {u for r in following if r.state in ("open", "claimed") for u in task_recipients(session, r)}
         error = advance(workflow)
         save(rt, session, case, parsed, workflow, now, error)

@@ -115,11 +115,12 @@ def return_task(rt: Runtime, actor: Actor, task_id: str, to: object, reason: obj
     text = reason.strip() if isinstance(reason, str) else ""
     if not text:
         raise Invalid("a reason is required to return a step",
-                      [{"field": "reason", "message": "is required", "code": "required"}])
+                      [{"field": "reason", "message": "is required", "code": "required"}], reason="reason_required")
     if len(text) > MAX_REASON:
         raise Invalid(f"the reason has at most {MAX_REASON} characters",
                       [{"field": "reason", "message": f"must be at most {MAX_REASON} characters",
-                        "code": "max_length", "limit": str(MAX_REASON)}])
+                        "code": "max_length", "limit": str(MAX_REASON)}],
+                        reason="reason_too_long", params={"max": MAX_REASON})
     now = utcnow()
     with rt.transaction() as session:
         task = open_task_for(session, actor, task_id)
@@ -128,14 +129,16 @@ def return_task(rt: Runtime, actor: Actor, task_id: str, to: object, reason: obj
         workflow = rt.checkout(case, parsed)
         spiff_task = find_task(workflow, task.id)
         if spiff_task is None or spiff_task.state != TaskState.READY:
-            raise Conflict(f"task '{task.title}' is not ready in the workflow")
+            raise Conflict(f"task '{task.title}' is not ready in the workflow",
+                           reason="task_not_ready", params={"task": task.title})
         targets = earlier_steps(parsed, workflow, spiff_task)
         target = next((t for t in targets if t.name == to), None)
         if target is None:
             choices = ", ".join(t.name for t in targets) or "none"
             raise Invalid(f"task '{task.title}' cannot be returned to '{to}' (it may go back to: {choices})",
                           [{"field": "to", "message": f"must be one of: {choices}", "code": "choice",
-                            "limit": ", ".join(t.title for t in targets) or "—"}])
+                            "limit": ", ".join(t.title for t in targets) or "—"}],
+                            reason="return_target", params={"task": task.title})
         target_row = get_task_row(session, str(target.spiff_task.id))
         previous = target_row.completed_by
         workflow.reset_from_task_id(target.spiff_task.id)

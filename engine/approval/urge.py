@@ -35,21 +35,24 @@ def urge_task(rt: Runtime, actor: Actor, task_id: str, message: object = None) -
     text = (message or "").strip()
     if len(text) > MAX_MESSAGE:
         raise Invalid(f"the message has at most {MAX_MESSAGE} characters",
-                      [{"field": "message", "message": f"must be at most {MAX_MESSAGE} characters"}])
+                      [{"field": "message", "message": f"must be at most {MAX_MESSAGE} characters"}],
+                      reason="message_too_long", params={"max": MAX_MESSAGE})
     now = utcnow()
     with rt.transaction() as session:
         task = get_task_row(session, task_id)
         case = session.get(Case, task.case_id)
         if not (actor.is_supervisor or case.started_by == actor.username):
-            raise Forbidden("only supervisors and the case's starter may urge its tasks")
+            raise Forbidden("only supervisors and the case's starter may urge its tasks", reason="urge_forbidden")
         if task.state not in ("open", "claimed"):
-            raise Conflict(f"task '{task.title}' is {task.state}, no longer open")
+            raise Conflict(f"task '{task.title}' is {task.state}, no longer open",
+                           reason="task_closed", params={"task": task.title})
         last = session.scalar(sa.select(sa.func.max(Event.at)).where(
             Event.case_id == case.id, Event.task_id == task.id, Event.kind == "task_urged",
             Event.actor == actor.username))
         if last is not None and now - last < AGAIN_AFTER:
             raise TooMany(f"you urged '{task.title}' at {last.isoformat()}; once a day is enough",
-                          [{"field": "", "message": "urged less than 24 hours ago"}])
+                          [{"field": "", "message": "urged less than 24 hours ago"}],
+                          reason="urged_today", params={"task": task.title, "at": last})
         recipients = [u for u in task_recipients(session, task) if u != actor.username]
         notify(session, recipients, "task_urged", headline(display_name(session, actor.username), "催办", case),
                f"请尽快办理「{task.title}」" + (f"：{text}" if text else ""), case=case, task=task, now=now)

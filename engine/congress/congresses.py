@@ -33,7 +33,8 @@ MANAGERS = ("admin", "committee")  # who may set congresses up: administrators a
 def require_admin(actor: Actor) -> None:
     """:raises Forbidden: unless ``actor`` is an administrator or on the proposal committee."""
     if not actor.groups & set(MANAGERS):
-        raise Forbidden("only administrators and the proposal committee may set up congresses")
+        raise Forbidden("only administrators and the proposal committee may set up congresses",
+                        reason="congress_admin_only")
 
 
 def _ensure_group(session: so.Session, actor: Actor, key: str, name: str) -> None:
@@ -83,9 +84,10 @@ def create_congress(session: so.Session, actor: Actor, key: str, name: str, leve
         problems.append({"field": "scope", "message": "a college congress names its college"})
     problems += check_settings(settings or {})
     if problems:
-        raise Invalid("the congress is invalid", problems)
+        raise Invalid("the congress is invalid", problems, reason="congress_invalid")
     if session.scalar(sa.select(Congress.id).where(Congress.key == key)):
-        raise Conflict(f"congress '{key}' exists", [{"field": "key", "message": "already used"}])
+        raise Conflict(f"congress '{key}' exists", [{"field": "key", "message": "already used"}],
+                       reason="congress_exists", params={"key": key})
     suffix = f":{department}" if level == "department" else ""
     committee_group = committee_group or f"committee{suffix}"
     presidium_group = presidium_group or f"presidium{suffix}"
@@ -113,7 +115,8 @@ def create_congress_in_scope(session: so.Session, actor: Actor, key: str, name: 
     if unit is None:
         require_admin(actor)
         raise Invalid(f"scope '{scope}' is neither 'school' nor an active college",
-                      [{"field": "scope", "message": "must be school or the unit key of a college"}])
+                      [{"field": "scope", "message": "must be school or the unit key of a college"}],
+                      reason="scope_unknown", params={"scope": scope})
     return create_congress(session, actor, key, name, "department", department=unit.key, settings=settings)
 
 
@@ -140,7 +143,7 @@ def update_congress(session: so.Session, actor: Actor, key: str, changes: Mappin
             raise Invalid("settings must be an object", [{"field": "settings", "message": "must be an object"}])
         problems = check_settings({k: v for k, v in settings.items() if v is not None})
         if problems:
-            raise Invalid("the settings are invalid", problems)
+            raise Invalid("the settings are invalid", problems, reason="settings_invalid")
         merged = {**(row.settings or {}), **settings}
         row.settings = {k: v for k, v in merged.items() if v is not None}
     after = congress_json(session, row)
@@ -159,7 +162,8 @@ def _when(value: object, field: str) -> datetime:
             found = None
     if found is None:
         raise Invalid(f"{field} is not a date and time", [{"field": field, "message": "must be an ISO 8601 date and "
-                                                           "time, e.g. 2026-03-01T08:00:00+08:00"}])
+                                                           "time, e.g. 2026-03-01T08:00:00+08:00"}],
+                                                           reason="datetime_invalid")
     if found.tzinfo is None:
         found = found.replace(tzinfo=LOCAL)
     return found
@@ -178,7 +182,7 @@ def create_session(session: so.Session, actor: Actor, congress: Congress, name: 
     name = (name or "").strip()
     if not name or len(name) > 128:
         raise Invalid("the session needs a name", [{"field": "name", "message": "is required (at most 128 "
-                                                    "characters)"}])
+                                                    "characters)"}], reason="session_name_required")
     opens, cutoff = _when(opens_at, "opens_at"), _when(cutoff_at, "closes_at")
     if cutoff <= opens:
         raise Invalid("the cutoff must come after the opening", [{"field": "closes_at",
@@ -191,7 +195,8 @@ def create_session(session: so.Session, actor: Actor, congress: Congress, name: 
                                                           CongressSession.term == term,
                                                           CongressSession.number == number)):
         raise Conflict(f"{congress.name} already has session {term}-{number}",
-                       [{"field": "number", "message": "already used"}])
+                       [{"field": "number", "message": "already used"}],
+                       reason="session_exists", params={"congress": congress.name, "term": term, "number": number})
     row = CongressSession(congress_id=congress.id, name=name, term=term, number=number, opens_at=opens,
                           cutoff_at=cutoff, self_check_on=self_check_on, settings=settings or {})
     session.add(row)
@@ -216,7 +221,8 @@ def update_session(session: so.Session, actor: Actor, congress: Congress, sessio
     before = session_json(row)
     if "name" in changes:
         if not isinstance(changes["name"], str) or not changes["name"].strip():
-            raise Invalid("the session needs a name", [{"field": "name", "message": "is required"}])
+            raise Invalid("the session needs a name", [{"field": "name", "message": "is required"}],
+                          reason="session_name_required")
         row.name = changes["name"].strip()
     if "opens_at" in changes:
         row.opens_at = _when(changes["opens_at"], "opens_at")
@@ -262,9 +268,11 @@ def add_delegate(session: so.Session, actor: Actor, congress: Congress, username
     require_admin(actor)
     user = session.scalar(sa.select(User).where(User.username == username))
     if user is None:
-        raise Invalid(f"user '{username}' does not exist", [{"field": "username", "message": "unknown user"}])
+        raise Invalid(f"user '{username}' does not exist", [{"field": "username", "message": "unknown user"}],
+                      reason="user_unknown", params={"person": username})
     if unit and session.scalar(sa.select(Unit.id).where(Unit.key == unit)) is None:
-        raise Invalid(f"unknown unit: {unit}", [{"field": "unit", "message": f"unknown unit: {unit}"}])
+        raise Invalid(f"unknown unit: {unit}", [{"field": "unit", "message": f"unknown unit: {unit}"}],
+                      reason="unit_unknown", params={"unit": unit})
     found = session.scalar(sa.select(Delegate).where(Delegate.congress_id == congress.id,
                                                      Delegate.username == username))
     if found is not None and found.active:
@@ -294,9 +302,10 @@ def replace_delegate(session: so.Session, actor: Actor, congress: Congress, user
     found = session.scalar(sa.select(Delegate).where(Delegate.congress_id == congress.id,
                                                      Delegate.username == username))
     if found is None:
-        raise NotFound(f"{username} is not a delegate of {congress.name}")
+        raise NotFound(f"{username} is not a delegate of {congress.name}",
+                       reason="not_delegate_of", params={"person": username, "congress": congress.name})
     if not found.active:
-        raise Conflict(f"{username} was already replaced")
+        raise Conflict(f"{username} was already replaced", reason="delegate_replaced", params={"person": username})
     user = session.scalar(sa.select(User).where(User.username == username))
     before = delegate_json(found, user)
     found.active, found.until = False, utcnow()
@@ -331,7 +340,7 @@ def get_congress(session: so.Session, key_or_id: str | int) -> Congress:
     stmt = stmt.where(Congress.id == key_or_id) if isinstance(key_or_id, int) else stmt.where(Congress.key == key_or_id)
     row = session.scalar(stmt)
     if row is None:
-        raise NotFound(f"congress {key_or_id} does not exist")
+        raise NotFound(f"congress {key_or_id} does not exist", reason="congress_missing")
     return row
 
 

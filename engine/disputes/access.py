@@ -75,9 +75,10 @@ def dispute_case(session: so.Session, actor: Actor, case_id: int) -> Case:
     """A mediation or appeal case the caller may read: 404 if there is none, 403 if it is not theirs."""
     case = session.get(Case, case_id)
     if case is None or kind_of(case) is None:
-        raise NotFound(f"dispute case {case_id} does not exist")
+        raise NotFound(f"dispute case {case_id} does not exist", reason="case_missing")
     if not may_read(session, actor, case):
-        raise Forbidden(f"case {case.business_key} is confidential: only its parties and handlers may see it")
+        raise Forbidden(f"case {case.business_key} is confidential: only its parties and handlers may see it",
+                        reason="case_confidential", params={"case": case.business_key})
     return case
 
 

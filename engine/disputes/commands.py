@@ -53,7 +53,7 @@ def precheck(rt: Runtime, actor: Actor, kind: str, data: dict[str, Any]) -> None
         if schema is not None:
             errors = validate_submission(schema, data)
             if errors:
-                raise Invalid("the form has errors", [e.detail() for e in errors])
+                raise Invalid("the form has errors", [e.detail() for e in errors], reason="form_invalid")
         draft = Case(process_key=definition.key, data={}, business_key="", definition=definition)
         check_step(Step(session, draft, Task(name=step.element_id, form_key=step.form_key), meta, utcnow(), actor,
                         dict(data)))
@@ -68,7 +68,8 @@ def open_application(rt: Runtime, actor: Actor, kind: str, data: dict[str, Any] 
     case = start_case(rt, actor, process, data or {})
     rows = case.open_task_rows or []
     if not rows:
-        raise Conflict(f"case {case.business_key} has no application step open")
+        raise Conflict(f"case {case.business_key} has no application step open",
+                       reason="no_application_step", params={"case": case.business_key})
     return case, rows[0].id
 
 
@@ -99,7 +100,8 @@ def _appeal_track_in_time(rt: Runtime, data: dict[str, Any]) -> None:
         message = (f"处分、考核事项须走复核申诉程序，已超过申请期限：知道之日为 {known}，"
                    f"应于 {deadline} 前提出，今天是 {today}"
                    f"（appeal track: late, learned on {known}, deadline {deadline}, today {today}）")
-        raise Invalid(message, [{"field": "known_on", "message": message}])
+        raise Invalid(message, [{"field": "known_on", "message": message}],
+                      reason="appeal_late", params={"known": known, "deadline": deadline, "today": today})
 
 
 def route_to_appeal(rt: Runtime, actor: Actor, case_id: int) -> Case:
@@ -108,12 +110,15 @@ def route_to_appeal(rt: Runtime, actor: Actor, case_id: int) -> Case:
         case = dispute_case(session, actor, case_id)
         data = dict(case.data or {})
         if data.get("outcome") != "routed":
-            raise Conflict(f"case {case.business_key} is not a sanction or appraisal dispute routed to appeals")
+            raise Conflict(f"case {case.business_key} is not a sanction or appraisal dispute routed to appeals",
+                           reason="not_routable", params={"case": case.business_key})
         if session.scalar(sa.select(DisputeLink.id).where(DisputeLink.from_case_id == case_id,
                                                           DisputeLink.kind == "routed_to_appeal")):
-            raise Conflict(f"case {case.business_key} has already been routed to the appeal track")
+            raise Conflict(f"case {case.business_key} has already been routed to the appeal track",
+                           reason="already_routed", params={"case": case.business_key})
         if actor.username not in parties(case) and not is_committee(actor, MEDIATION):
-            raise Forbidden("only the applicant or the mediation committee may route this case")
+            raise Forbidden("only the applicant or the mediation committee may route this case",
+                            reason="route_forbidden")
         source_key = case.business_key
         process = casework_process(session, APPEALS)
     carried = {"title": data.get("title"), "initiator": data.get("applicant"), "appellant": data.get("applicant"),
@@ -135,26 +140,29 @@ def route_to_appeal(rt: Runtime, actor: Actor, case_id: int) -> Case:
 def request_recusal(rt: Runtime, actor: Actor, case_id: int, target: str, reason: str) -> DisputeRecusal:
     """A party asks that a handler step aside, or a handler with a conflict withdraws (granted at once)."""
     if not (reason or "").strip():
-        raise Invalid("a reason is required", [{"field": "reason", "message": "is required"}])
+        raise Invalid("a reason is required", [{"field": "reason", "message": "is required"}], reason="reason_required")
     target = (target or "").strip()
     if not target:
-        raise Invalid("name the handler", [{"field": "target", "message": "is required"}])
+        raise Invalid("name the handler", [{"field": "target", "message": "is required"}], reason="handler_required")
     now = utcnow()
     with rt.transaction() as session:
         case = dispute_case(session, actor, case_id)
         if case.status != "running":
-            raise Conflict(f"case {case.business_key} is {case.status}")
+            raise Conflict(f"case {case.business_key} is {case.status}",
+                           reason="case_not_running", params={"case": case.business_key})
         if target in parties(case):
             raise Invalid(f"{target} is a party to the case, not a handler",
-                          [{"field": "target", "message": "a party cannot be recused"}])
+                          [{"field": "target", "message": "a party cannot be recused"}],
+                          reason="party_not_handler", params={"person": target})
         withdrawal = target == actor.username
         kind = kind_of(case)
         if not withdrawal and actor.username not in parties(case) and not is_committee(actor, kind):
-            raise Forbidden("only a party or the committee may ask for a recusal")
+            raise Forbidden("only a party or the committee may ask for a recusal", reason="recusal_forbidden")
         if session.scalar(sa.select(DisputeRecusal.id).where(
                 DisputeRecusal.case_id == case_id, DisputeRecusal.target == target,
                 DisputeRecusal.status.in_(("pending", "granted")))):
-            raise Conflict(f"a recusal of {target} is already pending or granted in this case")
+            raise Conflict(f"a recusal of {target} is already pending or granted in this case",
+                           reason="recusal_pending", params={"person": target})
         row = DisputeRecusal(case_id=case_id, target=target, kind="withdrawal" if withdrawal else "request",
                              reason=reason.strip(), requested_by=actor.username,
                              status="granted" if withdrawal else "pending", created_at=now,
@@ -181,18 +189,19 @@ def decide_recusal(rt: Runtime, actor: Actor, recusal_id: int, granted: bool, no
     with rt.transaction() as session:
         row = session.get(DisputeRecusal, recusal_id)
         if row is None:
-            raise NotFound(f"recusal {recusal_id} does not exist")
+            raise NotFound(f"recusal {recusal_id} does not exist", reason="recusal_missing")
         case = dispute_case(session, actor, row.case_id)
         kind = kind_of(case)
         if not is_head(actor, kind):
-            raise Forbidden("only the committee head decides on a recusal")
+            raise Forbidden("only the committee head decides on a recusal", reason="recusal_head_only")
         if row.target == actor.username:
-            raise Forbidden("the person to be recused cannot decide on it")
+            raise Forbidden("the person to be recused cannot decide on it", reason="recusal_own")
         if row.status != "pending":
-            raise Conflict(f"recusal {recusal_id} is already {row.status}")
+            raise Conflict(f"recusal {recusal_id} is already {row.status}", reason="recusal_decided")
         replacement = (replacement or "").strip() or None
         if granted and replacement and replacement not in members_of(session, [COMMITTEES[kind][0]]):
-            raise Invalid(f"{replacement} is not a committee member", [{"field": "replacement", "message": "invalid"}])
+            raise Invalid(f"{replacement} is not a committee member", [{"field": "replacement", "message": "invalid"}],
+                          reason="not_committee_member", params={"person": replacement})
         row.status, row.decided_by, row.decided_at = ("granted" if granted else "refused"), actor.username, now
         row.decision_note, row.replacement = (note or "").strip() or None, replacement if granted else None
         if granted:
@@ -220,22 +229,28 @@ def record_consent(rt: Runtime, actor: Actor, case_id: int, party: str, agreed: 
                    note: str = "") -> DisputeConsent:
     """Record a party's consent (or refusal) to extend the mediation period by ``days``."""
     if party not in ("applicant", "respondent"):
-        raise Invalid("party must be applicant or respondent", [{"field": "party", "message": "invalid"}])
+        raise Invalid("party must be applicant or respondent", [{"field": "party", "message": "invalid"}],
+                      reason="party_unknown")
     if not isinstance(days, int) or isinstance(days, bool) or days < 1:
-        raise Invalid("days must be a positive whole number", [{"field": "days", "message": "invalid"}])
+        raise Invalid("days must be a positive whole number", [{"field": "days", "message": "invalid"}],
+                      reason="days_positive")
     now = utcnow()
     with rt.transaction() as session:
         case = dispute_case(session, actor, case_id)
         if kind_of(case) != MEDIATION or case.status != "running":
-            raise Conflict(f"case {case.business_key} is not a running mediation")
+            raise Conflict(f"case {case.business_key} is not a running mediation",
+                           reason="not_running_mediation", params={"case": case.business_key})
         cap = rules.setting(case.definition.settings, "extensionCapDays")
         if days > cap:
-            raise Invalid(f"at most {cap} days", [{"field": "days", "message": f"must be at most {cap}"}])
+            raise Invalid(f"at most {cap} days", [{"field": "days", "message": f"must be at most {cap}"}],
+                          reason="days_too_many", params={"max": cap})
         own = party == "applicant" and actor.username == (case.data or {}).get("applicant")
         if not own and not is_committee(actor, MEDIATION):
-            raise Forbidden("the applicant records their own consent; the committee records the respondent's")
+            raise Forbidden("the applicant records their own consent; the committee records the respondent's",
+                            reason="consent_forbidden")
         if not own and not (note or "").strip():
-            raise Invalid("say how the party's consent was given", [{"field": "note", "message": "is required"}])
+            raise Invalid("say how the party's consent was given", [{"field": "note", "message": "is required"}],
+                          reason="consent_note_required")
         row = DisputeConsent(case_id=case_id, party=party, agreed=bool(agreed), days=days, note=(note or "").strip(),
                              recorded_by=actor.username, created_at=now)
         session.add(row)

@@ -41,7 +41,8 @@ def recused(session: so.Session, case_id: int) -> set[str]:
 
 def require_not_recused(session: so.Session, case: Case, actor: Actor) -> None:
     if actor.username in recused(session, case.id):
-        raise Forbidden(f"您已在案件 {case.business_key} 中回避，不能办理此任务（you are recused from this case）")
+        raise Forbidden(f"您已在案件 {case.business_key} 中回避，不能办理此任务（you are recused from this case）",
+                        reason="recused", params={"case": case.business_key})
 
 
 def _date(data: dict[str, Any], field: str) -> Any:

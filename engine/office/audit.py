@@ -30,7 +30,7 @@ PAGE_SIZE = 50
 def require_admin(actor: Actor, what: str = "change reference data") -> None:
     """:raises Forbidden: unless ``actor`` is an administrator."""
     if not actor.is_admin:
-        raise Forbidden(f"only administrators may {what}")
+        raise Forbidden(f"only administrators may {what}", reason="admin_only")
 
 
 def audit(session: so.Session, actor: Actor | str, kind: str, target: str, before: Any = None, after: Any = None,

@@ -48,7 +48,8 @@ def calendar_json(session: so.Session, year: int) -> dict[str, Any]:
 def _check_year(year: int) -> None:
     if not FIRST_YEAR <= year <= LAST_YEAR:
         raise Invalid(f"the year must be between {FIRST_YEAR} and {LAST_YEAR}",
-                      [{"field": "year", "message": f"{year} is out of range"}])
+                      [{"field": "year", "message": f"{year} is out of range"}],
+                      reason="year_range", params={"first": FIRST_YEAR, "last": LAST_YEAR})
 
 
 def _dates(year: int, field: str, values: object) -> tuple[set[date], list[dict[str, str]]]:
@@ -88,7 +89,7 @@ def put_year(session: so.Session, actor: Actor, year: int, holidays: object, wor
                  for d in sorted(days_off & days_on)]
     if problems:
         raise Invalid(f"the calendar of {year} has errors: " + "; ".join(p["message"] for p in problems[:3]),
-                      problems)
+                      problems, reason="calendar_invalid", params={"year": year, "count": len(problems)})
     before = calendar_json(session, year)
     now = utcnow()
     row = session.get(CalendarYear, year)

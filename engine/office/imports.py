@@ -284,7 +284,8 @@ def import_users(session: so.Session, actor: Actor, filename: str, data: bytes, 
         result.updated = list(dict.fromkeys(p.username for p in planned if p.user is not None))
         return result, {}
     if errors:
-        raise Invalid(f"{len(errors)} problem(s) in {filename or 'the file'}; nothing was imported", errors)
+        raise Invalid(f"{len(errors)} problem(s) in {filename or 'the file'}; nothing was imported", errors,
+                      reason="import_problems", params={"count": len(errors), "file": filename})
     users = _apply(session, planned, result)
     audit(session, actor, "users_imported", f"file:{PurePath(filename or 'import').name}", None,
           {"rows": result.rows, "created": result.created, "updated": result.updated})

@@ -55,7 +55,7 @@ def get_user(session: so.Session, username: str) -> User:
     """:raises NotFound: when there is no such user."""
     user = find_user(session, username)
     if user is None:
-        raise NotFound(f"user '{username}' does not exist")
+        raise NotFound(f"user '{username}' does not exist", reason="user_missing", params={"person": username})
     return user
 
 
@@ -66,7 +66,8 @@ def _groups(session: so.Session, keys: object, field: str = "groups") -> list[Gr
     missing = sorted(set(keys) - {g.key for g in found})
     if missing:
         raise Invalid(f"unknown group(s): {', '.join(missing)}",
-                      [{"field": field, "message": f"unknown group: {m}"} for m in missing])
+                      [{"field": field, "message": f"unknown group: {m}"} for m in missing],
+                      reason="groups_unknown", params={"groups": missing})
     return found
 
 
@@ -74,7 +75,8 @@ def _unit(session: so.Session, key: object) -> str | None:
     if key in (None, ""):
         return None
     if not isinstance(key, str) or session.scalar(sa.select(Unit.id).where(Unit.key == key)) is None:
-        raise Invalid(f"unknown unit: {key}", [{"field": "unit", "message": f"unknown unit: {key}"}])
+        raise Invalid(f"unknown unit: {key}", [{"field": "unit", "message": f"unknown unit: {key}"}],
+                      reason="unit_unknown", params={"unit": key})
     return key
 
 
@@ -124,7 +126,8 @@ def update_user(session: so.Session, actor: Actor, username: str, changes: Mappi
     if "email" in changes:
         email = changes["email"]
         if email not in (None, "") and (not isinstance(email, str) or "@" not in email or len(email) > 256):
-            raise Invalid("the e-mail address is invalid", [{"field": "email", "message": "must be an e-mail address"}])
+            raise Invalid("the e-mail address is invalid", [{"field": "email", "message": "must be an e-mail address"}],
+                          reason="email_invalid")
         user.email = email.strip() if isinstance(email, str) and email.strip() else None
     if "groups" in changes:
         user.groups = _groups(session, changes["groups"])
@@ -139,14 +142,15 @@ def update_user(session: so.Session, actor: Actor, username: str, changes: Mappi
         password = changes["password"]
         if not isinstance(password, str) or len(password) < MIN_PASSWORD:
             raise Invalid("the password is too short", [{"field": "password", "message": f"must be at least "
-                                                         f"{MIN_PASSWORD} characters"}])
+                                                         f"{MIN_PASSWORD} characters"}],
+                                                         reason="password_short", params={"min": MIN_PASSWORD})
         user.password_hash = hash_password(password)
         audit(session, actor, "password_reset", f"user:{user.username}", None, None, now)
     session.flush()
     if before["active"] and ADMIN in before["groups"] and not _active_admins(session):
         raise Conflict("this is the last active administrator: make someone else an administrator first",
                        [{"field": "active" if "active" in changes else "groups",
-                         "message": "the last active administrator must stay"}])
+                         "message": "the last active administrator must stay"}], reason="last_admin")
     after = user_json(user)
     if after != before:
         released = release_held_tasks(session, actor, user.username, now) if before["active"] and \

@@ -43,7 +43,7 @@ def get_unit(session: so.Session, key: str) -> Unit:
     """:raises NotFound: when no unit has this key."""
     unit = session.scalar(sa.select(Unit).where(Unit.key == key))
     if unit is None:
-        raise NotFound(f"unit '{key}' does not exist")
+        raise NotFound(f"unit '{key}' does not exist", reason="unit_missing", params={"unit": key})
     return unit
 
 
@@ -93,10 +93,11 @@ def create_unit(session: so.Session, actor: Actor, key: str, name: str, kind: st
     if not KIND.match(kind):
         problems.append({"field": "kind", "message": f"is required, e.g. {', '.join(KINDS)}"})
     if problems:
-        raise Invalid("the unit is invalid", problems)
+        raise Invalid("the unit is invalid", problems, reason="unit_invalid")
     group_key = _check_group(group) if group not in (None, "") else f"dept:{key}"
     if session.scalar(sa.select(Unit.id).where(Unit.key == key)) is not None:
-        raise Conflict(f"unit '{key}' already exists", [{"field": "key", "message": "already used"}])
+        raise Conflict(f"unit '{key}' already exists", [{"field": "key", "message": "already used"}],
+                       reason="unit_exists", params={"unit": key})
     now = utcnow()
     _ensure_group(session, actor, group_key, name)
     unit = Unit(key=key, name=name, kind=kind, group_key=group_key, active=True, created_at=now, updated_at=now)

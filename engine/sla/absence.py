@@ -114,33 +114,39 @@ def _parse_day(value: Any, name: str) -> date:
     try:
         return date.fromisoformat(str(value or "").strip())
     except ValueError:
-        raise Invalid(f"{name} must be a date such as 2026-10-08", [{"field": name, "message": "not a date"}]) from None
+        raise Invalid(f"{name} must be a date such as 2026-10-08", [{"field": name, "message": "not a date"}],
+                      reason="date_invalid") from None
 
 
 def set_absence(rt: Runtime, actor: Actor, username: str, deputy: str, starts_on: Any, ends_on: Any,
                 note: str | None = None) -> Absence:
     """Record (or replace) ``username``'s absence; the user or an administrator may. Cycles are refused."""
     if actor.username != username and not actor.is_admin:
-        raise Forbidden("you may only set your own out-of-office deputy")
+        raise Forbidden("you may only set your own out-of-office deputy", reason="absence_own")
     start, end = _parse_day(starts_on, "starts_on"), _parse_day(ends_on, "ends_on")
     deputy = (deputy or "").strip()
     if end < start:
-        raise Invalid("the last day is before the first day", [{"field": "ends_on", "message": "before starts_on"}])
+        raise Invalid("the last day is before the first day", [{"field": "ends_on", "message": "before starts_on"}],
+                      reason="absence_order")
     if end < today():
-        raise Invalid("the absence is already over", [{"field": "ends_on", "message": "in the past"}])
+        raise Invalid("the absence is already over", [{"field": "ends_on", "message": "in the past"}],
+                      reason="absence_over")
     if not deputy:
-        raise Invalid("a deputy is required", [{"field": "deputy", "message": "is required"}])
+        raise Invalid("a deputy is required", [{"field": "deputy", "message": "is required"}], reason="deputy_required")
     if deputy == username:
-        raise Invalid("you cannot be your own deputy", [{"field": "deputy", "message": "same person"}])
+        raise Invalid("you cannot be your own deputy", [{"field": "deputy", "message": "same person"}],
+                      reason="deputy_self")
     now = utcnow()
     with rt.transaction() as session:
         if session.scalar(sa.select(User.id).where(User.username == deputy, User.active.is_(True))) is None:
-            raise Invalid(f"user '{deputy}' does not exist", [{"field": "deputy", "message": "unknown user"}])
+            raise Invalid(f"user '{deputy}' does not exist", [{"field": "deputy", "message": "unknown user"}],
+                          reason="user_unknown", params={"person": deputy})
         session.execute(sa.delete(Absence).where(Absence.username == username, Absence.ends_on >= today(now)))
         cycle = _chain_reaches(session, deputy, username, start, end)
         if cycle:
             raise Invalid(f"{deputy} is away then too and their deputies lead back to you ({' → '.join(cycle)})",
-                          [{"field": "deputy", "message": "cycle: " + " → ".join(cycle)}])
+                          [{"field": "deputy", "message": "cycle: " + " → ".join(cycle)}],
+                          reason="deputy_cycle", params={"person": deputy})
         row = Absence(username=username, deputy=deputy, starts_on=start, ends_on=end,
                       note=(note or "").strip()[:256] or None, created_at=now)
         session.add(row)
@@ -153,7 +159,7 @@ def set_absence(rt: Runtime, actor: Actor, username: str, deputy: str, starts_on
 def clear_absence(rt: Runtime, actor: Actor, username: str) -> int:
     """End ``username``'s current and future absences; returns how many were removed."""
     if actor.username != username and not actor.is_admin:
-        raise Forbidden("you may only change your own out-of-office deputy")
+        raise Forbidden("you may only change your own out-of-office deputy", reason="absence_own")
     now = utcnow()
     with rt.transaction() as session:
         count = session.execute(sa.delete(Absence).where(Absence.username == username,

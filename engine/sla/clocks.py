@@ -60,10 +60,11 @@ def restart_clock(session: so.Session, case: Case, task: Task, now: datetime) ->
 def _load(session: so.Session, task_id: str) -> tuple[Task, Case, TaskClock]:
     found = session.execute(sa.select(Task, Case).join(Case, Case.id == Task.case_id).where(Task.id == task_id)).first()
     if found is None:
-        raise NotFound(f"task {task_id} does not exist")
+        raise NotFound(f"task {task_id} does not exist", reason="task_missing")
     task, case = found
     if task.state not in OPEN:
-        raise Conflict(f"task '{task.title}' is {task.state}, no longer open")
+        raise Conflict(f"task '{task.title}' is {task.state}, no longer open",
+                       reason="task_closed", params={"task": task.title})
     row = session.get(TaskClock, task.id, with_for_update=True)
     if row is None:
         row = TaskClock(task_id=task.id, original_due_at=task.due_at, paused_seconds=0, extended_seconds=0,
@@ -97,11 +98,14 @@ def pause_task(rt: Runtime, actor: Actor, task_id: str, reason: str) -> Task:
     with rt.transaction() as session:
         task, case, row = _load(session, task_id)
         if not (actor.is_supervisor or may_act_on(actor, task)):
-            raise Forbidden(f"you may not pause task '{task.title}'")
+            raise Forbidden(f"you may not pause task '{task.title}'",
+                            reason="pause_forbidden", params={"task": task.title})
         if row.paused_at is not None:
-            raise Conflict(f"the clock of task '{task.title}' is already paused")
+            raise Conflict(f"the clock of task '{task.title}' is already paused",
+                           reason="clock_paused", params={"task": task.title})
         if task.due_at is None:
-            raise Conflict(f"task '{task.title}' has no due date to pause")
+            raise Conflict(f"task '{task.title}' has no due date to pause",
+                           reason="no_due_date", params={"task": task.title})
         row.remaining_seconds = int((task.due_at - now).total_seconds())
         row.paused_at, row.next_action_at = now, None
         _audit(session, case, task, actor, "task_paused", now, {"reason": reason.strip(), "due_at": _iso(task.due_at),
@@ -116,9 +120,11 @@ def resume_task(rt: Runtime, actor: Actor, task_id: str) -> Task:
     with rt.transaction() as session:
         task, case, row = _load(session, task_id)
         if not (actor.is_supervisor or may_act_on(actor, task)):
-            raise Forbidden(f"you may not resume task '{task.title}'")
+            raise Forbidden(f"you may not resume task '{task.title}'",
+                            reason="resume_forbidden", params={"task": task.title})
         if row.paused_at is None:
-            raise Conflict(f"the clock of task '{task.title}' is not paused")
+            raise Conflict(f"the clock of task '{task.title}' is not paused",
+                           reason="clock_not_paused", params={"task": task.title})
         paused = int((now - row.paused_at).total_seconds())
         task.due_at = now + timedelta(seconds=row.remaining_seconds or 0)
         row.paused_seconds += paused
@@ -139,30 +145,37 @@ def extend_task(rt: Runtime, actor: Actor, task_id: str, duration: str, reason: 
     try:
         parse_duration(duration or "")
     except ValueError as exc:
-        raise Invalid(str(exc), [{"field": "duration", "message": "not an ISO 8601 duration"}]) from None
+        raise Invalid(str(exc), [{"field": "duration", "message": "not an ISO 8601 duration"}],
+                      reason="duration_invalid", params={"value": duration}) from None
     now = utcnow()
     with rt.transaction() as session:
         task, case, row = _load(session, task_id)
         rules = rules_for(session, case.definition_id, task.name)
         if not (actor.is_admin or actor.groups & set(rules.extension_approvers)):
-            raise Forbidden(f"extensions of '{task.title}' are approved by: {', '.join(rules.extension_approvers)}")
+            raise Forbidden(f"extensions of '{task.title}' are approved by: {', '.join(rules.extension_approvers)}",
+                            reason="extension_approvers", params={"task": task.title})
         if row.paused_at is not None:
-            raise Conflict(f"the clock of task '{task.title}' is paused: resume it before extending")
+            raise Conflict(f"the clock of task '{task.title}' is paused: resume it before extending",
+                           reason="extend_paused", params={"task": task.title})
         if task.due_at is None:
-            raise Conflict(f"task '{task.title}' has no due date to extend")
+            raise Conflict(f"task '{task.title}' has no due date to extend",
+                           reason="no_due_date", params={"task": task.title})
         if rules.extension_max is None:
             raise Invalid(f"the rules of '{task.title}' allow no extension",
-                          [{"field": "duration", "message": "no extension allowed (no extensionMax)"}])
+                          [{"field": "duration", "message": "no extension allowed (no extensionMax)"}],
+                          reason="no_extension", params={"task": task.title})
         if row.extensions >= rules.extension_count:
             raise Invalid(f"'{task.title}' may be extended {rules.extension_count} time(s) only; it already was",
-                          [{"field": "duration", "message": "no extensions left"}])
+                          [{"field": "duration", "message": "no extensions left"}],
+                          reason="extensions_used", params={"task": task.title, "count": rules.extension_count})
         new_due = _shift(task.due_at, duration, rules.calendar)
         base = task.due_at - timedelta(seconds=row.extended_seconds)
         cap = _shift(base, rules.extension_max, rules.calendar)
         if new_due > cap:
             raise Invalid(f"extending by {duration} would pass the cap of {rules.extension_max} "
                           f"(latest {cap.astimezone(LOCAL):%Y-%m-%d %H:%M})",
-                          [{"field": "duration", "message": f"more than the cap {rules.extension_max}"}])
+                          [{"field": "duration", "message": f"more than the cap {rules.extension_max}"}],
+                          reason="extension_cap", params={"max": rules.extension_max, "latest": cap})
         before = task.due_at
         row.extended_seconds += int((new_due - before).total_seconds())
         row.extensions += 1
@@ -194,7 +207,8 @@ def refuse_if_locked(session: so.Session, case: Case, task: Task, now: datetime)
     if rules_for(session, case.definition_id, task.name).lock_after_due:
         raise Conflict(f"the deadline of '{task.title}' passed on {task.due_at.astimezone(LOCAL):%Y-%m-%d %H:%M}; "
                        "it is locked: ask a supervisor for an extension",
-                       [{"field": "due_at", "message": "locked after the deadline"}])
+                       [{"field": "due_at", "message": "locked after the deadline"}],
+                       reason="deadline_locked", params={"task": task.title, "until": task.due_at})
 
 
 def clock_json(session: so.Session, task: Task) -> dict[str, Any]:
