@@ -142,7 +142,18 @@ class _Params(dict):  # type: ignore[type-arg]
         return "—"
 
 
-def _value(value: Any) -> str:
+PEOPLE = {"person", "people"}
+"""Params naming users by their username: worded by display name."""
+GROUPS = {"groups"}
+"""Params naming groups by key: worded by group name."""
+
+
+def _value(name: str, value: Any) -> str:
+    if name in PEOPLE or name in GROUPS:
+        from .names import group_label, person
+
+        word = person if name in PEOPLE else group_label
+        return "、".join(word(v) for v in value) if isinstance(value, list) else word(value)
     if isinstance(value, datetime):
         return localtime(value)
     return readable(value)
@@ -163,7 +174,7 @@ def error_text(exc: DocketError) -> str:
     reason, params = reason_of(exc)
     sentence = CATALOG.get(reason)
     if sentence is not None:
-        return str(sentence) % _Params({k: _value(v) for k, v in params.items()})
+        return str(sentence) % _Params({k: _value(k, v) for k, v in params.items()})
     if str(get_locale() or "zh_CN").startswith("en"):
         return exc.message
     return str(GENERIC.get(exc.code, GENERIC["invalid"]))

@@ -138,8 +138,9 @@ def recall(task_id: str):  # type: ignore[no-untyped-def]
     """撤回: take back a step one completed while the next handler has not started."""
     try:
         recall_task(rt(), current_actor(), task_id)
-    except Conflict:
-        flash(_("It cannot be recalled any more: the next handler has started on it, or the case has moved on."),
+    except Conflict as exc:
+        flash(error_text(exc) if exc.reason else
+              _("It cannot be recalled any more: the next handler has started on it, or the case has moved on."),
               "error")
         return _back(task_id)
     flash(_("Recalled: the step is yours again; the steps after it were withdrawn."), "success")
@@ -158,7 +159,7 @@ def urge(task_id: str):  # type: ignore[no-untyped-def]
                    "invalid": _("Not urged: the message may have at most 500 characters.")}
         if exc.code not in reasons:
             raise
-        flash(reasons[exc.code], "error")
+        flash(error_text(exc) if exc.reason else reasons[exc.code], "error")
         return _back(task_id, "#urge")
     flash(_("Urged: %(n)s people were notified.", n=len(result["notified"])), "success")
     return _back(task_id)
@@ -174,7 +175,8 @@ def cc(task_id: str):  # type: ignore[no-untyped-def]
     except Invalid as exc:
         unknown = [str(d.get("message", "")).split("'")[1] for d in exc.details
                    if str(d.get("message", "")).startswith("unknown user '")]
-        flash(_("Not copied in: there is no user %(names)s.", names="、".join(unknown)) if unknown else
+        flash(_("Not copied in: %(reason)s", reason=error_text(exc)) if exc.reason else
+              _("Not copied in: there is no user %(names)s.", names="、".join(unknown)) if unknown else
               _("Not copied in: name at least one colleague (at most 50)."), "error")
         return _back(task_id, "#cc")
     flash(_("Copied in: %(names)s. They may read this case now.", names="、".join(result["users"])), "success")

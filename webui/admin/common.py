@@ -17,6 +17,7 @@ from engine.clock import utcnow
 from engine.errors import DocketError, Forbidden
 from engine.office.calendar import unknown_soon
 
+from ..catalog import CATALOG, error_text
 from ..runtime import current_actor, rt
 from . import bp
 
@@ -121,6 +122,8 @@ def attempt(action: Callable[[], Any], success: str) -> bool:
         if exc.code == "forbidden":
             raise
         details = [f"{field_label(d['field'])}：{message(d['message'])}" for d in exc.details if d.get("field")]
+        if not details and exc.reason in CATALOG:
+            details = [error_text(exc)]
         if exc.code == "conflict" and not details:
             details = [_("It was changed or exists already; reload the page and check.")]
         flash(_("Not saved: %(problems)s", problems="；".join(details) or _("the input is invalid")), "error")
