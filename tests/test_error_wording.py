@@ -103,3 +103,23 @@ def test_urging_twice_in_a_day_says_when_in_local_time(site: Site, known: Any, l
     body = api.get_json()
     assert api.status_code == 429 and body["error"]["code"] == "too_many_requests"
     assert "once a day is enough" in body["error"]["message"]
+
+
+def test_every_reason_the_engine_gives_has_a_sentence_in_both_languages() -> None:
+    """A reason without a catalog sentence would be read only by its kind; every sentence has its Chinese."""
+    from pathlib import Path
+
+    from babel.messages.pofile import read_po
+
+    from webui.catalog import CATALOG
+
+    root = Path(__file__).resolve().parent.parent
+    given = {m for path in (root / "engine").rglob("*.py")
+             for m in re.findall(r'reason="([a-z_]+)"', path.read_text(encoding="utf-8"))}
+    assert len(given) > 100
+    assert sorted(given - set(CATALOG)) == []
+    with open(root / "webui/translations/zh_CN/LC_MESSAGES/messages.po", "rb") as f:
+        po = read_po(f, locale="zh_CN")
+    untranslated = [key for key, sentence in CATALOG.items()
+                    if not (po.get(sentence._args[0]) and po.get(sentence._args[0]).string)]
+    assert untranslated == []

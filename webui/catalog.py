@@ -127,6 +127,11 @@ CATALOG: dict[str, Any] = {
     "year_range": _l("The year must be between %(first)s and %(last)s."),
     "calendar_invalid": _l("The calendar of %(year)s has %(count)s error(s)."),
     "import_problems": _l("%(count)s problem(s) in %(file)s; nothing was imported."),
+    "board_forbidden": _l("Only supervisors and administrators may see the supervision board."),
+    "days_range": _l("The number of days must be between %(min)s and %(max)s."),
+    "draft_invalid": _l("The draft could not be read."),
+    "draft_too_large": _l("The draft is too large."),
+    "task_claimed": _l("The task %(task)s is being handled by %(person)s."),
 }
 GENERIC: dict[str, Any] = {
     "not_found": _l("This page does not exist, or it is not visible to you."),

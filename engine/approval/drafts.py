@@ -36,9 +36,11 @@ def start_target(process_key: str) -> str:
 
 def checked_draft(data: Any) -> dict[str, Any]:
     if not isinstance(data, dict):
-        raise Invalid("the draft must be a JSON object", [{"field": "data", "message": "must be an object"}])
+        raise Invalid("the draft must be a JSON object", [{"field": "data", "message": "must be an object"}],
+                      reason="draft_invalid")
     if len(json.dumps(data, ensure_ascii=False, default=str)) > MAX_DRAFT_BYTES:
-        raise Invalid("the draft is too large", [{"field": "data", "message": "is too large"}])
+        raise Invalid("the draft is too large", [{"field": "data", "message": "is too large"}],
+                      reason="draft_too_large")
     return clean_input(data)
 
 
@@ -63,13 +65,15 @@ def save_task_draft(rt: Runtime, actor: Actor, task_id: str, data: Any) -> dict[
     with rt.transaction() as session:
         task = session.get(Task, task_id)
         if task is None:
-            raise NotFound(f"task {task_id} does not exist")
+            raise NotFound(f"task {task_id} does not exist", reason="task_missing")
         require_task_action(actor, task)
         require_not_barred(session, actor, task.case_id, task.title)
         if task.state not in ("open", "claimed"):
-            raise Conflict(f"task '{task.title}' is {task.state}, no longer open")
+            raise Conflict(f"task '{task.title}' is {task.state}, no longer open",
+                           reason="task_closed", params={"task": task.title})
         if task.assignee not in (None, actor.username) and not may_act_on(actor, task):
-            raise Conflict(f"task '{task.title}' is claimed by {task.assignee}")
+            raise Conflict(f"task '{task.title}' is claimed by {task.assignee}",
+                           reason="task_claimed", params={"task": task.title, "person": task.assignee})
         row = put_draft(session, actor.username, task_target(task_id), data)
         return {"saved_at": row.saved_at.isoformat(), "data": row.data}
 

@@ -24,7 +24,7 @@ BUCKETS = ((1, "< 1"), (3, "1–3"), (7, "3–7"), (15, "7–15"), (30, "15–30
 
 def require_supervisor(actor: Actor) -> None:
     if not actor.is_supervisor:
-        raise Forbidden("only supervisors and administrators may see the supervision board")
+        raise Forbidden("only supervisors and administrators may see the supervision board", reason="board_forbidden")
 
 
 def _filtered(stmt: sa.Select, process: str | None, group: str | None) -> sa.Select:
@@ -96,7 +96,8 @@ def summary(session: so.Session, actor: Actor, now: datetime, days: int = 3, pro
     """Counts of open, due-soon and overdue tasks: in total, by process and by (candidate) group."""
     require_supervisor(actor)
     if days < 1 or days > 90:
-        raise Invalid("days must be between 1 and 90", [{"field": "days", "message": "out of range"}])
+        raise Invalid("days must be between 1 and 90", [{"field": "days", "message": "out of range"}],
+                      reason="days_range", params={"min": 1, "max": 90})
     base = _filtered(sa.select(*_counts(now, days)).select_from(Task).where(task_is_open()), process, group)
     total = session.execute(base).one()
     by_process = session.execute(base.add_columns(Task.process_key).group_by(Task.process_key)
