@@ -192,7 +192,7 @@ def away():  # type: ignore[no-untyped-def]
                 flash(_("Your out-of-office deputy is set."), "success")
             return redirect(url_for(".away"))
         except Invalid as exc:
-            errors = {d.get("field"): d.get("message") for d in exc.details}
+            errors = {d.get("field"): error_text(exc) for d in exc.details}  # the engine's field notes are English
             flash(error_text(exc), "error")
     with rt().reading() as session:
         current = absence_json(current_absence(session, actor.username))
