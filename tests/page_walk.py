@@ -199,6 +199,15 @@ JSON_QUERIES = ["SELECT data FROM process_instance", "SELECT data FROM task", "S
 BPMN_NAME = re.compile(r'\bname="([^"]*[\u3400-\u9fff][^"]*)"')
 
 
+def known_words(conn: Any) -> tuple[set[str], re.Pattern[str]]:
+    """Login names and group keys (never shown alone), and the data shown as written."""
+    from sqlalchemy import text
+
+    keys = {u for (u,) in conn.execute(text("SELECT username FROM user_account"))}
+    keys |= {g for (g,) in conn.execute(text("SELECT key FROM user_group"))}
+    return keys, data_pattern(data_texts(conn))
+
+
 def data_texts(conn: Any) -> list[str]:
     """Every text people or designers wrote (names, titles, form entries, BPMN element names), longest first."""
     import json

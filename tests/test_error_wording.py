@@ -10,9 +10,8 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-import sqlalchemy as sa
 from demo_site import Site, demo_site
-from page_walk import data_pattern, data_texts, problems, visible_text
+from page_walk import known_words, problems, visible_text
 
 LANGS = ["zh_CN", "en"]
 
@@ -26,9 +25,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
 @pytest.fixture(scope="module")
 def known(site: Site) -> tuple[set[str], re.Pattern[str]]:
     with site.rt.db.connect() as conn:
-        keys = {u for (u,) in conn.execute(sa.text("SELECT username FROM user_account"))}
-        keys |= {g for (g,) in conn.execute(sa.text("SELECT key FROM user_group"))}
-        return keys, data_pattern(data_texts(conn))
+        return known_words(conn)
 
 
 def _in_language(page: str, lang: str, known: Any) -> list[tuple[str, str]]:

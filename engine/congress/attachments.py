@@ -5,7 +5,6 @@ finished; read by whoever may read the proposal. The same limits and checks as a
 from __future__ import annotations
 
 import hashlib
-import secrets
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +14,7 @@ import sqlalchemy.orm as so
 from engine.access import Actor
 from engine.clock import utcnow
 from engine.errors import Conflict, Forbidden, NotFound
-from engine.inbox.attachments import check_file, stored_file
+from engine.inbox.attachments import check_file, kept_file, stored_file
 from engine.models import Case
 from engine.runtime import Runtime
 
@@ -42,30 +41,22 @@ def attach(rt: Runtime, actor: Actor, directory: Path, proposal_id: int, filenam
     :raises Conflict: the proposal is finished, or already has ``MAX_FILES`` files.
     """
     name, kind, content_type = check_file(filename, data)
-    directory.mkdir(parents=True, exist_ok=True)
-    stored = secrets.token_hex(16) + "." + name.rsplit(".", 1)[-1].lower()
-    path = directory / stored
-    path.write_bytes(data)
-    try:
-        with rt.transaction() as session:
-            proposal = visible_proposal(session, actor, proposal_id)
-            if actor.username != proposal.proposer and actor.username not in (proposal.co_proposers or []):
-                raise Forbidden(f"only the proposer may attach files to proposal {proposal_id}")
-            if proposal.status in FINISHED:
-                raise Conflict(f"proposal {proposal.business_key or proposal_id} is finished; no more files")
-            count = session.scalar(sa.select(sa.func.count()).select_from(ProposalAttachment)
-                                   .where(ProposalAttachment.proposal_id == proposal.id)) or 0
-            if count >= MAX_FILES:
-                raise Conflict(f"a proposal holds at most {MAX_FILES} files")
-            row = ProposalAttachment(proposal_id=proposal.id, filename=name, kind=kind, content_type=content_type,
-                                     size=len(data), sha256=hashlib.sha256(data).hexdigest(), stored_name=stored,
-                                     uploaded_by=actor.username, uploaded_at=utcnow())
-            session.add(row)
-            session.flush()
-            session.expunge(row)
-    except BaseException:
-        path.unlink(missing_ok=True)
-        raise
+    with kept_file(directory, name, data) as stored, rt.transaction() as session:
+        proposal = visible_proposal(session, actor, proposal_id)
+        if actor.username != proposal.proposer and actor.username not in (proposal.co_proposers or []):
+            raise Forbidden(f"only the proposer may attach files to proposal {proposal_id}")
+        if proposal.status in FINISHED:
+            raise Conflict(f"proposal {proposal.business_key or proposal_id} is finished; no more files")
+        count = session.scalar(sa.select(sa.func.count()).select_from(ProposalAttachment)
+                               .where(ProposalAttachment.proposal_id == proposal.id)) or 0
+        if count >= MAX_FILES:
+            raise Conflict(f"a proposal holds at most {MAX_FILES} files")
+        row = ProposalAttachment(proposal_id=proposal.id, filename=name, kind=kind, content_type=content_type,
+                                 size=len(data), sha256=hashlib.sha256(data).hexdigest(), stored_name=stored,
+                                 uploaded_by=actor.username, uploaded_at=utcnow())
+        session.add(row)
+        session.flush()
+        session.expunge(row)
     return row
 
 

@@ -14,6 +14,8 @@ import re
 import secrets
 import unicodedata
 import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -120,31 +122,38 @@ def check_file(filename: str, data: bytes) -> tuple[str, str, str]:
     return name, kind, content_type
 
 
-def store_attachment(rt: Runtime, actor: Actor, directory: Path, case_id: int, filename: str, data: bytes,
-                     task_id: str | None = None) -> Attachment:
-    """Check and keep a file for a case the caller may read (one transaction; the file is removed on failure)."""
-    name, kind, content_type = check_file(filename, data)
+@contextmanager
+def kept_file(directory: Path, name: str, data: bytes) -> Iterator[str]:
+    """Write ``data`` under a fresh stored name (yielded) in ``directory``; remove the file again if the block
+    fails, so a refused or rolled-back upload leaves nothing on disk."""
     directory.mkdir(parents=True, exist_ok=True)
     stored = secrets.token_hex(16) + "." + name.rsplit(".", 1)[-1].lower()
     path = directory / stored
     path.write_bytes(data)
     try:
-        with rt.transaction() as session:
-            case = visible_case(session, actor, case_id)
-            if task_id:
-                task = session.get(Task, task_id)
-                if task is None or task.case_id != case.id:
-                    raise Invalid(f"task {task_id} is not a task of case {case.business_key}",
-                                  [{"field": "task_id", "message": "not in this case"}])
-            row = Attachment(case_id=case.id, task_id=task_id or None, filename=name, kind=kind,
-                             content_type=content_type, size=len(data), sha256=hashlib.sha256(data).hexdigest(),
-                             stored_name=stored, uploaded_by=actor.username, uploaded_at=utcnow())
-            session.add(row)
-            session.flush()
-            session.expunge(row)
+        yield stored
     except BaseException:
         path.unlink(missing_ok=True)
         raise
+
+
+def store_attachment(rt: Runtime, actor: Actor, directory: Path, case_id: int, filename: str, data: bytes,
+                     task_id: str | None = None) -> Attachment:
+    """Check and keep a file for a case the caller may read (one transaction; the file is removed on failure)."""
+    name, kind, content_type = check_file(filename, data)
+    with kept_file(directory, name, data) as stored, rt.transaction() as session:
+        case = visible_case(session, actor, case_id)
+        if task_id:
+            task = session.get(Task, task_id)
+            if task is None or task.case_id != case.id:
+                raise Invalid(f"task {task_id} is not a task of case {case.business_key}",
+                              [{"field": "task_id", "message": "not in this case"}])
+        row = Attachment(case_id=case.id, task_id=task_id or None, filename=name, kind=kind,
+                         content_type=content_type, size=len(data), sha256=hashlib.sha256(data).hexdigest(),
+                         stored_name=stored, uploaded_by=actor.username, uploaded_at=utcnow())
+        session.add(row)
+        session.flush()
+        session.expunge(row)
     return row
 
 
