@@ -56,7 +56,6 @@ class Settings:
     )
     home: Path = field(default_factory=lambda: Path(_env("DOCKET_HOME", "instance")).resolve())
     default_locale: str = field(default_factory=lambda: _env("DOCKET_LOCALE", "zh_CN"))
-    timezone: str = field(default_factory=lambda: _env("DOCKET_TIME_ZONE", "Asia/Shanghai"))  # dates shown
     bind: str = field(default_factory=lambda: _env("DOCKET_BIND", "127.0.0.1:8000"))
     workers: int = field(default_factory=lambda: int(_env("DOCKET_WORKERS", "2")))
     scheduler_every: int = field(default_factory=lambda: int(_env("DOCKET_SCHEDULER_EVERY", "30")))

@@ -46,7 +46,6 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None,
     app = Flask(__name__)
     app.config.update(
         SECRET_KEY=_secret_key(settings), BABEL_DEFAULT_LOCALE=settings.default_locale,
-        DOCKET_TIME_ZONE=settings.timezone,
         BABEL_TRANSLATION_DIRECTORIES=str(Path(__file__).parent / "translations"),
         MAX_CONTENT_LENGTH=20 * 1024 * 1024, WTF_CSRF_TIME_LIMIT=None,
     )

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from flask import Response, current_app
+from flask import Response
 from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -15,6 +15,7 @@ from flask_babel import lazy_gettext as _l
 from engine.clock import utcnow
 from engine.congress import report_files
 from engine.errors import Invalid
+from engine.workdays import LOCAL
 
 FORMATS = ("csv", "xlsx", "docx")
 MIMETYPES = {"csv": "text/csv; charset=utf-8",
@@ -64,8 +65,8 @@ TEXT = {
 
 
 def zone() -> ZoneInfo:
-    """The instance's time zone (setting ``DOCKET_TIME_ZONE``, default Asia/Shanghai)."""
-    return ZoneInfo(current_app.config.get("DOCKET_TIME_ZONE") or "Asia/Shanghai")
+    """The instance's time zone (setting ``DOCKET_TIME_ZONE``, default Asia/Shanghai), as the engine reads it."""
+    return LOCAL
 
 
 def wording(labels: Mapping[str, Mapping[str, Any]]) -> report_files.Wording:
