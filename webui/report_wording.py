@@ -17,10 +17,10 @@ from engine.congress import report_files
 from engine.errors import Invalid
 from engine.workdays import LOCAL
 
+from .table_files import MIMETYPES as TABLE_MIMETYPES
+
 FORMATS = ("csv", "xlsx", "docx")
-MIMETYPES = {"csv": "text/csv; charset=utf-8",
-             "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-             "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document"}
+MIMETYPES = {**TABLE_MIMETYPES, "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document"}
 GRADE = {"A": _l("A solved"), "B": _l("B in progress or planned"), "C": _l("C needs future conditions"),
          "D": _l("D for reference")}
 TEXT = {
