@@ -53,6 +53,11 @@ def bar_cases(rule: CaseBar) -> CaseBar:
     return rule
 
 
+def case_bars() -> tuple[CaseBar, ...]:
+    """The rules registered so far (a cache of statements built with them keys on this)."""
+    return tuple(_bars)
+
+
 def barred_clause(actor: Actor, case_id: sa.ColumnElement[Any]) -> sa.ColumnElement[bool] | None:
     """SQL: ``actor`` is barred from the case ``case_id`` by some feature's rule (None when no rule exists)."""
     return sa.or_(*(rule(actor, case_id) for rule in _bars)) if _bars else None

@@ -21,11 +21,16 @@ from .projection import preload
 from .queries import visible_task
 from .runtime import Runtime
 
+# The newest version of a process; the BPMN, forms and DMN load only when something reads them (the parsed
+# definition is cached per version, so a start rarely does). Built once, the key a parameter.
+_LATEST = (sa.select(ProcessDefinition).where(ProcessDefinition.key == sa.bindparam("key"))
+           .order_by(ProcessDefinition.version.desc()).limit(1)
+           .options(so.defer(ProcessDefinition.bpmn_xml), so.defer(ProcessDefinition.forms),
+                    so.defer(ProcessDefinition.dmn)))
+
 
 def _latest(session: so.Session, key: str) -> ProcessDefinition:
-    row = session.scalars(
-        sa.select(ProcessDefinition).where(ProcessDefinition.key == key).order_by(ProcessDefinition.version.desc())
-    ).first()
+    row = session.scalars(_LATEST, {"key": key}).first()
     if row is None:
         raise NotFound(f"process '{key}' is not deployed")
     return row
@@ -39,12 +44,21 @@ def may_start(actor: Actor, definition: ProcessDefinition) -> bool:
     return actor.is_admin or not starters or bool(actor.groups & set(starters))
 
 
+def _counter_upsert(insert: Any) -> Any:
+    """``INSERT … ON CONFLICT DO UPDATE … RETURNING`` of the case counter, in a dialect's ``insert``."""
+    table = CaseCounter.__table__
+    stmt = insert(table).values(prefix=sa.bindparam("prefix"), year=sa.bindparam("year"), last=1)
+    return stmt.on_conflict_do_update(index_elements=["prefix", "year"],
+                                      set_={"last": table.c.last + 1}).returning(table.c.last)
+
+
+_COUNTER = {"sqlite": _counter_upsert(sqlite_insert), "postgresql": _counter_upsert(pg_insert)}
+
+
 def _next_business_key(session: so.Session, prefix: str, year: int) -> str:
     """The next number for ``prefix`` and ``year``: one atomic upsert, safe under concurrent starts."""
-    insert = sqlite_insert if session.get_bind().dialect.name == "sqlite" else pg_insert
-    stmt = insert(CaseCounter).values(prefix=prefix, year=year, last=1)
-    stmt = stmt.on_conflict_do_update(index_elements=["prefix", "year"], set_={"last": CaseCounter.last + 1})
-    number = session.execute(stmt.returning(CaseCounter.last)).scalar_one()
+    stmt = _COUNTER[session.get_bind().dialect.name]
+    number = session.execute(stmt, {"prefix": prefix, "year": year}).scalar_one()
     return f"{prefix}{year}-{number:03d}"
 
 
@@ -168,14 +182,18 @@ def retry_case(rt: Runtime, actor: Actor, case_id: int, data: dict[str, Any] | N
     return case
 
 
+# A running case whose earliest timer has passed, locked for the command (built once; id and time parameters).
+_DUE_CASE = (sa.select(Case).where(Case.id == sa.bindparam("case_id"), Case.status == "running",
+                                   Case.wake_at <= sa.bindparam("now"))
+             .with_for_update(skip_locked=True))
+
+
 def fire_timers(rt: Runtime, case_id: int) -> Case | None:
     """Fire the case's due timers and run on; None when they are not due or another scheduler holds the
     case right now (its row is claimed with ``FOR UPDATE SKIP LOCKED`` on PostgreSQL)."""
     now = utcnow()
     with rt.transaction() as session:
-        case = session.scalars(sa.select(Case).where(Case.id == case_id, Case.status == "running",
-                                                     Case.wake_at <= now)
-                               .with_for_update(skip_locked=True)).first()
+        case = session.scalars(_DUE_CASE, {"case_id": case_id, "now": now}).first()
         if case is None:
             return None
         parsed = rt.definition(session, case.definition_id)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 from uuid import UUID
 
@@ -11,7 +12,7 @@ import sqlalchemy.orm as so
 from SpiffWorkflow import TaskState
 from SpiffWorkflow.bpmn import BpmnWorkflow
 
-from .access import Actor, barred_column, is_candidate, refuse_barred, require_task_action
+from .access import Actor, CaseBar, barred_column, case_bars, is_candidate, refuse_barred, require_task_action
 from .casework import clean_input, command_scope, record, run_and_advance, save, submit
 from .clock import utcnow
 from .errors import Conflict, Forbidden, Invalid, NotFound
@@ -55,19 +56,29 @@ def open_task_for(session: so.Session, actor: Actor, task_id: str) -> Task:
     return task
 
 
+@lru_cache(maxsize=256)
+def _lookup(actor: Actor, bars: tuple[CaseBar, ...], siblings: bool) -> sa.Select:
+    """The task lookup for ``actor`` (built once per actor and set of bar rules; the task id is a parameter):
+    the task, its case, and the feature bars in one statement; with ``siblings`` also the case's other open
+    rows and whether anyone drafted each."""
+    task_id = sa.bindparam("task_id")
+    barred = barred_column(actor, Task.case_id)
+    if not siblings:
+        return sa.select(Task, Case, barred).join(Case, Case.id == Task.case_id).where(Task.id == task_id)
+    case_of = sa.select(Task.case_id).where(Task.id == task_id).scalar_subquery()
+    return (sa.select(Task, Case, _HAS_DRAFT, barred).join(Case, Case.id == Task.case_id)
+            .where(Task.case_id == case_of, sa.or_(Task.id == task_id, Task.state.in_(OPEN))))
+
+
 def _open_task(session: so.Session, actor: Actor, task_id: str, siblings: bool = False) -> Task:
     """The task and its case in one SELECT; with ``siblings`` also the case's other open rows (handed to
     ``projection.preload``) and which of them nobody drafted (:func:`found_undrafted`)."""
+    stmt = _lookup(actor, case_bars(), siblings)
     if siblings:
-        case_of = sa.select(Task.case_id).where(Task.id == task_id).scalar_subquery()
-        stmt = (sa.select(Task, Case, _HAS_DRAFT, barred_column(actor, Task.case_id))
-                .join(Case, Case.id == Task.case_id)
-                .where(Task.case_id == case_of, sa.or_(Task.id == task_id, Task.state.in_(OPEN))))
-        rows = session.execute(stmt).all()
+        rows = session.execute(stmt, {"task_id": task_id}).all()
         row = next((r for r in rows if r[0].id == task_id), None)
     else:
-        row = session.execute(sa.select(Task, Case, barred_column(actor, Task.case_id))
-                              .join(Case, Case.id == Task.case_id).where(Task.id == task_id)).first()
+        row = session.execute(stmt, {"task_id": task_id}).first()
     if row is None:
         raise NotFound(f"task {task_id} does not exist")
     task = row[0]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, g, request
 
 from engine.errors import DocketError
-from engine.users import actor_for, user_for_token
+from engine.users import actor_for_token
 
 from ..runtime import rt
 from .errors import api_error, error_response
@@ -22,10 +22,10 @@ def authenticate():  # type: ignore[no-untyped-def]
     if not header.startswith("Bearer "):
         return error_response(401, "unauthenticated", "send Authorization: Bearer <token> (POST /api/v1/tokens)")
     with rt().reading() as session:
-        user = user_for_token(session, header.removeprefix("Bearer ").strip())
-        if user is None:
-            return error_response(401, "unauthenticated", "the token is unknown or expired")
-        g.actor = actor_for(user)
+        actor = actor_for_token(session, header.removeprefix("Bearer ").strip())
+    if actor is None:
+        return error_response(401, "unauthenticated", "the token is unknown or expired")
+    g.actor = actor
     return None
 
 
