@@ -6,8 +6,8 @@ A university's history grows; its open work does not. Each database gets N task 
 2,000 are open (the rest completed history), spread over processes and department groups, with their
 candidate rows. Then it times (median of 20 runs each):
   inbox      one user's open tasks (assigned or in 2 of their groups), earliest due first, page of 50 + count
-  overdue    open tasks past due, oldest first, page of 50
-  statistics open / overdue counts by process and group (the SLA summary)
+  overdue    the supervisors' overdue board: open tasks past due, oldest first, first 50 (``board.overdue``)
+  statistics open, due-soon and overdue counts in total, by process and by group (``board.summary``)
 and prints, per query, the time at each size and the ratio largest/smallest (target <= 2).
 """
 
@@ -28,9 +28,10 @@ import sqlalchemy as sa
 from engine.access import Actor
 from engine.features import load_features
 from engine.migrate import upgrade
-from engine.models import Case, ProcessDefinition, Task, TaskCandidate, task_is_open
+from engine.models import Case, ProcessDefinition, Task, TaskCandidate
 from engine.queries import list_tasks
 from engine.runtime import Runtime
+from engine.sla import board
 
 OPEN = 2000
 GROUPS = [f"dept:{i}" for i in range(40)] + ["committee", "presidium", "mediation"]
@@ -89,6 +90,7 @@ def timed(fn: Callable[[], object], runs: int = 20) -> float:
 
 def queries(rt: Runtime) -> dict[str, Callable[[], object]]:
     actor = Actor("u1", frozenset({"dept:3", "committee"}))
+    supervisor = Actor("sun", frozenset({"supervisor"}))
 
     def inbox() -> object:
         with rt.reading() as s:
@@ -96,17 +98,11 @@ def queries(rt: Runtime) -> dict[str, Callable[[], object]]:
 
     def overdue() -> object:
         with rt.reading() as s:
-            return s.execute(sa.select(Task.id, Task.due_at).where(task_is_open(), Task.due_at < NOW)
-                             .order_by(Task.due_at).limit(50)).all()
+            return board.overdue(s, supervisor, NOW, limit=50)
 
     def stats() -> object:
         with rt.reading() as s:
-            open_ = task_is_open()
-            return s.execute(
-                sa.select(Task.process_key, TaskCandidate.principal, sa.func.count(),
-                          sa.func.sum(sa.case((Task.due_at < NOW, 1), else_=0)))
-                .join(TaskCandidate, TaskCandidate.task_id == Task.id).where(open_)
-                .group_by(Task.process_key, TaskCandidate.principal)).all()
+            return board.summary(s, supervisor, NOW)
 
     return {"inbox": inbox, "overdue": overdue, "statistics": stats}
 

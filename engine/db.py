@@ -10,6 +10,7 @@ from typing import Any
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
+from sqlalchemy.dialects.sqlite.base import SQLiteCompiler
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
@@ -19,6 +20,15 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur.execute("PRAGMA foreign_keys=ON")
     cur.execute("PRAGMA busy_timeout=30000")
     cur.close()
+
+
+def _sqlite_table_hint(_compiler: Any, _table: Any, text: str) -> str:
+    """SQLite's table hints (``INDEXED BY …``, see ``models.over_open_tasks``) go into the FROM clause as written;
+    SQLAlchemy's SQLite compiler drops them otherwise."""
+    return text
+
+
+SQLiteCompiler.get_from_hint_text = _sqlite_table_hint  # type: ignore[assignment,method-assign]
 
 
 def make_engine(url: str) -> sa.Engine:

@@ -309,6 +309,16 @@ class DataStoreValue(Base):
 OPEN_TASK_STATES = ("open", "claimed")
 
 
+OPEN_TASK_INDEX = "ix_task_open_due_at"
+
+
+def over_open_tasks(stmt: sa.Select[Any]) -> sa.Select[Any]:
+    """``stmt``, whose WHERE holds :func:`task_is_open`, read through the partial index of open tasks. SQLite is
+    told so (``INDEXED BY``): with a million closed rows its planner otherwise scans the whole history (its
+    statistics see two states of half a million rows each); PostgreSQL's planner finds the index by itself."""
+    return stmt.with_hint(Task, f"INDEXED BY {OPEN_TASK_INDEX}", "sqlite")
+
+
 def task_is_open() -> sa.ColumnElement[bool]:
     """SQL: the task is open. The states are rendered as literals so that the planner can use the partial
     index ``ix_task_open_due_at`` (open work stays small however much history the table holds)."""

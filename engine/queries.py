@@ -12,7 +12,7 @@ import sqlalchemy.orm as so
 from .access import Actor, involved_clause, is_barred, may_act_on, require_not_barred, task_visible_clause
 from .clock import utcnow
 from .errors import Forbidden, Invalid, NotFound
-from .models import Case, Event, Group, ProcessDefinition, Task, TaskCandidate, task_is_open
+from .models import Case, Event, Group, ProcessDefinition, Task, TaskCandidate, over_open_tasks, task_is_open
 from .office.units import served_form
 from .steps import CASEWORK
 
@@ -110,8 +110,18 @@ def list_cases(session: so.Session, actor: Actor, process: str | None = None, st
     return {"items": items, "page": page, "page_size": page_size, "total": total}
 
 
+def case_column(column: sa.ColumnElement[Any]) -> sa.ScalarSelect[Any]:
+    """A column of the task's case, for a statement over task rows (a look-up by the case's primary key)."""
+    return case_lookup(column).label(column.key)
+
+
+def case_lookup(column: sa.ColumnElement[Any]) -> sa.ScalarSelect[Any]:
+    """:func:`case_column` unlabelled (to sort by)."""
+    return sa.select(column).where(Case.id == Task.case_id).scalar_subquery()
+
+
 SORT_COLUMNS: dict[str, sa.ColumnElement[Any]] = {
-    "case": Case.business_key, "task": Task.title, "process": Task.process_key, "state": Task.state,
+    "case": case_lookup(Case.business_key), "task": Task.title, "process": Task.process_key, "state": Task.state,
     "group": sa.cast(Task.candidate_groups, sa.String), "assignee": Task.assignee,
 }
 """Inbox columns people may sort by, besides the due date and creation: ``sort=case`` or ``sort=-case``."""
@@ -148,7 +158,9 @@ def task_query(actor: Actor, scope: str = "all", state: str = "open", overdue: b
         raise Invalid(f"sort '{sort}' must be one of {', '.join(SORTS)}", [{"field": "sort", "message": "invalid"}])
     if due and due not in DUE_WINDOWS:
         raise Invalid(f"due '{due}' must be today or week", [{"field": "due", "message": "invalid"}])
-    stmt = sa.select(Task, Case.business_key).join(Case, Case.id == Task.case_id)
+    # the case's columns as correlated look-ups by primary key, never a join: the planner then starts from the
+    # open task rows (the partial index) however many cases the history holds
+    stmt = sa.select(Task, case_column(Case.business_key))
     if scope == "mine":
         stmt = stmt.where(Task.assignee == actor.username)
     elif scope == "group":
@@ -156,7 +168,7 @@ def task_query(actor: Actor, scope: str = "all", state: str = "open", overdue: b
     else:
         stmt = stmt.where(task_visible_clause(actor))
     if state == "open":
-        stmt = stmt.where(task_is_open())
+        stmt = over_open_tasks(stmt.where(task_is_open()))
     elif state:
         stmt = stmt.where(Task.state == state)
     if overdue:
@@ -171,17 +183,21 @@ def task_query(actor: Actor, scope: str = "all", state: str = "open", overdue: b
         stmt = stmt.where(Task.due_at >= begin, Task.due_at < end)
     if q and q.strip():
         like = "%" + q.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        stmt = stmt.where(sa.or_(Case.business_key.ilike(like, escape="\\"), Case.title.ilike(like, escape="\\"),
-                                 Task.title.ilike(like, escape="\\")))
+        stmt = stmt.where(sa.or_(Task.title.ilike(like, escape="\\"), sa.exists().where(
+            Case.id == Task.case_id,
+            sa.or_(Case.business_key.ilike(like, escape="\\"), Case.title.ilike(like, escape="\\")))))
     return stmt.order_by(*SORTS[sort])
+
+
+def _counting(stmt: sa.Select[Any], state: str | None) -> sa.Select[Any]:
+    """A count of the task rows a :func:`task_query` finds (every task has its case: the task rows alone)."""
+    count = sa.select(sa.func.count(Task.id)).where(stmt.whereclause)
+    return over_open_tasks(count) if state == "open" else count
 
 
 def list_tasks(session: so.Session, actor: Actor, page: int = 1, **filters: Any) -> dict[str, Any]:
     stmt = task_query(actor, **filters)
-    if filters.get("q"):  # the text filter reads the case too
-        total = session.scalar(sa.select(sa.func.count()).select_from(stmt.order_by(None).subquery()))
-    else:  # every task has its case: count the (open, indexed) task rows alone
-        total = session.scalar(sa.select(sa.func.count(Task.id)).where(stmt.whereclause))
+    total = session.scalar(_counting(stmt, filters.get("state", "open")))
     now = utcnow()
     rows = session.execute(stmt.limit(PAGE_SIZE).offset((max(page, 1) - 1) * PAGE_SIZE)).all()
     return {"items": [task_json(t, key, now) for t, key in rows], "page": max(page, 1),
@@ -192,7 +208,8 @@ def inbox_page(session: so.Session, actor: Actor, page: int = 1, page_size: int 
                **filters: Any) -> dict[str, Any]:
     """One page of the inbox in ONE statement: tasks, case key and title, and the total (a window count)."""
     page = max(page, 1)
-    stmt = task_query(actor, **filters).add_columns(Case.title, sa.func.count().over().label("total"))
+    stmt = task_query(actor, **filters).add_columns(case_column(Case.title),
+                                                    sa.func.count().over().label("total"))
     rows = session.execute(stmt.limit(page_size).offset((page - 1) * page_size)).all()
     now = utcnow()
     items = []
@@ -217,9 +234,7 @@ def inbox_counts(session: so.Session, actor: Actor, **filters: Any) -> dict[str,
     where = task_query(actor, "all", **wanted).whereclause
     stmt = sa.select(sa.func.count(Task.id), count(Task.assignee == actor.username), count(Task.assignee.is_(None)),
                      count(Task.due_at < now), count(sa.and_(Task.due_at >= begin, Task.due_at < end)))
-    if wanted["q"]:  # the text filter reads the case too
-        stmt = stmt.select_from(Task).join(Case, Case.id == Task.case_id)
-    row = session.execute(stmt.where(where)).one()
+    row = session.execute(over_open_tasks(stmt.where(where))).one()
     return dict(zip(("all", "mine", "group", "overdue", "today"), (int(v or 0) for v in row), strict=True))
 
 

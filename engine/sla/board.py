@@ -1,7 +1,8 @@
 """Read side of supervision: overdue and due-soon tasks, counts by process and group, and chart series.
 
-Each function is one aggregate statement on the ``task`` table (state/due_at indexed) and its candidate rows;
-no query per row.
+Each function is one statement on the ``task`` table, starting from its open rows (a partial index) and reading each
+open task's own candidate list; a case's key and title are looked up by primary key, so the cost follows open
+work, never closed history. No query per row.
 """
 
 from __future__ import annotations
@@ -14,8 +15,8 @@ import sqlalchemy.orm as so
 
 from engine.access import Actor, task_visible_clause
 from engine.errors import Forbidden, Invalid
-from engine.models import Case, Task, task_is_open
-from engine.queries import task_json
+from engine.models import Case, Task, over_open_tasks, task_is_open
+from engine.queries import case_column, task_json
 from engine.sqlfuncs import list_has_any, list_items
 from engine.workdays import LOCAL
 
@@ -38,8 +39,8 @@ def _filtered(stmt: sa.Select, process: str | None, group: str | None) -> sa.Sel
 
 def _items(session: so.Session, actor: Actor, now: datetime, condition: sa.ColumnElement[bool],
            process: str | None, group: str | None, limit: int) -> list[dict[str, Any]]:
-    stmt = (sa.select(Task, Case.business_key, Case.title).join(Case, Case.id == Task.case_id)
-            .where(task_is_open(), condition))
+    stmt = over_open_tasks(sa.select(Task, case_column(Case.business_key), case_column(Case.title))
+                           .where(task_is_open(), condition))
     if not actor.is_supervisor:
         stmt = stmt.where(task_visible_clause(actor))
     stmt = _filtered(stmt, process, group).order_by(Task.due_at, Task.created_at).limit(limit)
@@ -71,8 +72,8 @@ def open_tasks(session: so.Session, now: datetime, process: str | None = None, g
                ) -> list[dict[str, Any]]:
     """Every open task (supervisors' export), most overdue first, then by due date, tasks without a deadline
     last; each with its case's key and title, ``overdue_by`` and ``due_in`` seconds (0 without a deadline)."""
-    stmt = (sa.select(Task, Case.business_key, Case.title).join(Case, Case.id == Task.case_id)
-            .where(task_is_open()))
+    stmt = over_open_tasks(sa.select(Task, case_column(Case.business_key), case_column(Case.title))
+                           .where(task_is_open()))
     stmt = _filtered(stmt, process, group).order_by(Task.due_at.is_(None), Task.due_at, Task.created_at, Task.id)
     out = []
     for task, key, title in session.execute(stmt):
@@ -98,16 +99,17 @@ def summary(session: so.Session, actor: Actor, now: datetime, days: int = 3, pro
     if days < 1 or days > 90:
         raise Invalid("days must be between 1 and 90", [{"field": "days", "message": "out of range"}],
                       reason="days_range", params={"min": 1, "max": 90})
-    base = _filtered(sa.select(*_counts(now, days)).select_from(Task).where(task_is_open()), process, group)
+    base = over_open_tasks(_filtered(sa.select(*_counts(now, days)).select_from(Task).where(task_is_open()),
+                                     process, group))
     total = session.execute(base).one()
     by_process = session.execute(base.add_columns(Task.process_key).group_by(Task.process_key)
                                  .order_by(Task.process_key)).all()
     # groups come from each open task's own candidate list: the cost follows open work, not closed history
     groups = list_items(Task.candidate_groups, session.get_bind().dialect.name)
-    by_group = session.execute(
+    by_group = session.execute(over_open_tasks(
         _filtered(sa.select(*_counts(now, days), groups.c.value).select_from(Task).join(groups, sa.true())
                   .where(task_is_open()), process, group)
-        .group_by(groups.c.value).order_by(groups.c.value)).all()
+        .group_by(groups.c.value).order_by(groups.c.value))).all()
 
     def row(r: Any) -> dict[str, int]:
         return {"open": r.open or 0, "due_soon": r.due_soon or 0, "overdue": r.overdue or 0}
