@@ -63,11 +63,14 @@ def _lookup(actor: Actor, bars: tuple[CaseBar, ...], siblings: bool) -> sa.Selec
     rows and whether anyone drafted each."""
     task_id = sa.bindparam("task_id")
     barred = barred_column(actor, Task.case_id)
+    # the stored workflow is read only when the runtime's hot cache lacks it (Runtime.checkout)
+    lean = so.defer(Case.workflow)
     if not siblings:
-        return sa.select(Task, Case, barred).join(Case, Case.id == Task.case_id).where(Task.id == task_id)
+        return (sa.select(Task, Case, barred).join(Case, Case.id == Task.case_id).where(Task.id == task_id)
+                .options(lean))
     case_of = sa.select(Task.case_id).where(Task.id == task_id).scalar_subquery()
     return (sa.select(Task, Case, _HAS_DRAFT, barred).join(Case, Case.id == Task.case_id)
-            .where(Task.case_id == case_of, sa.or_(Task.id == task_id, Task.state.in_(OPEN))))
+            .where(Task.case_id == case_of, sa.or_(Task.id == task_id, Task.state.in_(OPEN))).options(lean))
 
 
 def _open_task(session: so.Session, actor: Actor, task_id: str, siblings: bool = False) -> Task:
