@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import pytest
+
+from engine.clock import clock
+from engine.users import TOKEN_LIFETIME
 
 REGISTER = {"title": "关于延长图书馆开放时间的建议", "category": "campus", "cause": "闭馆过早",
             "proposal": "建议工作日开放至22点，考试周延长至24点。"}
@@ -169,3 +173,22 @@ def test_openapi_document(api: Any) -> None:
         assert path in doc["paths"]
     rules = {r.rule for r in api.client.application.url_map.iter_rules() if r.rule.startswith("/api/v1/")}
     assert len(rules) == len({p for p in doc["paths"]}), "every API route is documented"
+
+
+def test_a_token_carries_its_holders_current_groups_until_it_expires_or_they_leave(api: Any) -> None:
+    """The bearer check reads the holder's groups on every call: a change of groups applies at once, a
+    deactivated holder's token and an expired token are refused."""
+    assert api.get("/api/v1/sla/summary", "chen").status_code == 403  # chen is no supervisor
+    res = api.call("PATCH", "/api/v1/users/chen", "admin", json={"groups": ["dept:hr", "supervisor"]})
+    assert res.status_code == 200, res.get_json()
+    assert api.get("/api/v1/sla/summary", "chen").status_code == 200  # the same token, the new group
+    res = api.call("PATCH", "/api/v1/users/chen", "admin", json={"groups": []})
+    assert res.status_code == 200, res.get_json()
+    assert api.get("/api/v1/tasks", "chen").get_json()["items"] == []  # no group: nothing offered
+    assert api.call("PATCH", "/api/v1/users/chen", "admin", json={"active": False}).status_code == 200
+    gone = api.get("/api/v1/tasks", "chen")
+    assert gone.status_code == 401 and gone.get_json()["error"]["code"] == "unauthenticated"
+    assert api.get("/api/v1/tasks", "wang").status_code == 200
+    clock.advance(TOKEN_LIFETIME + timedelta(minutes=1))
+    late = api.get("/api/v1/tasks", "wang")
+    assert late.status_code == 401 and late.get_json()["error"]["code"] == "unauthenticated"
