@@ -151,6 +151,9 @@ class Case(Base):
     definition_version = None
 
 
+OPEN_TASK_INDEX = "ix_task_open_due_at"  # the partial index of open tasks (see over_open_tasks)
+
+
 class Task(Base):
     """A user task the workflow has made ready, kept in step with the workflow by every command."""
 
@@ -160,7 +163,7 @@ class Task(Base):
         sa.Index("ix_task_assignee_state", "assignee", "state"),
         sa.Index("ix_task_case_state", "case_id", "state"),
         # open work stays small while history grows: inbox, overdue and board queries start here
-        sa.Index("ix_task_open_due_at", "due_at", sqlite_where=sa.text("state IN ('open', 'claimed')"),
+        sa.Index(OPEN_TASK_INDEX, "due_at", sqlite_where=sa.text("state IN ('open', 'claimed')"),
                  postgresql_where=sa.text("state IN ('open', 'claimed')")),
     )
 
@@ -307,9 +310,6 @@ class DataStoreValue(Base):
 
 
 OPEN_TASK_STATES = ("open", "claimed")
-
-
-OPEN_TASK_INDEX = "ix_task_open_due_at"
 
 
 def over_open_tasks(stmt: sa.Select[Any]) -> sa.Select[Any]:
