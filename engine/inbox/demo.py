@@ -23,7 +23,7 @@ def seed(rt: Runtime) -> Iterator[str]:
     """Create the demo's saved filters that are missing (their owners must exist); one line per filter."""
     with rt.transaction() as session:
         users = set(session.scalars(sa.select(User.username)))
-        have = set(session.execute(sa.select(SavedFilter.owner, SavedFilter.name)).tuples())
+        have = {tuple(row) for row in session.execute(sa.select(SavedFilter.owner, SavedFilter.name))}
         for owner, name, params, group in FILTERS:
             if owner in users and (owner, name) not in have:
                 session.add(SavedFilter(owner=owner, name=name, params=params, shared_group=group,
