@@ -4,7 +4,7 @@
 
 A university's history grows; its open work does not. Each database gets N task rows of which a fixed
 2,000 are open (the rest completed history), spread over processes and department groups, with their
-candidate rows. Then it times (median of 20 runs each):
+candidate rows. Then it times, the sizes taking turns (median of 5 rounds of 5 runs each):
   inbox      one user's open tasks (assigned or in 2 of their groups), earliest due first, page of 50 + count
   overdue    the supervisors' overdue board: open tasks past due, oldest first, first 50 (``board.overdue``)
   statistics open, due-soon and overdue counts in total, by process and by group (``board.summary``)
@@ -78,6 +78,9 @@ def populate(rt: Runtime, size: int) -> None:
             conn.execute(sa.text("ANALYZE"))
 
 
+ROUNDS, RUNS_PER_ROUND = 5, 5  # each query: 5 rounds of 5 timed runs (after one untimed) per size
+
+
 def timed(fn: Callable[[], object], runs: int = 20) -> float:
     fn()
     samples = []
@@ -136,19 +139,29 @@ def main() -> None:
     folder = Path(tempfile.mkdtemp(prefix="docket-scale-"))
     results: dict[str, dict[int, float]] = {}
     backend = "PostgreSQL" if args.database_url else "SQLite"
-    for size in sizes:
-        url = fresh_database(args.database_url, size, folder)
-        try:
+    urls = {size: fresh_database(args.database_url, size, folder) for size in sizes}
+    runtimes: dict[int, Runtime] = {}
+    try:
+        load_features()
+        for size, url in urls.items():
             upgrade(url)
-            load_features()
-            rt = Runtime(url)
+            runtimes[size] = Runtime(url)
             t0 = time.perf_counter()
-            populate(rt, size)
+            populate(runtimes[size], size)
             print(f"{backend}: {size:,} task rows ({OPEN:,} open) written in {time.perf_counter() - t0:.1f} s")
-            for name, fn in queries(rt).items():
-                results.setdefault(name, {})[size] = timed(fn)
+        # the sizes take turns, query by query and round by round, so a machine whose load changes meanwhile
+        # disturbs every size alike
+        samples: dict[str, dict[int, list[float]]] = {}
+        for _ in range(ROUNDS):
+            for size, rt in runtimes.items():
+                for name, fn in queries(rt).items():
+                    samples.setdefault(name, {}).setdefault(size, []).append(timed(fn, runs=RUNS_PER_ROUND))
+        results = {name: {size: statistics.median(times) for size, times in by_size.items()}
+                   for name, by_size in samples.items()}
+    finally:
+        for rt in runtimes.values():
             rt.dispose()
-        finally:
+        for url in urls.values():
             drop(url)
     for name, by_size in results.items():
         cells = "  ".join(f"{size:>9,}: {ms:7.2f} ms" for size, ms in by_size.items())
