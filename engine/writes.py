@@ -4,9 +4,9 @@ The unit of work costs more than the few statements a command sends (its bookkee
 a task). ``casework.save`` therefore writes the rows it changed itself, as the flush would have: only the columns
 whose value changed, the case's ``revision`` and a task's ``version`` checked and raised (a row someone else
 changed in the meantime is a :class:`Conflict`, as ``Runtime.transaction`` says of a stale flush), new task rows
-and their candidates in one INSERT each. Every row written is left as a flush leaves it (persistent, no history),
-so the session's own flush finds nothing more to do. A row whose relationships changed, a case not yet inserted
-and every other table stay with the unit of work.
+and their candidates in one INSERT each; a new case's row is inserted the same way. Every row written is left as
+a flush leaves it (persistent, no history), so the session's own flush finds nothing more to do. A row whose
+relationships changed, a case not yet inserted and every other table stay with the unit of work.
 """
 
 from __future__ import annotations
@@ -22,6 +22,13 @@ from .errors import Conflict
 from .models import Case, Task, TaskCandidate
 
 STALE = "the case was changed by someone else in the meantime; reload and try again"
+
+
+def insert_case(session: so.Session, case: Case) -> None:
+    """INSERT the new ``case`` (its id comes back) and attach it to ``session`` as persistent."""
+    mapping = _mapping(Case)
+    case.id = session.connection().execute(mapping.insert_returning, mapping.insert_values(case)).scalar_one()
+    _attach(session, case, mapping)
 
 
 def write_case_rows(session: so.Session, case: Case) -> None:
