@@ -98,8 +98,7 @@ _INSERT_CANDIDATE = sa.insert(TaskCandidate.__table__)
 def _as_flushed(session: so.Session, obj: Any, mapping: _Mapping) -> None:
     """Leave the persistent ``obj`` as a flush leaves what it wrote: in ``session`` with no history to write."""
     _fill_unset(obj, mapping)
-    session.expunge(obj)
-    so.make_transient(obj)
+    so.make_transient(obj)  # out of the session (what it holds, e.g. a task's candidates, stays there)
     so.make_transient_to_detached(obj)
     session.add(obj)
 
