@@ -24,6 +24,7 @@ from .hooks import emit
 from .models import Case, Event, Task
 from .projection import sync
 from .runtime import Runtime
+from .writes import write_case_rows
 
 log = logging.getLogger(__name__)
 HOOKED = {"case_started", "task_completed", "task_claimed", "task_released", "task_delegated",
@@ -140,6 +141,7 @@ def save(rt: Runtime, session: so.Session, case: Case, parsed: ParsedDefinition,
             title = (case.data or {}).get(parsed.meta.settings.get("titleField", "title"))
             if isinstance(title, str | int) and str(title).strip():
                 case.title = str(title).strip()[:512]
+    write_case_rows(session, case)
     case.open_task_rows, case.definition_version = rows, parsed.version
     if thrown:
         emit(session, "events_thrown", rt=rt, case=case, events=thrown, now=now)

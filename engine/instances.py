@@ -20,6 +20,7 @@ from .notifications import acting
 from .projection import preload
 from .queries import visible_task
 from .runtime import Runtime
+from .writes import insert_case
 
 # The newest version of a process; the BPMN, forms and DMN load only when something reads them (the parsed
 # definition is cached per version, so a start rarely does). Built once, the key a parameter.
@@ -114,8 +115,7 @@ def open_case(rt: Runtime, session: so.Session, actor: Actor, definition: Proces
         title=str(data.get(settings.get("titleField", "title"), ""))[:512] or None,
         status="running", workflow="", data={}, started_by=actor.username, started_at=now, updated_at=now,
     )
-    session.add(case)
-    session.flush()  # the case exists (with its id) before its first steps run their connectors
+    insert_case(session, case)  # the case exists (with its id) before its first steps run their connectors
     preload(session, case.id, [], set())  # a new case has no task rows yet
     scope = command_scope(session, case, parsed, definition.id, actor, now)
     error = advance(workflow, scope)

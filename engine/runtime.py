@@ -25,6 +25,7 @@ from .definitions.parse import ParsedDefinition, SpecCache, build
 from .errors import Conflict, NotFound
 from .models import Case, ProcessDefinition
 from .serializer import WorkflowStore
+from .writes import STALE
 
 
 class WorkflowCache:
@@ -74,7 +75,7 @@ class Runtime:
             with self.sessions() as session, session.begin(), command_session(session):
                 yield session
         except so.exc.StaleDataError as exc:
-            raise Conflict("the case was changed by someone else in the meantime; reload and try again") from exc
+            raise Conflict(STALE) from exc
 
     @contextmanager
     def reading(self) -> Iterator[so.Session]:

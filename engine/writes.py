@@ -1,0 +1,153 @@
+"""A command's own rows written with SQLAlchemy Core: the case row, its task rows and their candidates.
+
+The unit of work costs more than the few statements a command sends (its bookkeeping took a third of completing
+a task). ``casework.save`` therefore writes the rows it changed itself, as the flush would have: only the columns
+whose value changed, the case's ``revision`` and a task's ``version`` checked and raised (a row someone else
+changed in the meantime is a :class:`Conflict`, as ``Runtime.transaction`` says of a stale flush), new task rows
+and their candidates in one INSERT each; a new case's row is inserted the same way. Every row written is left as
+a flush leaves it (persistent, no history), so the session's own flush finds nothing more to do. A row whose
+relationships changed, a case not yet inserted and every other table stay with the unit of work.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from functools import cache
+from typing import Any
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+
+from .errors import Conflict
+from .models import Case, Task, TaskCandidate
+
+STALE = "the case was changed by someone else in the meantime; reload and try again"
+
+
+def insert_case(session: so.Session, case: Case) -> None:
+    """INSERT the new ``case`` (its id comes back) and attach it to ``session`` as persistent."""
+    mapping = _mapping(Case)
+    case.id = session.connection().execute(mapping.insert_returning, mapping.insert_values(case)).scalar_one()
+    _attach(session, case, mapping)
+
+
+def write_case_rows(session: so.Session, case: Case) -> None:
+    """Write ``case`` and those of its task rows the command changed or added, now (see the module's text)."""
+    if not sa.inspect(case).persistent:
+        return  # its INSERT is the unit of work's, and so are its rows'
+    update_row(session, case)
+    changed = [o for o in session.dirty if isinstance(o, Task) and o.case_id == case.id]
+    for row in sorted(changed, key=lambda r: r.id):  # the flush's order: by primary key
+        update_row(session, row)
+    insert_tasks(session, [o for o in session.new if isinstance(o, Task) and o.case_id == case.id])
+
+
+def update_row(session: so.Session, obj: Case | Task) -> None:
+    """UPDATE the columns of the persistent ``obj`` whose value changed, its version checked and raised.
+
+    :raises Conflict: the row's version in the database is not the one this command read.
+    """
+    state = sa.inspect(obj)
+    if not state.modified:
+        return
+    mapping = _mapping(type(obj))
+    if not mapping.columns.issuperset(state.committed_state):
+        return  # a relationship changed: the unit of work writes the row
+    values = {key: state.dict[key] for key, old in state.committed_state.items()
+              if old is so.attributes.NO_VALUE or old != state.dict[key]}
+    if values:
+        version = state.dict[mapping.version]
+        values[mapping.version] = version + 1
+        result = session.connection().execute(mapping.update, {**values, "where_id": state.identity[0],
+                                                              "where_version": version})
+        if result.rowcount != 1:
+            raise Conflict(STALE)
+        setattr(obj, mapping.version, version + 1)
+    _as_flushed(session, obj, mapping)
+
+
+def insert_tasks(session: so.Session, rows: Iterable[Task]) -> None:
+    """INSERT the pending task ``rows`` and their candidates (one statement each), then attach them as persistent."""
+    rows = list(rows)
+    if not rows:
+        return
+    mapping = _mapping(Task)
+    for row in rows:
+        session.expunge(row)  # with its candidates (the relationship cascades)
+    by_columns: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+    for row in rows:
+        values = mapping.insert_values(row)
+        by_columns.setdefault(tuple(values), []).append(values)
+    connection = session.connection()
+    for values in by_columns.values():
+        connection.execute(mapping.insert, values)
+    candidates = [(row, c) for row in rows for c in row.candidates]
+    if candidates:
+        connection.execute(_INSERT_CANDIDATE, [{"task_id": row.id, "kind": c.kind, "principal": c.principal}
+                                               for row, c in candidates])
+    for row, candidate in candidates:
+        candidate.task_id = row.id
+        so.make_transient_to_detached(candidate)
+    for row in rows:
+        _attach(session, row, mapping)  # with its candidates (the relationship cascades)
+
+
+_INSERT_CANDIDATE = sa.insert(TaskCandidate.__table__)
+
+
+def _as_flushed(session: so.Session, obj: Any, mapping: _Mapping) -> None:
+    """Leave the persistent ``obj`` as a flush leaves what it wrote: in ``session`` with no history to write."""
+    _fill_unset(obj, mapping)
+    so.make_transient(obj)  # out of the session (what it holds, e.g. a task's candidates, stays there)
+    so.make_transient_to_detached(obj)
+    session.add(obj)
+
+
+def _attach(session: so.Session, obj: Any, mapping: _Mapping) -> None:
+    """Put the transient ``obj``, whose row is written, into ``session`` as persistent with no history."""
+    _fill_unset(obj, mapping)
+    so.make_transient_to_detached(obj)
+    session.add(obj)
+
+
+def _fill_unset(obj: Any, mapping: _Mapping) -> None:
+    """A column ``obj`` holds no value for reads as None, as after a flush (were it left unset, attaching the object
+    would expire it: reading it would cost a SELECT). An expired column stays expired."""
+    state = sa.inspect(obj)
+    for key in mapping.columns.difference(state.dict, state.expired_attributes):
+        so.attributes.set_committed_value(obj, key, None)
+
+
+class _Mapping:
+    """What the Core writes of one mapped class (a single-column primary key, a version column) need: its column
+    attributes (named as their columns), its version attribute, the version-checked UPDATE by primary key (the
+    SET clause is the values given) and the INSERTs."""
+
+    def __init__(self, cls: type) -> None:
+        mapper = sa.inspect(cls)
+        table = mapper.local_table
+        self.columns = frozenset(prop.key for prop in mapper.column_attrs)
+        assert self.columns == frozenset(table.c.keys()), f"{cls.__name__}: attributes named as their columns"
+        self.version = mapper.get_property_by_column(mapper.version_id_col).key
+        (key,) = mapper.primary_key
+        self.update = sa.update(table).where(key == sa.bindparam("where_id"),
+                                             mapper.version_id_col == sa.bindparam("where_version"))
+        self.insert = sa.insert(table)
+        self.insert_returning = sa.insert(table).returning(key)
+        self.defaults = {column.key: column.default for column in table.c if column.default is not None}
+
+    def insert_values(self, obj: Any) -> dict[str, Any]:
+        """The INSERT's values of a new ``obj``: what it holds, and the Python default of what it lacks (set on it
+        too); a column with neither is left out (NULL, as the flush leaves it)."""
+        state = sa.inspect(obj)
+        values = {key: state.dict[key] for key in self.columns if key in state.dict}
+        for key, default in self.defaults.items():
+            if key not in values:
+                values[key] = default.arg(None) if default.is_callable else default.arg
+                setattr(obj, key, values[key])
+        return values
+
+
+@cache
+def _mapping(cls: type) -> _Mapping:
+    return _Mapping(cls)

@@ -1,0 +1,103 @@
+"""A command writes its case and task rows with Core (engine.writes): the rows are those the unit of work wrote,
+the session has nothing left to flush, and a row someone else changed in the meantime is a conflict."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import pytest
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+from conftest import deploy_file
+
+from engine.definitions.bundle import Bundle
+from engine.errors import Conflict
+from engine.instances import start_case
+from engine.models import Case, Task, TaskCandidate
+from engine.runtime import Runtime
+from engine.tasks import complete_task
+from engine.writes import STALE, update_row
+
+TWO_STEPS = """<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
+ xmlns:spiffworkflow="http://spiffworkflow.org/bpmn/schema/1.0/core" id="d" targetNamespace="t">
+<bpmn:process id="two_steps" isExecutable="true">
+<bpmn:startEvent id="s"/><bpmn:sequenceFlow id="f1" sourceRef="s" targetRef="ask"/>
+<bpmn:userTask id="ask" name="Ask"><bpmn:extensionElements><spiffworkflow:properties>
+<spiffworkflow:property name="candidateGroups" value="committee"/></spiffworkflow:properties>
+</bpmn:extensionElements></bpmn:userTask>
+<bpmn:sequenceFlow id="f2" sourceRef="ask" targetRef="answer"/>
+<bpmn:userTask id="answer" name="Answer"><bpmn:extensionElements><spiffworkflow:properties>
+<spiffworkflow:property name="candidateGroups" value="presidium"/>
+<spiffworkflow:property name="candidateUsers" value="zhao"/></spiffworkflow:properties>
+</bpmn:extensionElements></bpmn:userTask>
+<bpmn:sequenceFlow id="f3" sourceRef="answer" targetRef="e"/><bpmn:endEvent id="e"/>
+</bpmn:process></bpmn:definitions>"""
+
+
+@contextmanager
+def flushes() -> Iterator[list[int]]:
+    """Count the flushes that had something to write while the block runs."""
+    seen: list[int] = []
+
+    def count(session: so.Session, *_: object) -> None:
+        seen.append(len(session.new) + len(session.dirty))
+
+    sa.event.listen(so.Session, "before_flush", count)
+    try:
+        yield seen
+    finally:
+        sa.event.remove(so.Session, "before_flush", count)
+
+
+def _rows(rt: Runtime, case_id: int) -> tuple[Case, list[Task], list[tuple[str, str, str]]]:
+    with rt.reading() as session:
+        case = session.get(Case, case_id)
+        tasks = list(session.scalars(sa.select(Task).where(Task.case_id == case_id).order_by(Task.created_at)))
+        candidates = session.execute(sa.select(TaskCandidate.task_id, TaskCandidate.kind, TaskCandidate.principal)
+                                     .join(Task).where(Task.case_id == case_id)).all()
+        return case, tasks, sorted(tuple(c) for c in candidates)
+
+
+def test_start_and_complete_write_their_rows_without_the_unit_of_work(rt: Runtime, people: dict) -> None:
+    deploy_file(rt, Bundle(bpmn=TWO_STEPS.encode(), filename="two_steps.bpmn"))
+    with flushes() as seen:
+        started = start_case(rt, people["zhao"], "two_steps", {"title": "Two steps"})
+    assert seen == []
+    case, tasks, candidates = _rows(rt, started.id)
+    assert (case.revision, case.title, case.status, case.data["initiator"]) == (2, "Two steps", "running", "zhao")
+    (ask,) = tasks
+    assert (ask.name, ask.state, ask.version, ask.candidate_groups, ask.data) == ("ask", "open", 1, ["committee"], None)
+    assert candidates == [(ask.id, "group", "committee")]
+
+    with flushes() as seen:
+        done = complete_task(rt, people["zhao"], ask.id, {"answer": 42})
+    assert seen == []
+    assert done.revision == 3
+    case, (ask, answer), candidates = _rows(rt, started.id)
+    assert (case.revision, case.data["answer"]) == (3, 42)
+    assert (ask.state, ask.version, ask.completed_by, ask.assignee, ask.data) == ("completed", 2, "zhao", "zhao",
+                                                                                  {"answer": 42})
+    assert (answer.state, answer.version, answer.candidate_users) == ("open", 1, ["zhao"])
+    assert candidates == sorted([(ask.id, "group", "committee"), (answer.id, "group", "presidium"),
+                                 (answer.id, "user", "zhao")])
+
+    done = complete_task(rt, people["zhao"], answer.id, {})
+    case, _, _ = _rows(rt, started.id)
+    assert (done.revision, case.revision, case.status, case.ended_at is not None) == (4, 4, "completed", True)
+
+
+def test_a_case_row_changed_in_the_meantime_is_a_conflict(rt: Runtime, people: dict) -> None:
+    deploy_file(rt, Bundle(bpmn=TWO_STEPS.encode(), filename="two_steps.bpmn"))
+    started = start_case(rt, people["zhao"], "two_steps", {})
+    table = Case.__table__
+    with pytest.raises(Conflict) as refused, rt.transaction() as session:
+        case = session.get(Case, started.id)
+        with rt.db.begin() as other:  # someone else's command commits first
+            other.execute(sa.update(table).where(table.c.id == case.id).values(revision=table.c.revision + 1))
+        case.title = "mine"
+        update_row(session, case)
+    assert refused.value.message == STALE
+    case, _, _ = _rows(rt, started.id)
+    assert (case.revision, case.title) == (3, None)
