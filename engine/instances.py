@@ -18,23 +18,9 @@ from .errors import Conflict, Forbidden, Invalid, NotFound
 from .models import Case, CaseCounter, ProcessDefinition
 from .notifications import acting
 from .projection import preload
-from .queries import visible_task
+from .queries import latest_definition, visible_task
 from .runtime import Runtime
 from .writes import insert_case
-
-# The newest version of a process; the BPMN, forms and DMN load only when something reads them (the parsed
-# definition is cached per version, so a start rarely does). Built once, the key a parameter.
-_LATEST = (sa.select(ProcessDefinition).where(ProcessDefinition.key == sa.bindparam("key"))
-           .order_by(ProcessDefinition.version.desc()).limit(1)
-           .options(so.defer(ProcessDefinition.bpmn_xml), so.defer(ProcessDefinition.forms),
-                    so.defer(ProcessDefinition.dmn)))
-
-
-def _latest(session: so.Session, key: str) -> ProcessDefinition:
-    row = session.scalars(_LATEST, {"key": key}).first()
-    if row is None:
-        raise NotFound(f"process '{key}' is not deployed")
-    return row
 
 
 def may_start(actor: Actor, definition: ProcessDefinition) -> bool:
@@ -69,17 +55,9 @@ def start_case(rt: Runtime, actor: Actor, process_key: str, data: dict[str, Any]
     if not isinstance(data, dict):
         raise Invalid("case data must be a JSON object", [{"field": "data", "message": "must be an object"}])
     with rt.transaction() as session:
-        case, workflow = begin_case(rt, session, actor, _latest(session, process_key), data, utcnow())
+        case, workflow = begin_case(rt, session, actor, latest_definition(session, process_key), data, utcnow())
     rt.checkin(case, workflow)
     return case
-
-
-def latest_definition(session: so.Session, key: str) -> ProcessDefinition:
-    """The newest deployed version of process ``key``.
-
-    :raises NotFound: the process is not deployed.
-    """
-    return _latest(session, key)
 
 
 def begin_case(rt: Runtime, session: so.Session, actor: Actor, definition: ProcessDefinition,

@@ -288,13 +288,20 @@ def latest_definitions(session: so.Session, retired: bool | None = None) -> list
     return list(session.scalars(stmt.order_by(ProcessDefinition.key)))
 
 
+# The newest version of a process; the BPMN, forms and DMN load only when something reads them (the parsed
+# definition is cached per version, so a start rarely does). Built once, the key a parameter.
+_LATEST = (sa.select(ProcessDefinition).where(ProcessDefinition.key == sa.bindparam("key"))
+           .order_by(ProcessDefinition.version.desc()).limit(1)
+           .options(so.defer(ProcessDefinition.bpmn_xml), so.defer(ProcessDefinition.forms),
+                    so.defer(ProcessDefinition.dmn)))
+
+
 def latest_definition(session: so.Session, key: str) -> ProcessDefinition:
     """The newest deployed version of process ``key``.
 
     :raises NotFound: the process is not deployed.
     """
-    row = session.scalars(sa.select(ProcessDefinition).where(ProcessDefinition.key == key)
-                          .order_by(ProcessDefinition.version.desc())).first()
+    row = session.scalars(_LATEST, {"key": key}).first()
     if row is None:
         raise NotFound(f"process '{key}' is not deployed")
     return row

@@ -26,9 +26,10 @@ from .casework import clean_input
 from .clock import utcnow
 from .errors import Conflict, Forbidden, Invalid, NotFound
 from .forms import validate_submission
-from .instances import begin_case, latest_definition, may_start
+from .instances import begin_case, may_start
 from .models import Case
 from .office.units import served_form
+from .queries import latest_definition
 from .runtime import Runtime
 from .tasks import finish_task
 
