@@ -19,6 +19,7 @@ from .connectors.context import CommandScope
 from .connectors.context import running as connector_scope
 from .definitions.meta import ProcessMeta
 from .definitions.parse import ParsedDefinition
+from .direct import Direct, typed_values
 from .errors import DocketError
 from .hooks import emit
 from .models import Case, Event, Task
@@ -41,7 +42,7 @@ def record(session: so.Session, case: Case | None, actor: Actor | str | None, ki
     row = {"case_id": case.id if case is not None else None, "task_id": task.id if task else None,
            "actor": who, "kind": kind, "at": at, "data": data}
     if _written_now(session, case):
-        session.execute(_INSERT_EVENT, [row])
+        _INSERT_EVENT.executemany(session, [row])
     else:
         session.add(Event(**row))
     if kind in HOOKED:
@@ -53,7 +54,8 @@ def record(session: so.Session, case: Case | None, actor: Actor | str | None, ki
         emit(session, kind, **payload)
 
 
-_INSERT_EVENT = sa.insert(Event.__table__)
+_INSERT_EVENT = Direct(lambda: sa.insert(Event.__table__).values(
+    typed_values(Event.__table__, ("case_id", "task_id", "actor", "kind", "at", "data"))))
 
 
 def _written_now(session: so.Session, case: Case | None) -> bool:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
@@ -11,6 +10,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from .clock import utcnow
+from .direct import Direct, typed_values
 from .models import Case, Group, Notification, Task, User, membership
 from .runtime import Runtime
 
@@ -65,36 +65,40 @@ def notify(session: so.Session, usernames: Iterable[str], kind: str, title: str,
     if link is None:
         link = f"/tasks/{task.id}" if task is not None else (f"/cases/{case.id}" if case is not None else None)
     if users:  # one executemany, no unit of work: nothing reads a notification back in its own command
-        session.execute(_INSERT, [
+        _INSERT.executemany(session, [
             {"username": username, "kind": kind, "title": title[:512], "body": body, "link": link,
              "case_id": case_id, "task_id": task.id if task is not None else None, "created_at": when}
             for username in users])
     return len(users)
 
 
-_INSERT = sa.insert(Notification.__table__)
+_INSERT = Direct(lambda: sa.insert(Notification.__table__).values(typed_values(
+    Notification.__table__, ("username", "kind", "title", "body", "link", "case_id", "task_id", "created_at"))))
 
 
-@functools.cache
-def _members_insert(typed: bool) -> sa.Insert:
-    """The ``INSERT … SELECT`` of :func:`notify_task_groups`, built once (its parameters bound per call);
-    ``typed``: cast the parameters, which PostgreSQL needs in an ``INSERT … SELECT``."""
+def _members_insert(keys: list[Any], skip: list[Any], dialect: str) -> sa.Insert:
+    """The ``INSERT … SELECT`` of :func:`notify_task_groups` for ``keys`` group keys and ``skip`` usernames (one
+    bound parameter each); on PostgreSQL its other parameters are cast, which it needs in an ``INSERT … SELECT``."""
     table = Notification.__table__
 
     def value(column: str) -> Any:
         bound = sa.bindparam(column, type_=table.c[column].type)
-        return sa.cast(bound, table.c[column].type) if typed else bound
+        return sa.cast(bound, table.c[column].type) if dialect == "postgresql" else bound
 
     members = (sa.select(User.username).join(membership, membership.c.user_id == User.id)
                .join(Group, Group.id == membership.c.group_id)
-               .where(Group.key.in_(sa.bindparam("keys", expanding=True)), User.active.is_(True),
-                      User.username.not_in(sa.bindparam("skip", expanding=True)))
-               .distinct().subquery())
+               .where(Group.key.in_(keys), User.active.is_(True)))
+    if skip:
+        members = members.where(User.username.not_in(skip))
+    members = members.distinct().subquery()
     rows = sa.select(members.c.username, value("kind"), value("title"), value("link"), value("case_id"),
                      value("task_id"), value("created_at")).order_by(members.c.username)
     columns = [table.c.username, table.c.kind, table.c.title, table.c.link, table.c.case_id, table.c.task_id,
                table.c.created_at]
     return sa.insert(table).from_select(columns, rows).returning(table.c.username)
+
+
+_MEMBERS_INSERT = Direct(_members_insert, lists=("keys", "skip"), by_dialect=True)
 
 
 def notify_task_groups(session: so.Session, task: Task, kind: str, title: str, case: Case, now: datetime) -> int:
@@ -109,10 +113,9 @@ def notify_task_groups(session: so.Session, task: Task, kind: str, title: str, c
     told: set[tuple[str, int | None]] = session.info.setdefault(TOLD, set())
     person = session.info.get(ACTING)
     skip = {u for u, c in told if c == case.id} | ({person} if person is not None else set())
-    typed = session.get_bind().dialect.name == "postgresql"
-    written = session.scalars(_members_insert(typed), {
+    written = [username for (username,) in _MEMBERS_INSERT.fetch(session, {
         "keys": keys, "skip": sorted(skip), "kind": kind, "title": title[:512], "link": f"/tasks/{task.id}",
-        "case_id": case.id, "task_id": task.id, "created_at": now}).all()
+        "case_id": case.id, "task_id": task.id, "created_at": now})]
     if person is not None:
         told.update((u, case.id) for u in written)
     return len(written)

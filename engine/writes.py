@@ -18,6 +18,7 @@ from typing import Any
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
+from .direct import Direct, typed_values
 from .errors import Conflict
 from .models import Case, Task, TaskCandidate
 
@@ -27,7 +28,8 @@ STALE = "the case was changed by someone else in the meantime; reload and try ag
 def insert_case(session: so.Session, case: Case) -> None:
     """INSERT the new ``case`` (its id comes back) and attach it to ``session`` as persistent."""
     mapping = _mapping(Case)
-    case.id = session.connection().execute(mapping.insert_returning, mapping.insert_values(case)).scalar_one()
+    values = mapping.insert_values(case)
+    ((case.id,),) = mapping.statement("insert_returning", tuple(values)).fetch(session, values)
     _attach(session, case, mapping)
 
 
@@ -58,9 +60,9 @@ def update_row(session: so.Session, obj: Case | Task) -> None:
     if values:
         version = state.dict[mapping.version]
         values[mapping.version] = version + 1
-        result = session.connection().execute(mapping.update, {**values, "where_id": state.identity[0],
-                                                              "where_version": version})
-        if result.rowcount != 1:
+        written = mapping.statement("update", tuple(values)).execute(
+            session, {**values, "where_id": state.identity[0], "where_version": version})
+        if written != 1:
             raise Conflict(STALE)
         setattr(obj, mapping.version, version + 1)
     _as_flushed(session, obj, mapping)
@@ -78,13 +80,11 @@ def insert_tasks(session: so.Session, rows: Iterable[Task]) -> None:
     for row in rows:
         values = mapping.insert_values(row)
         by_columns.setdefault(tuple(values), []).append(values)
-    connection = session.connection()
-    for values in by_columns.values():
-        connection.execute(mapping.insert, values)
+    for columns, values in by_columns.items():
+        mapping.statement("insert", columns).executemany(session, values)
     candidates = [(row, c) for row in rows for c in row.candidates]
-    if candidates:
-        connection.execute(_INSERT_CANDIDATE, [{"task_id": row.id, "kind": c.kind, "principal": c.principal}
-                                               for row, c in candidates])
+    _INSERT_CANDIDATE.executemany(session, [{"task_id": row.id, "kind": c.kind, "principal": c.principal}
+                                            for row, c in candidates])
     for row, candidate in candidates:
         candidate.task_id = row.id
         so.make_transient_to_detached(candidate)
@@ -92,15 +92,16 @@ def insert_tasks(session: so.Session, rows: Iterable[Task]) -> None:
         _attach(session, row, mapping)  # with its candidates (the relationship cascades)
 
 
-_INSERT_CANDIDATE = sa.insert(TaskCandidate.__table__)
+_INSERT_CANDIDATE = Direct(lambda: sa.insert(TaskCandidate.__table__).values(
+    typed_values(TaskCandidate.__table__, ("task_id", "kind", "principal"))))
 
 
 def _as_flushed(session: so.Session, obj: Any, mapping: _Mapping) -> None:
-    """Leave the persistent ``obj`` as a flush leaves what it wrote: in ``session`` with no history to write."""
+    """Leave the persistent ``obj`` as a flush leaves what it wrote: in ``session`` with no history to write (the
+    flush's own last step on a row, ``InstanceState._commit_all``)."""
     _fill_unset(obj, mapping)
-    so.make_transient(obj)  # out of the session (what it holds, e.g. a task's candidates, stays there)
-    so.make_transient_to_detached(obj)
-    session.add(obj)
+    state = sa.inspect(obj)
+    state._commit_all(state.dict, session.identity_map)
 
 
 def _attach(session: so.Session, obj: Any, mapping: _Mapping) -> None:
@@ -120,8 +121,8 @@ def _fill_unset(obj: Any, mapping: _Mapping) -> None:
 
 class _Mapping:
     """What the Core writes of one mapped class (a single-column primary key, a version column) need: its column
-    attributes (named as their columns), its version attribute, the version-checked UPDATE by primary key (the
-    SET clause is the values given) and the INSERTs."""
+    attributes (named as their columns), its version attribute, and its statements (:meth:`statement`): the
+    version-checked UPDATE by primary key and the INSERTs, one per set of columns written."""
 
     def __init__(self, cls: type) -> None:
         mapper = sa.inspect(cls)
@@ -130,11 +131,23 @@ class _Mapping:
         assert self.columns == frozenset(table.c.keys()), f"{cls.__name__}: attributes named as their columns"
         self.version = mapper.get_property_by_column(mapper.version_id_col).key
         (key,) = mapper.primary_key
-        self.update = sa.update(table).where(key == sa.bindparam("where_id"),
-                                             mapper.version_id_col == sa.bindparam("where_version"))
-        self.insert = sa.insert(table)
-        self.insert_returning = sa.insert(table).returning(key)
+        self._builders = {
+            "update": lambda columns: sa.update(table).where(
+                key == sa.bindparam("where_id"), mapper.version_id_col == sa.bindparam("where_version"),
+            ).values(typed_values(table, columns)),
+            "insert": lambda columns: sa.insert(table).values(typed_values(table, columns)),
+            "insert_returning": lambda columns: sa.insert(table).values(typed_values(table, columns)).returning(key),
+        }
+        self._statements: dict[tuple[str, tuple[str, ...]], Direct] = {}
         self.defaults = {column.key: column.default for column in table.c if column.default is not None}
+
+    def statement(self, kind: str, columns: tuple[str, ...]) -> Direct:
+        """The ``update``, ``insert`` or ``insert_returning`` (the primary key) statement writing ``columns``."""
+        found = self._statements.get((kind, columns))
+        if found is None:
+            build = self._builders[kind]
+            found = self._statements.setdefault((kind, columns), Direct(lambda: build(columns)))
+        return found
 
     def insert_values(self, obj: Any) -> dict[str, Any]:
         """The INSERT's values of a new ``obj``: what it holds, and the Python default of what it lacks (set on it

@@ -1,0 +1,149 @@
+"""Hot statements run straight on the database driver: built with SQLAlchemy Core, compiled once per dialect.
+
+Executing a cached Core statement through SQLAlchemy still costs several times the driver's own work on every
+call (the cache key, an execution context, parameter processing in general form, a result object). The few
+statements every command sends — its case and task rows, their candidates, its events, the new-task
+notifications — and the bearer-token check of every API call are therefore compiled once per dialect (and per
+length of each list parameter) and run on the session's DB-API connection, inside the session's transaction:
+
+    _INSERT_EVENT = Direct(lambda: sa.insert(Event.__table__).values(typed_values(Event.__table__, COLUMNS)))
+    _INSERT_EVENT.executemany(session, rows)
+
+Every value still goes through its column type's bind processor (dates, JSON, the models' own types), exactly as
+SQLAlchemy would send it, and the engine's ``before_cursor_execute`` listeners still hear of every statement
+(statement counters, plan checks). Results are the driver's rows, so a statement here returns only plain values
+(ids, names), never a column that needs a result processor.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+from sqlalchemy.engine import Dialect
+from sqlalchemy.sql.elements import BindParameter
+
+Build = Callable[..., sa.Executable]
+
+
+class _Plan:
+    """One compiled form of a statement: its SQL text, the order of its parameters and their processors."""
+
+    def __init__(self, statement: sa.Executable, dialect: Dialect) -> None:
+        compiled = statement.compile(dialect=dialect)
+        if compiled.insert_prefetch or compiled.update_prefetch:  # type: ignore[attr-defined]
+            raise ValueError(f"a column default computed in Python would be skipped here: {compiled.string}")
+        if compiled.post_compile_params:  # type: ignore[attr-defined]
+            raise ValueError("an IN list is expanded per execution; name it in ``lists`` (an empty one: write the "
+                             f"condition out, e.g. sa.false()): {compiled.string}")
+        self.sql = compiled.string
+        self.positional = compiled.positional
+        binds: dict[BindParameter[Any], str] = compiled.bind_names  # type: ignore[attr-defined]
+        self.processors: dict[str, Callable[[Any], Any]] = {}
+        self.defaults: dict[str, Any] = {}
+        for bind, name in binds.items():
+            processor = bind.type.dialect_impl(dialect).bind_processor(dialect)
+            if processor is not None:
+                self.processors[name] = processor
+            if not bind.required and bind.value is not None:
+                self.defaults[name] = bind.value  # a literal the statement carries (e.g. a WHERE constant)
+        self.names: Sequence[str] = list(compiled.positiontup or []) if self.positional else list(binds.values())
+
+    def parameters(self, values: Mapping[str, Any]) -> Sequence[Any] | dict[str, Any]:
+        processors, defaults = self.processors, self.defaults
+        out = {}
+        for name in self.names:
+            value = values[name] if name in values else defaults.get(name)
+            processor = processors.get(name)
+            out[name] = processor(value) if processor is not None else value
+        return [out[name] for name in self.names] if self.positional else out
+
+
+class Direct:
+    """A statement that runs on the driver's cursor (:meth:`execute`, :meth:`fetch`, :meth:`executemany`).
+
+    ``build`` makes it. When it takes list parameters, name them in ``lists``: ``build`` is then called with one
+    bound parameter per item for each (see :func:`slots`), once per combination of lengths, and the values are
+    given as lists under those names; for an empty list write the condition out (an empty IN list would be
+    expanded on every execution). With ``by_dialect`` ``build`` is also given ``dialect``, the database's name, for
+    a statement written differently per database."""
+
+    def __init__(self, build: Build, lists: Iterable[str] = (), by_dialect: bool = False) -> None:
+        self._build = build
+        self._lists = tuple(lists)
+        self._by_dialect = by_dialect
+        self._plans: dict[tuple[Any, ...], _Plan] = {}
+        self._lock = threading.Lock()
+
+    def _plan(self, dialect: Dialect, values: Mapping[str, Any]) -> tuple[_Plan, Mapping[str, Any]]:
+        lengths = tuple(len(values[name]) for name in self._lists)
+        key = (dialect.name, lengths)
+        plan = self._plans.get(key)
+        if plan is None:
+            with self._lock:
+                shapes: dict[str, Any] = {name: slots(name, n) for name, n in zip(self._lists, lengths, strict=True)}
+                if self._by_dialect:
+                    shapes["dialect"] = dialect.name
+                plan = self._plans.setdefault(key, _Plan(self._build(**shapes), dialect))
+        if self._lists:
+            values = dict(values)
+            for name in self._lists:
+                values.update({f"{name}_{i}": item for i, item in enumerate(values.pop(name))})
+        return plan, values
+
+    def execute(self, session: so.Session, values: Mapping[str, Any]) -> int:
+        """Run once with ``values``; returns how many rows it wrote."""
+        cursor = self._cursor(session, values)
+        count = cursor.rowcount
+        cursor.close()
+        return count
+
+    def fetch(self, session: so.Session, values: Mapping[str, Any]) -> list[tuple[Any, ...]]:
+        """Run once with ``values``; returns the rows it read (or a RETURNING clause gave) as the driver gives them."""
+        cursor = self._cursor(session, values)
+        rows = cursor.fetchall()
+        cursor.close()
+        return [tuple(row) for row in rows]
+
+    def _cursor(self, session: so.Session, values: Mapping[str, Any]) -> Any:
+        connection = session.connection()
+        plan, values = self._plan(connection.dialect, values)
+        return _run(connection, plan, plan.parameters(values), False)
+
+    def executemany(self, session: so.Session, rows: Sequence[Mapping[str, Any]]) -> None:
+        """Run once per row of ``rows`` (all of the same shape), in one call to the driver."""
+        if not rows:
+            return
+        connection = session.connection()
+        plan, _ = self._plan(connection.dialect, rows[0])
+        _run(connection, plan, [plan.parameters(row) for row in rows], True).close()
+
+
+def slots(name: str, count: int) -> list[BindParameter[Any]]:
+    """``count`` bound parameters standing for the items of the list parameter ``name``."""
+    return [sa.bindparam(f"{name}_{i}") for i in range(count)]
+
+
+def typed_values(table: sa.Table, keys: Iterable[str]) -> dict[str, BindParameter[Any]]:
+    """``{column: bound parameter of the column's type}`` for the ``keys`` of ``table``: the VALUES or SET clause of
+    a statement given exactly those columns."""
+    return {key: sa.bindparam(key, type_=table.c[key].type) for key in keys}
+
+
+def _run(connection: sa.Connection, plan: _Plan, parameters: Any, many: bool) -> Any:
+    statement = plan.sql
+    cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    for listener in connection.dispatch.before_cursor_execute:  # as SQLAlchemy calls them
+        statement, parameters = listener(connection, cursor, statement, parameters, None, many)
+    try:
+        if many:
+            cursor.executemany(statement, parameters)
+        else:
+            cursor.execute(statement, parameters)
+    except Exception as exc:
+        cursor.close()
+        raise sa.exc.DBAPIError.instance(statement, parameters, exc, connection.dialect.loaded_dbapi.Error) from exc
+    return cursor
