@@ -11,8 +11,8 @@ length of each list parameter) and run on the session's DB-API connection, insid
 
 Every value still goes through its column type's bind processor (dates, JSON, the models' own types), exactly as
 SQLAlchemy would send it, and the engine's ``before_cursor_execute`` listeners still hear of every statement
-(statement counters, plan checks). Results are the driver's rows, so a statement here returns only plain values
-(ids, names), never a column that needs a result processor.
+(statement counters, plan checks). A SELECT's rows come back read as their column types read them; a RETURNING
+clause's as the driver gives them (keep it to ids and names).
 """
 
 from __future__ import annotations
@@ -51,6 +51,9 @@ class _Plan:
             if not bind.required and bind.value is not None:
                 self.defaults[name] = bind.value  # a literal the statement carries (e.g. a WHERE constant)
         self.names: Sequence[str] = list(compiled.positiontup or []) if self.positional else list(binds.values())
+        columns = statement.selected_columns if isinstance(statement, sa.Select) else ()
+        readers = [column.type.dialect_impl(dialect).result_processor(dialect, None) for column in columns]
+        self.readers: list[Callable[[Any], Any] | None] | None = readers if any(readers) else None
 
     def parameters(self, values: Mapping[str, Any]) -> Sequence[Any] | dict[str, Any]:
         processors, defaults = self.processors, self.defaults
@@ -103,10 +106,17 @@ class Direct:
 
     def fetch(self, session: so.Session, values: Mapping[str, Any]) -> list[tuple[Any, ...]]:
         """Run once with ``values``; returns the rows it read (or a RETURNING clause gave) as the driver gives them."""
-        cursor = self._cursor(session, values)
+        connection = session.connection()
+        plan, values = self._plan(connection.dialect, values)
+        cursor = _run(connection, plan, plan.parameters(values), False)
         rows = cursor.fetchall()
         cursor.close()
-        return [tuple(row) for row in rows]
+        readers = plan.readers
+        if readers is None:
+            return [tuple(row) for row in rows]
+        return [tuple(value if read is None or value is None else read(value) for read, value in zip(readers, row,
+                                                                                                    strict=True))
+                for row in rows]
 
     def _cursor(self, session: so.Session, values: Mapping[str, Any]) -> Any:
         connection = session.connection()

@@ -15,6 +15,7 @@ from SpiffWorkflow.bpmn import BpmnWorkflow
 from .access import Actor, CaseBar, barred_column, case_bars, is_candidate, refuse_barred, require_task_action
 from .casework import clean_input, command_scope, record, run_and_advance, save, submit
 from .clock import utcnow
+from .direct import Direct
 from .errors import Conflict, Forbidden, Invalid, NotFound
 from .forms import validate_submission
 from .hooks import emit
@@ -24,6 +25,7 @@ from .office.units import served_form
 from .projection import preload, settle
 from .runtime import Runtime
 from .steps import Step, check_step, record_step
+from .writes import loaded
 
 OPEN = ("open", "claimed")
 HELD = "docket_held"  # session.info: rows the command keeps loaded
@@ -57,46 +59,70 @@ def open_task_for(session: so.Session, actor: Actor, task_id: str) -> Task:
 
 
 @lru_cache(maxsize=256)
-def _lookup(actor: Actor, bars: tuple[CaseBar, ...], siblings: bool) -> sa.Select:
+def _lookup(actor: Actor, bars: tuple[CaseBar, ...]) -> sa.Select:
     """The task lookup for ``actor`` (built once per actor and set of bar rules; the task id is a parameter):
-    the task, its case, and the feature bars in one statement; with ``siblings`` also the case's other open
-    rows and whether anyone drafted each."""
-    task_id = sa.bindparam("task_id")
+    the task, its case, and the feature bars in one statement."""
     barred = barred_column(actor, Task.case_id)
     # the stored workflow is read only when the runtime's hot cache lacks it (Runtime.checkout)
-    lean = so.defer(Case.workflow)
-    if not siblings:
-        return (sa.select(Task, Case, barred).join(Case, Case.id == Task.case_id).where(Task.id == task_id)
-                .options(lean))
-    case_of = sa.select(Task.case_id).where(Task.id == task_id).scalar_subquery()
-    return (sa.select(Task, Case, _HAS_DRAFT, barred).join(Case, Case.id == Task.case_id)
-            .where(Task.case_id == case_of, sa.or_(Task.id == task_id, Task.state.in_(OPEN))).options(lean))
+    return (sa.select(Task, Case, barred).join(Case, Case.id == Task.case_id).where(Task.id == sa.bindparam("task_id"))
+            .options(so.defer(Case.workflow)))
+
+
+_TASK_COLUMNS = tuple(sa.inspect(Task).column_attrs.keys())
+_CASE_COLUMNS = tuple(key for key in sa.inspect(Case).column_attrs.keys() if key != "workflow")
+
+
+@lru_cache(maxsize=256)
+def _lookup_with_siblings(actor: Actor, bars: tuple[CaseBar, ...]) -> Direct:
+    """:func:`_lookup` for a completion, run on the driver (engine.direct): the task, the case's other open rows,
+    whether anyone drafted each, its case (all but the stored workflow) and the feature bars."""
+
+    def build() -> sa.Select:
+        task_id = sa.bindparam("task_id")
+        case_of = sa.select(Task.case_id).where(Task.id == task_id).scalar_subquery()
+        columns = [getattr(Task, key) for key in _TASK_COLUMNS] + [getattr(Case, key) for key in _CASE_COLUMNS]
+        return (sa.select(*columns, _HAS_DRAFT, barred_column(actor, Task.case_id))
+                .join(Case, Case.id == Task.case_id)
+                .where(Task.case_id == case_of,
+                       sa.or_(Task.id == task_id, Task.state.in_([sa.literal(state) for state in OPEN]))))
+
+    return Direct(build)
 
 
 def _open_task(session: so.Session, actor: Actor, task_id: str, siblings: bool = False) -> Task:
     """The task and its case in one SELECT; with ``siblings`` also the case's other open rows (handed to
     ``projection.preload``) and which of them nobody drafted (:func:`found_undrafted`)."""
-    stmt = _lookup(actor, case_bars(), siblings)
     if siblings:
-        rows = session.execute(stmt, {"task_id": task_id}).all()
-        row = next((r for r in rows if r[0].id == task_id), None)
+        task, case, barred = _with_siblings(session, actor, task_id)
     else:
-        row = session.execute(stmt, {"task_id": task_id}).first()
-    if row is None:
-        raise NotFound(f"task {task_id} does not exist")
-    task = row[0]
+        row = session.execute(_lookup(actor, case_bars()), {"task_id": task_id}).first()
+        if row is None:
+            raise NotFound(f"task {task_id} does not exist")
+        task, case, barred = row
     # The identity map holds objects weakly: keep the case for the command, so session.get(Case, ...) costs no query.
-    session.info.setdefault(HELD, []).append(row[1])
-    if siblings:
-        preload(session, task.case_id, [r[0] for r in rows if r[0].state in OPEN])
-        session.info.setdefault(UNDRAFTED, set()).update(r[0].id for r in rows if not r[2])
+    session.info.setdefault(HELD, []).append(case)
     if task.state not in OPEN and _could_have_acted(actor, task):
         raise Conflict(f"task '{task.title}' is {task.state}, no longer open")
     require_task_action(actor, task)
-    refuse_barred(row[-1], task.title)  # a feature's bar (a recused handler), read in the same statement
+    refuse_barred(barred, task.title)  # a feature's bar (a recused handler), read in the same statement
     if task.state not in OPEN:
         raise Conflict(f"task '{task.title}' is {task.state}, no longer open")
     return task
+
+
+def _with_siblings(session: so.Session, actor: Actor, task_id: str) -> tuple[Task, Case, bool]:
+    """The task, its case and the bar, with the case's open rows preloaded and their drafts noted."""
+    rows = _lookup_with_siblings(actor, case_bars()).fetch(session, {"task_id": task_id})
+    found = [row for row in rows if row[0] == task_id]
+    if not found:
+        raise NotFound(f"task {task_id} does not exist")
+    width, row = len(_TASK_COLUMNS), found[0]
+    case = loaded(session, Case, dict(zip(_CASE_COLUMNS, row[width:width + len(_CASE_COLUMNS)], strict=True)))
+    tasks = [loaded(session, Task, dict(zip(_TASK_COLUMNS, r[:width], strict=True))) for r in rows]
+    task = next(t for t in tasks if t.id == task_id)
+    preload(session, case.id, [t for t in tasks if t.state in OPEN])
+    session.info.setdefault(UNDRAFTED, set()).update(r[0] for r in rows if not r[-2])
+    return task, case, row[-1]
 
 
 def _could_have_acted(actor: Actor, task: Task) -> bool:

@@ -96,6 +96,20 @@ _INSERT_CANDIDATE = Direct(lambda: sa.insert(TaskCandidate.__table__).values(
     typed_values(TaskCandidate.__table__, ("task_id", "kind", "principal"))))
 
 
+def loaded(session: so.Session, cls: type, values: dict[str, Any]) -> Any:
+    """The persistent object of a row read with Core (``values``: its columns by attribute name; a column left out
+    is loaded when first read), as an ORM load gives it: the session's own object when it holds the row already."""
+    mapper = sa.inspect(cls)
+    existing = session.identity_map.get(so.util.identity_key(cls, (values[_mapping(cls).key],)))
+    if existing is not None:
+        return existing
+    obj = mapper.class_manager.new_instance()
+    sa.inspect(obj).dict.update(values)  # loaded values: committed, no history
+    so.make_transient_to_detached(obj)
+    session.add(obj)
+    return obj
+
+
 def _as_flushed(session: so.Session, obj: Any, mapping: _Mapping) -> None:
     """Leave the persistent ``obj`` as a flush leaves what it wrote: in ``session`` with no history to write (the
     flush's own last step on a row, ``InstanceState._commit_all``)."""
@@ -131,6 +145,7 @@ class _Mapping:
         assert self.columns == frozenset(table.c.keys()), f"{cls.__name__}: attributes named as their columns"
         self.version = mapper.get_property_by_column(mapper.version_id_col).key
         (key,) = mapper.primary_key
+        self.key = mapper.get_property_by_column(key).key
         self._builders = {
             "update": lambda columns: sa.update(table).where(
                 key == sa.bindparam("where_id"), mapper.version_id_col == sa.bindparam("where_version"),

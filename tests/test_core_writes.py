@@ -101,3 +101,18 @@ def test_a_case_row_changed_in_the_meantime_is_a_conflict(rt: Runtime, people: d
     assert refused.value.message == STALE
     case, _, _ = _rows(rt, started.id)
     assert (case.revision, case.title) == (3, None)
+
+
+def test_a_completion_on_another_worker_reads_the_stored_workflow(rt: Runtime, people: dict) -> None:
+    """The completion's lookup reads the task, its case and its open rows with Core and leaves the stored workflow
+    out; a worker whose hot cache lacks the case loads it when the command first reads it."""
+    deploy_file(rt, Bundle(bpmn=TWO_STEPS.encode(), filename="two_steps.bpmn"))
+    started = start_case(rt, people["zhao"], "two_steps", {"title": "Cold"})
+    (ask,) = _rows(rt, started.id)[1]
+    rt.workflows.clear()
+    done = complete_task(rt, people["zhao"], ask.id, {"answer": 7})
+    case, (ask, answer), _ = _rows(rt, started.id)
+    assert (done.revision, case.revision, case.data["answer"], case.title) == (3, 3, 7, "Cold")
+    assert (ask.state, answer.state, [t.name for t in done.open_task_rows]) == ("completed", "open", ["answer"])
+    with pytest.raises(Conflict):
+        complete_task(rt, people["zhao"], ask.id, {"answer": 8})
