@@ -70,6 +70,7 @@ def _lookup(actor: Actor, bars: tuple[CaseBar, ...]) -> sa.Select:
 
 _TASK_COLUMNS = tuple(sa.inspect(Task).column_attrs.keys())
 _CASE_COLUMNS = tuple(key for key in sa.inspect(Case).column_attrs.keys() if key != "workflow")
+_TASK_ID = _TASK_COLUMNS.index("id")
 
 
 @lru_cache(maxsize=256)
@@ -113,7 +114,7 @@ def _open_task(session: so.Session, actor: Actor, task_id: str, siblings: bool =
 def _with_siblings(session: so.Session, actor: Actor, task_id: str) -> tuple[Task, Case, bool]:
     """The task, its case and the bar, with the case's open rows preloaded and their drafts noted."""
     rows = _lookup_with_siblings(actor, case_bars()).fetch(session, {"task_id": task_id})
-    found = [row for row in rows if row[0] == task_id]
+    found = [row for row in rows if row[_TASK_ID] == task_id]
     if not found:
         raise NotFound(f"task {task_id} does not exist")
     width, row = len(_TASK_COLUMNS), found[0]
@@ -121,8 +122,8 @@ def _with_siblings(session: so.Session, actor: Actor, task_id: str) -> tuple[Tas
     tasks = [loaded(session, Task, dict(zip(_TASK_COLUMNS, r[:width], strict=True))) for r in rows]
     task = next(t for t in tasks if t.id == task_id)
     preload(session, case.id, [t for t in tasks if t.state in OPEN])
-    session.info.setdefault(UNDRAFTED, set()).update(r[0] for r in rows if not r[-2])
-    return task, case, row[-1]
+    session.info.setdefault(UNDRAFTED, set()).update(r[_TASK_ID] for r in rows if not r[-2])  # _HAS_DRAFT
+    return task, case, row[-1]  # the bar
 
 
 def _could_have_acted(actor: Actor, task: Task) -> bool:

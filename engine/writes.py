@@ -6,7 +6,9 @@ whose value changed, the case's ``revision`` and a task's ``version`` checked an
 changed in the meantime is a :class:`Conflict`, as ``Runtime.transaction`` says of a stale flush), new task rows
 and their candidates in one INSERT each; a new case's row is inserted the same way. Every row written is left as
 a flush leaves it (persistent, no history), so the session's own flush finds nothing more to do. A row whose
-relationships changed, a case not yet inserted and every other table stay with the unit of work.
+relationships changed, a case not yet inserted and every other table stay with the unit of work. The statements
+run on the driver (``engine.direct``). A row a command read with Core becomes a persistent object with
+:func:`loaded`, as an ORM load would leave it.
 """
 
 from __future__ import annotations
