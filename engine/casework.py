@@ -109,8 +109,15 @@ def run_engine_steps(workflow: BpmnWorkflow, rounds: int = 100) -> None:
     timer's catch event after its last cycle), which would otherwise wait for a wake-up that never comes."""
     for _ in range(rounds):
         workflow.do_engine_steps()
-        if workflow.get_next_task(state=TaskState.READY, manual=False) is None:
+        if not _engine_task_ready(workflow):
             return
+
+
+def _engine_task_ready(workflow: BpmnWorkflow) -> bool:
+    """Is an engine (not manual) task of the workflow or its subprocesses ready? (a look at each task once, as
+    ``get_next_task(state=READY, manual=False)`` would, without walking the task tree)"""
+    return any(task.state == TaskState.READY and not task.task_spec.manual
+               for flow in (workflow, *workflow.subprocesses.values()) for task in flow.tasks.values())
 
 
 def _describe(exc: WorkflowException) -> str:
@@ -143,7 +150,7 @@ def save(rt: Runtime, session: so.Session, case: Case, parsed: ParsedDefinition,
             title = (case.data or {}).get(parsed.meta.settings.get("titleField", "title"))
             if isinstance(title, str | int) and str(title).strip():
                 case.title = str(title).strip()[:512]
-    write_case_rows(session, case)
+    write_case_rows(session, case, rows)
     case.open_task_rows, case.definition_version = rows, parsed.version
     if thrown:
         emit(session, "events_thrown", rt=rt, case=case, events=thrown, now=now)

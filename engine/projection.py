@@ -24,6 +24,7 @@ from .steps import Step, cancel_step
 from .subscriptions import sync_subscriptions
 from .timers import next_wake
 from .workdays import LOCAL, as_due, counted_over_unknown, due_after
+from .writes import fresh
 
 log = logging.getLogger(__name__)
 OPEN_STATES = OPEN_TASK_STATES
@@ -117,16 +118,16 @@ def new_task_row(case: Case, parsed: ParsedDefinition, workflow: BpmnWorkflow, s
     if spiff_task.task_spec.name.endswith(" [child]") or "[child]" in spiff_task.task_spec.name:
         item = spiff_task.task_spec.task_info(spiff_task).get("instance")
         title = f"{title} #{item + 1}" if isinstance(item, int) else title
-    row = Task(
-        id=str(spiff_task.id), case_id=case.id, process_key=case.process_key,
+    row = fresh(
+        Task, id=str(spiff_task.id), case_id=case.id, process_key=case.process_key,
         name=(meta.element_id if meta else spiff_task.task_spec.bpmn_id or spiff_task.task_spec.name), title=title,
         form_key=meta.form_key if meta else None, lane=lane, candidate_groups=groups, candidate_users=users,
         assignee=assignee[0] if assignee else None, state="claimed" if assignee else "open",
         created_at=now, due_at=_due(workflow, meta, data, now), claimed_at=now if assignee else None,
     )
     row.calendar_warning = _over_unknown_year(meta, data, now, row.due_at)
-    row.candidates = [TaskCandidate(kind="group", principal=g) for g in groups] + [
-        TaskCandidate(kind="user", principal=u) for u in users
+    row.candidates = [fresh(TaskCandidate, kind="group", principal=g) for g in groups] + [
+        fresh(TaskCandidate, kind="user", principal=u) for u in users
     ]
     return row
 
@@ -172,8 +173,7 @@ def sync(session: so.Session, case: Case, parsed: ParsedDefinition, workflow: Bp
     known = {r.id for r in rows}
     for task_id, spiff_task in ready.items():
         if task_id not in known:
-            row = new_task_row(case, parsed, workflow, spiff_task, now)
-            session.add(row)
+            row = new_task_row(case, parsed, workflow, spiff_task, now)  # written by casework.save
             open_rows.append(row)
             emit(session, "task_created", case=case, task=row, now=now, process=parsed.meta)
     case.wake_at = next_wake(workflow)
@@ -190,7 +190,7 @@ PRELOADED = "docket_case_rows"  # session.info: {case id: [open rows, ids of tas
 PREDICTED = TaskState.FUTURE | TaskState.LIKELY | TaskState.MAYBE
 
 
-def preload(session: so.Session, case_id: int, open_rows: list[Task], settled: set[str] | None = None) -> None:
+def preload(session: so.Session, case_id: int, open_rows: list[Task], settled: set[UUID] | None = None) -> None:
     """The command already holds every open task row of the case (a new case: none): ``sync`` need not look
     them up. ``settled`` (see :func:`settle`) is given here for a new case, else by ``settle``."""
     session.info.setdefault(PRELOADED, {})[case_id] = [list(open_rows), settled]
@@ -203,7 +203,7 @@ def settle(session: so.Session, case_id: int, workflow: BpmnWorkflow) -> None:
     if entry is None:
         return
     flows = [workflow, *workflow.subprocesses.values()]
-    entry[1] = {str(i) for flow in flows for i, t in flow.tasks.items() if not t.state & PREDICTED}
+    entry[1] = {i for flow in flows for i, t in flow.tasks.items() if not t.state & PREDICTED}
 
 
 def _rows_to_sync(session: so.Session, case_id: int, ready: dict[str, SpiffTask]) -> list[Task]:
@@ -216,7 +216,7 @@ def _rows_to_sync(session: so.Session, case_id: int, ready: dict[str, SpiffTask]
     loaded, settled = entry
     rows = [r for r in loaded if r.state in OPEN_STATES or r.id in ready]
     held = {r.id for r in loaded}
-    unsure = [i for i in ready if i in settled and i not in held]
+    unsure = [i for i, task in ready.items() if task.id in settled and i not in held]
     if unsure:  # made ready again (a reset branch): its row exists, closed
         rows.extend(session.scalars(sa.select(Task).where(Task.id.in_(unsure))))
     return rows

@@ -35,15 +35,18 @@ def insert_case(session: so.Session, case: Case) -> None:
     _attach(session, case, mapping)
 
 
-def write_case_rows(session: so.Session, case: Case) -> None:
-    """Write ``case`` and those of its task rows the command changed or added, now (see the module's text)."""
+def write_case_rows(session: so.Session, case: Case, rows: Iterable[Task] = ()) -> None:
+    """Write ``case`` and those of its task rows the command changed, and insert the new ones among its open
+    ``rows`` (see the module's text)."""
+    new = [row for row in rows if sa.inspect(row).key is None]  # made by this command, not written yet
     if not sa.inspect(case).persistent:
+        session.add_all(new)
         return  # its INSERT is the unit of work's, and so are its rows'
     update_row(session, case)
     changed = [o for o in session.dirty if isinstance(o, Task) and o.case_id == case.id]
     for row in sorted(changed, key=lambda r: r.id):  # the flush's order: by primary key
         update_row(session, row)
-    insert_tasks(session, [o for o in session.new if isinstance(o, Task) and o.case_id == case.id])
+    insert_tasks(session, new)
 
 
 def update_row(session: so.Session, obj: Case | Task) -> None:
@@ -71,13 +74,14 @@ def update_row(session: so.Session, obj: Case | Task) -> None:
 
 
 def insert_tasks(session: so.Session, rows: Iterable[Task]) -> None:
-    """INSERT the pending task ``rows`` and their candidates (one statement each), then attach them as persistent."""
+    """INSERT the new task ``rows`` and their candidates (one statement each), then attach them as persistent."""
     rows = list(rows)
     if not rows:
         return
     mapping = _mapping(Task)
     for row in rows:
-        session.expunge(row)  # with its candidates (the relationship cascades)
+        if row in session:  # added by a feature's row that refers to it (an SLA clock)
+            session.expunge(row)  # with its candidates (the relationship cascades)
     by_columns: dict[tuple[str, ...], list[dict[str, Any]]] = {}
     for row in rows:
         values = mapping.insert_values(row)
@@ -96,6 +100,14 @@ def insert_tasks(session: so.Session, rows: Iterable[Task]) -> None:
 
 _INSERT_CANDIDATE = Direct(lambda: sa.insert(TaskCandidate.__table__).values(
     typed_values(TaskCandidate.__table__, ("task_id", "kind", "principal"))))
+
+
+def fresh(cls: type, **values: Any) -> Any:
+    """A new (transient) object holding ``values``, as its constructor leaves it but without the attribute event
+    the constructor fires per value: nothing needs tracking in a new row, whose INSERT writes what it holds."""
+    obj = sa.inspect(cls).class_manager.new_instance()
+    sa.inspect(obj).dict.update(values)
+    return obj
 
 
 def loaded(session: so.Session, cls: type, values: dict[str, Any]) -> Any:
