@@ -42,27 +42,34 @@ class _Plan:
         self.sql = compiled.string
         self.positional = compiled.positional
         binds: dict[BindParameter[Any], str] = compiled.bind_names  # type: ignore[attr-defined]
-        self.processors: dict[str, Callable[[Any], Any]] = {}
-        self.defaults: dict[str, Any] = {}
+        processors: dict[str, Callable[[Any], Any] | None] = {}
+        defaults: dict[str, Any] = {}
         for bind, name in binds.items():
-            processor = bind.type.dialect_impl(dialect).bind_processor(dialect)
-            if processor is not None:
-                self.processors[name] = processor
+            processors[name] = bind.type.dialect_impl(dialect).bind_processor(dialect)
             if not bind.required and bind.value is not None:
-                self.defaults[name] = bind.value  # a literal the statement carries (e.g. a WHERE constant)
-        self.names: Sequence[str] = list(compiled.positiontup or []) if self.positional else list(binds.values())
+                defaults[name] = bind.value  # a literal the statement carries (e.g. a WHERE constant)
+        names = list(compiled.positiontup or []) if self.positional else list(binds.values())
+        # per parameter in the order the driver takes them: its name, its processor, its value when none is given
+        self.slots = [(name, processors[name], defaults.get(name, _REQUIRED)) for name in names]
         columns = statement.selected_columns if isinstance(statement, sa.Select) else ()
         readers = [column.type.dialect_impl(dialect).result_processor(dialect, None) for column in columns]
-        self.readers: list[Callable[[Any], Any] | None] | None = readers if any(readers) else None
+        # the columns a SELECT reads through their type (dates, JSON on SQLite...), by position
+        self.readers = [(i, read) for i, read in enumerate(readers) if read is not None]
 
     def parameters(self, values: Mapping[str, Any]) -> Sequence[Any] | dict[str, Any]:
-        processors, defaults = self.processors, self.defaults
-        out = {}
-        for name in self.names:
-            value = values[name] if name in values else defaults.get(name)
-            processor = processors.get(name)
-            out[name] = processor(value) if processor is not None else value
-        return [out[name] for name in self.names] if self.positional else out
+        """The driver's parameters for ``values``, each as its column type sends it.
+
+        :raises ValueError: a parameter of the statement has no value."""
+        out = []
+        for name, process, default in self.slots:
+            value = values.get(name, default)
+            if value is _REQUIRED:
+                raise ValueError(f"no value given for the statement's parameter {name!r}")
+            out.append(value if process is None else process(value))
+        return out if self.positional else {slot[0]: value for slot, value in zip(self.slots, out, strict=True)}
+
+
+_REQUIRED = object()
 
 
 class Direct:
@@ -111,12 +118,16 @@ class Direct:
         cursor = _run(connection, plan, plan.parameters(values), False)
         rows = cursor.fetchall()
         cursor.close()
-        readers = plan.readers
-        if readers is None:
+        if not plan.readers:
             return [tuple(row) for row in rows]
-        return [tuple(value if read is None or value is None else read(value) for read, value in zip(readers, row,
-                                                                                                    strict=True))
-                for row in rows]
+        out = []
+        for row in rows:
+            values = list(row)
+            for i, read in plan.readers:
+                if values[i] is not None:
+                    values[i] = read(values[i])
+            out.append(tuple(values))
+        return out
 
     def _cursor(self, session: so.Session, values: Mapping[str, Any]) -> Any:
         connection = session.connection()

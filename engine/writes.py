@@ -105,19 +105,24 @@ _INSERT_CANDIDATE = Direct(lambda: sa.insert(TaskCandidate.__table__).values(
 def fresh(cls: type, **values: Any) -> Any:
     """A new (transient) object holding ``values``, as its constructor leaves it but without the attribute event
     the constructor fires per value: nothing needs tracking in a new row, whose INSERT writes what it holds."""
-    obj = sa.inspect(cls).class_manager.new_instance()
+    obj = _manager(cls).new_instance()
     sa.inspect(obj).dict.update(values)
     return obj
+
+
+@cache
+def _manager(cls: type) -> Any:
+    return sa.inspect(cls).class_manager
 
 
 def loaded(session: so.Session, cls: type, values: dict[str, Any]) -> Any:
     """The persistent object of a row read with Core (``values``: its columns by attribute name; a column left out
     is loaded when first read), as an ORM load gives it: the session's own object when it holds the row already."""
-    mapper = sa.inspect(cls)
-    existing = session.identity_map.get(so.util.identity_key(cls, (values[_mapping(cls).key],)))
+    mapping = _mapping(cls)
+    existing = session.identity_map.get(mapping.mapper.identity_key_from_primary_key((values[mapping.key],)))
     if existing is not None:
         return existing
-    obj = mapper.class_manager.new_instance()
+    obj = mapping.manager.new_instance()
     sa.inspect(obj).dict.update(values)  # loaded values: committed, no history
     so.make_transient_to_detached(obj)
     session.add(obj)
@@ -154,6 +159,7 @@ class _Mapping:
 
     def __init__(self, cls: type) -> None:
         mapper = sa.inspect(cls)
+        self.mapper, self.manager = mapper, mapper.class_manager
         table = mapper.local_table
         self.columns = frozenset(prop.key for prop in mapper.column_attrs)
         assert self.columns == frozenset(table.c.keys()), f"{cls.__name__}: attributes named as their columns"

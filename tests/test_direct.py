@@ -83,3 +83,9 @@ def test_an_in_list_left_to_expand_per_execution_is_refused(rt: Runtime) -> None
 
 def test_slots_name_one_parameter_per_item() -> None:
     assert [p.key for p in slots("keys", 3)] == ["keys_0", "keys_1", "keys_2"]
+
+
+def test_a_parameter_without_a_value_is_refused(rt: Runtime) -> None:
+    row = {"case_id": None, "task_id": None, "actor": "a", "kind": "probe", "at": datetime.now(UTC)}  # no data
+    with pytest.raises(ValueError, match="'data'"), rt.transaction() as session:
+        INSERT_EVENT.executemany(session, [row])
