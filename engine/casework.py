@@ -19,7 +19,7 @@ from .connectors.context import CommandScope
 from .connectors.context import running as connector_scope
 from .definitions.meta import ProcessMeta
 from .definitions.parse import ParsedDefinition
-from .direct import Direct, typed_values
+from .direct import insert
 from .errors import DocketError
 from .hooks import emit
 from .models import Case, Event, Task
@@ -54,8 +54,7 @@ def record(session: so.Session, case: Case | None, actor: Actor | str | None, ki
         emit(session, kind, **payload)
 
 
-_INSERT_EVENT = Direct(lambda: sa.insert(Event.__table__).values(
-    typed_values(Event.__table__, ("case_id", "task_id", "actor", "kind", "at", "data"))))
+_INSERT_EVENT = insert(Event.__table__, ("case_id", "task_id", "actor", "kind", "at", "data"))
 
 
 def _written_now(session: so.Session, case: Case | None) -> bool:

@@ -6,7 +6,7 @@ statements every command sends — its case and task rows, their candidates, its
 notifications — and the bearer-token check of every API call are therefore compiled once per dialect (and per
 length of each list parameter) and run on the session's DB-API connection, inside the session's transaction:
 
-    _INSERT_EVENT = Direct(lambda: sa.insert(Event.__table__).values(typed_values(Event.__table__, COLUMNS)))
+    _INSERT_EVENT = insert(Event.__table__, ("case_id", "task_id", "actor", "kind", "at", "data"))
     _INSERT_EVENT.executemany(session, rows)
 
 Every value still goes through its column type's bind processor (dates, JSON, the models' own types), exactly as
@@ -106,33 +106,31 @@ class Direct:
 
     def execute(self, session: so.Session, values: Mapping[str, Any]) -> int:
         """Run once with ``values``; returns how many rows it wrote."""
-        cursor = self._cursor(session, values)
+        cursor, _ = self._cursor(session, values)
         count = cursor.rowcount
         cursor.close()
         return count
 
     def fetch(self, session: so.Session, values: Mapping[str, Any]) -> list[tuple[Any, ...]]:
         """Run once with ``values``; returns the rows it read (or a RETURNING clause gave) as the driver gives them."""
-        connection = session.connection()
-        plan, values = self._plan(connection.dialect, values)
-        cursor = _run(connection, plan, plan.parameters(values), False)
+        cursor, plan = self._cursor(session, values)
         rows = cursor.fetchall()
         cursor.close()
         if not plan.readers:
             return [tuple(row) for row in rows]
         out = []
         for row in rows:
-            values = list(row)
+            read_row = list(row)
             for i, read in plan.readers:
-                if values[i] is not None:
-                    values[i] = read(values[i])
-            out.append(tuple(values))
+                if read_row[i] is not None:
+                    read_row[i] = read(read_row[i])
+            out.append(tuple(read_row))
         return out
 
-    def _cursor(self, session: so.Session, values: Mapping[str, Any]) -> Any:
+    def _cursor(self, session: so.Session, values: Mapping[str, Any]) -> tuple[Any, _Plan]:
         connection = session.connection()
         plan, values = self._plan(connection.dialect, values)
-        return _run(connection, plan, plan.parameters(values), False)
+        return _run(connection, plan, plan.parameters(values), False), plan
 
     def executemany(self, session: so.Session, rows: Sequence[Mapping[str, Any]]) -> None:
         """Run once per row of ``rows`` (all of the same shape), in one call to the driver."""
@@ -146,6 +144,12 @@ class Direct:
 def slots(name: str, count: int) -> list[BindParameter[Any]]:
     """``count`` bound parameters standing for the items of the list parameter ``name``."""
     return [sa.bindparam(f"{name}_{i}") for i in range(count)]
+
+
+def insert(table: sa.Table, columns: Iterable[str]) -> Direct:
+    """The INSERT of exactly ``columns`` into ``table`` (each row gives a value for each)."""
+    columns = tuple(columns)
+    return Direct(lambda: sa.insert(table).values(typed_values(table, columns)))
 
 
 def typed_values(table: sa.Table, keys: Iterable[str]) -> dict[str, BindParameter[Any]]:

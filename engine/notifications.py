@@ -10,7 +10,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from .clock import utcnow
-from .direct import Direct, typed_values
+from .direct import Direct, insert
 from .models import Case, Group, Notification, Task, User, membership
 from .runtime import Runtime
 
@@ -72,8 +72,8 @@ def notify(session: so.Session, usernames: Iterable[str], kind: str, title: str,
     return len(users)
 
 
-_INSERT = Direct(lambda: sa.insert(Notification.__table__).values(typed_values(
-    Notification.__table__, ("username", "kind", "title", "body", "link", "case_id", "task_id", "created_at"))))
+_INSERT = insert(Notification.__table__,
+                 ("username", "kind", "title", "body", "link", "case_id", "task_id", "created_at"))
 
 
 def _members_insert(keys: list[Any], skip: list[Any], dialect: str) -> sa.Insert:

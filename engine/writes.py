@@ -20,7 +20,7 @@ from typing import Any
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
-from .direct import Direct, typed_values
+from .direct import Direct, insert, typed_values
 from .errors import Conflict
 from .models import Case, Task, TaskCandidate
 
@@ -98,8 +98,7 @@ def insert_tasks(session: so.Session, rows: Iterable[Task]) -> None:
         _attach(session, row, mapping)  # with its candidates (the relationship cascades)
 
 
-_INSERT_CANDIDATE = Direct(lambda: sa.insert(TaskCandidate.__table__).values(
-    typed_values(TaskCandidate.__table__, ("task_id", "kind", "principal"))))
+_INSERT_CANDIDATE = insert(TaskCandidate.__table__, ("task_id", "kind", "principal"))
 
 
 def fresh(cls: type, **values: Any) -> Any:

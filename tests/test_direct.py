@@ -9,12 +9,12 @@ from datetime import UTC, datetime, timedelta, timezone
 import pytest
 import sqlalchemy as sa
 
-from engine.direct import Direct, slots, typed_values
+from engine.direct import Direct, insert, slots, typed_values
 from engine.models import Event, Task, User
 from engine.runtime import Runtime
 
 EVENT_COLUMNS = ("case_id", "task_id", "actor", "kind", "at", "data")
-INSERT_EVENT = Direct(lambda: sa.insert(Event.__table__).values(typed_values(Event.__table__, EVENT_COLUMNS)))
+INSERT_EVENT = insert(Event.__table__, EVENT_COLUMNS)
 USERS_NAMED = Direct(lambda names: sa.select(User.username).where(User.username.in_(names) if names else sa.false())
                      .order_by(User.username), lists=("names",))
 
