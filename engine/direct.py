@@ -128,7 +128,7 @@ class Direct:
         return out
 
     def _cursor(self, session: so.Session, values: Mapping[str, Any]) -> tuple[Any, _Plan]:
-        connection = session.connection()
+        connection = _connection(session)
         plan, values = self._plan(connection.dialect, values)
         return _run(connection, plan, plan.parameters(values), False), plan
 
@@ -136,9 +136,24 @@ class Direct:
         """Run once per row of ``rows`` (all of the same shape), in one call to the driver."""
         if not rows:
             return
-        connection = session.connection()
+        connection = _connection(session)
         plan, _ = self._plan(connection.dialect, rows[0])
         _run(connection, plan, [plan.parameters(row) for row in rows], True).close()
+
+
+_CONNECTION = "docket_direct_connection"  # session.info: (the transaction, its connection)
+
+
+def _connection(session: so.Session) -> sa.Connection:
+    """The connection of the session's transaction (``Session.connection``, begun if need be), remembered for the
+    transaction's other statements: asking the session each time costs more than most of them."""
+    held = session.info.get(_CONNECTION)
+    transaction = session.get_transaction()
+    if held is not None and held[0] is transaction and transaction is not None and transaction.is_active:
+        return held[1]
+    connection = session.connection()
+    session.info[_CONNECTION] = (session.get_transaction(), connection)
+    return connection
 
 
 def slots(name: str, count: int) -> list[BindParameter[Any]]:

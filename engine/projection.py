@@ -126,9 +126,11 @@ def new_task_row(case: Case, parsed: ParsedDefinition, workflow: BpmnWorkflow, s
         created_at=now, due_at=_due(workflow, meta, data, now), claimed_at=now if assignee else None,
     )
     row.calendar_warning = _over_unknown_year(meta, data, now, row.due_at)
-    row.candidates = [fresh(TaskCandidate, kind="group", principal=g) for g in groups] + [
-        fresh(TaskCandidate, kind="user", principal=u) for u in users
-    ]
+    # a new row's collection holds what its INSERT writes: set as loaded, without the collection's events
+    so.attributes.set_committed_value(row, "candidates", [
+        fresh(TaskCandidate, task_id=row.id, kind=kind, principal=principal)
+        for kind, principals in (("group", groups), ("user", users)) for principal in principals
+    ])
     return row
 
 

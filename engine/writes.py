@@ -69,7 +69,7 @@ def update_row(session: so.Session, obj: Case | Task) -> None:
             session, {**values, "where_id": state.identity[0], "where_version": version})
         if written != 1:
             raise Conflict(STALE)
-        setattr(obj, mapping.version, version + 1)
+        state.dict[mapping.version] = version + 1  # as written; the history goes below
     _as_flushed(session, obj, mapping)
 
 
@@ -93,9 +93,9 @@ def insert_tasks(session: so.Session, rows: Iterable[Task]) -> None:
                                             for row, c in candidates])
     for row, candidate in candidates:
         candidate.task_id = row.id
-        so.make_transient_to_detached(candidate)
+        _attach(session, candidate)
     for row in rows:
-        _attach(session, row, mapping)  # with its candidates (the relationship cascades)
+        _attach(session, row, mapping)
 
 
 _INSERT_CANDIDATE = insert(TaskCandidate.__table__, ("task_id", "kind", "principal"))
@@ -118,13 +118,16 @@ def loaded(session: so.Session, cls: type, values: dict[str, Any]) -> Any:
     """The persistent object of a row read with Core (``values``: its columns by attribute name; a column left out
     is loaded when first read), as an ORM load gives it: the session's own object when it holds the row already."""
     mapping = _mapping(cls)
-    existing = session.identity_map.get(mapping.mapper.identity_key_from_primary_key((values[mapping.key],)))
+    identity = mapping.mapper.identity_key_from_primary_key((values[mapping.key],))
+    existing = session.identity_map.get(identity)
     if existing is not None:
         return existing
     obj = mapping.manager.new_instance()
     sa.inspect(obj).dict.update(values)  # loaded values: committed, no history
-    so.make_transient_to_detached(obj)
-    session.add(obj)
+    _persistent(session, obj, identity)
+    missing = mapping.columns.difference(values)
+    if missing:
+        session.expire(obj, missing)  # read when first used
     return obj
 
 
@@ -136,11 +139,24 @@ def _as_flushed(session: so.Session, obj: Any, mapping: _Mapping) -> None:
     state._commit_all(state.dict, session.identity_map)
 
 
-def _attach(session: so.Session, obj: Any, mapping: _Mapping) -> None:
-    """Put the transient ``obj``, whose row is written, into ``session`` as persistent with no history."""
-    _fill_unset(obj, mapping)
-    so.make_transient_to_detached(obj)
-    session.add(obj)
+def _attach(session: so.Session, obj: Any, mapping: _Mapping | None = None) -> None:
+    """Put the transient ``obj``, whose row is written, into ``session`` as persistent with no history (``mapping``:
+    its columns left unset read as None)."""
+    if mapping is not None:
+        _fill_unset(obj, mapping)
+    state = _persistent(session, obj)
+    state._commit_all(state.dict, session.identity_map)
+
+
+def _persistent(session: so.Session, obj: Any, identity: Any = None) -> Any:
+    """Make ``obj`` persistent in ``session`` as an ORM load makes a row it read (``sqlalchemy.orm.loading``): its
+    identity (``identity``, else from its primary key) set, in the session's identity map. None of ``Session.add``'s
+    cascade over the object's relationships: the caller attaches related objects itself."""
+    state = sa.inspect(obj)
+    state.key = identity or state.mapper.identity_key_from_instance(obj)
+    state.session_id = session.hash_key
+    session.identity_map.add(state)
+    return state
 
 
 def _fill_unset(obj: Any, mapping: _Mapping) -> None:
