@@ -134,13 +134,18 @@ def new_task_row(case: Case, parsed: ParsedDefinition, workflow: BpmnWorkflow, s
     return row
 
 
-def case_data(workflow: BpmnWorkflow) -> dict[str, Any]:
-    """The case's current variables: the process result when done, else the data the open tasks see."""
+LIVE = TaskState.READY | TaskState.WAITING | TaskState.ERROR
+
+
+def case_data(workflow: BpmnWorkflow, live: list[SpiffTask] | None = None) -> dict[str, Any]:
+    """The case's current variables: the process result when done, else the data the open tasks see (``live``: the
+    workflow's tasks in a ``LIVE`` state, when the caller has them)."""
     if workflow.is_completed():
         return dict(workflow.data)
-    ready = workflow.get_tasks(state=TaskState.READY | TaskState.WAITING | TaskState.ERROR)
+    if live is None:
+        live = workflow.get_tasks(state=LIVE)
     merged: dict[str, Any] = {}
-    for task in sorted(ready, key=lambda t: t.last_state_change):
+    for task in sorted(live, key=lambda t: t.last_state_change):
         merged.update(task.data)
     if not merged:
         done = [t for t in workflow.tasks.values() if t.state == TaskState.COMPLETED]
@@ -153,8 +158,9 @@ def sync(session: so.Session, case: Case, parsed: ParsedDefinition, workflow: Bp
          now: datetime, json_safe: Any) -> list[Task]:
     """Bring the task rows and the case summary in line with ``workflow``; returns the open rows. The hooks
     (and the ``cancelled`` phase of step rules) see the case's new data."""
-    case.data = json_safe(case_data(workflow))
-    ready = {str(t.id): t for t in workflow.get_tasks(state=TaskState.READY, manual=True)}
+    live = workflow.get_tasks(state=LIVE)  # one walk of the task tree: its ready user tasks are among these
+    case.data = json_safe(case_data(workflow, live))
+    ready = {str(t.id): t for t in live if t.state == TaskState.READY and t.task_spec.manual}
     rows = _rows_to_sync(session, case.id, ready)
     open_rows: list[Task] = []
     for row in rows:
