@@ -14,13 +14,14 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from .access import Actor
 from .casework import advance, clean_input, command_scope, record, save
 from .clock import utcnow
+from .direct import Direct
 from .errors import Conflict, Forbidden, Invalid, NotFound
 from .models import Case, CaseCounter, ProcessDefinition
 from .notifications import acting
 from .projection import preload
 from .queries import latest_definition, visible_task
 from .runtime import Runtime
-from .writes import insert_case
+from .writes import fresh, insert_case
 
 
 def may_start(actor: Actor, definition: ProcessDefinition) -> bool:
@@ -39,13 +40,13 @@ def _counter_upsert(insert: Any) -> Any:
                                       set_={"last": table.c.last + 1}).returning(table.c.last)
 
 
-_COUNTER = {"sqlite": _counter_upsert(sqlite_insert), "postgresql": _counter_upsert(pg_insert)}
+_COUNTER = Direct(lambda dialect: _counter_upsert({"sqlite": sqlite_insert, "postgresql": pg_insert}[dialect]),
+                  by_dialect=True)
 
 
 def _next_business_key(session: so.Session, prefix: str, year: int) -> str:
     """The next number for ``prefix`` and ``year``: one atomic upsert, safe under concurrent starts."""
-    stmt = _COUNTER[session.get_bind().dialect.name]
-    number = session.execute(stmt, {"prefix": prefix, "year": year}).scalar_one()
+    ((number,),) = _COUNTER.fetch(session, {"prefix": prefix, "year": year})
     return f"{prefix}{year}-{number:03d}"
 
 
@@ -87,8 +88,8 @@ def open_case(rt: Runtime, session: so.Session, actor: Actor, definition: Proces
     workflow.get_next_task(spec_name="Start").set_data(**data)
     settings = definition.settings or {}
     prefix = settings.get("businessKeyPrefix", f"{definition.key.upper()}-")
-    case = Case(
-        definition_id=definition.id, process_key=definition.key,
+    case = fresh(  # a new row: built without per-attribute events (engine.writes.fresh)
+        Case, definition_id=definition.id, process_key=definition.key,
         business_key=_next_business_key(session, prefix, now.year),
         title=str(data.get(settings.get("titleField", "title"), ""))[:512] or None,
         status="running", workflow="", data={}, started_by=actor.username, started_at=now, updated_at=now,

@@ -11,10 +11,12 @@ import sqlalchemy.orm as so
 
 from .access import Actor, involved_clause, is_barred, may_act_on, require_not_barred, task_visible_clause
 from .clock import utcnow
+from .direct import Direct
 from .errors import Forbidden, Invalid, NotFound
 from .models import Case, Event, Group, ProcessDefinition, Task, TaskCandidate, over_open_tasks, task_is_open
 from .office.units import served_form
 from .steps import CASEWORK
+from .writes import loaded
 
 PAGE_SIZE = 50
 
@@ -288,12 +290,13 @@ def latest_definitions(session: so.Session, retired: bool | None = None) -> list
     return list(session.scalars(stmt.order_by(ProcessDefinition.key)))
 
 
-# The newest version of a process; the BPMN, forms and DMN load only when something reads them (the parsed
-# definition is cached per version, so a start rarely does). Built once, the key a parameter.
-_LATEST = (sa.select(ProcessDefinition).where(ProcessDefinition.key == sa.bindparam("key"))
-           .order_by(ProcessDefinition.version.desc()).limit(1)
-           .options(so.defer(ProcessDefinition.bpmn_xml), so.defer(ProcessDefinition.forms),
-                    so.defer(ProcessDefinition.dmn)))
+# The newest version of a process, run on the driver (engine.direct: every start reads it); the BPMN, forms and DMN
+# load only when something reads them (the parsed definition is cached per version, so a start rarely does).
+_LATEST_COLUMNS = tuple(key for key in sa.inspect(ProcessDefinition).column_attrs.keys()
+                        if key not in ("bpmn_xml", "forms", "dmn", "templates"))
+_LATEST = Direct(lambda: sa.select(*(getattr(ProcessDefinition, key) for key in _LATEST_COLUMNS))
+                 .where(ProcessDefinition.key == sa.bindparam("key"))
+                 .order_by(ProcessDefinition.version.desc()).limit(1))
 
 
 def latest_definition(session: so.Session, key: str) -> ProcessDefinition:
@@ -301,10 +304,10 @@ def latest_definition(session: so.Session, key: str) -> ProcessDefinition:
 
     :raises NotFound: the process is not deployed.
     """
-    row = session.scalars(_LATEST, {"key": key}).first()
-    if row is None:
+    rows = _LATEST.fetch(session, {"key": key})
+    if not rows:
         raise NotFound(f"process '{key}' is not deployed")
-    return row
+    return loaded(session, ProcessDefinition, dict(zip(_LATEST_COLUMNS, rows[0], strict=True)))
 
 
 def casework_definitions(session: so.Session, casework: str) -> list[tuple[int, str]]:

@@ -125,7 +125,7 @@ def loaded(session: so.Session, cls: type, values: dict[str, Any]) -> Any:
     obj = mapping.manager.new_instance()
     sa.inspect(obj).dict.update(values)  # loaded values: committed, no history
     _persistent(session, obj, identity)
-    missing = mapping.columns.difference(values)
+    missing = mapping.columns.difference(values, mapping.deferred)
     if missing:
         session.expire(obj, missing)  # read when first used
     return obj
@@ -168,9 +168,10 @@ def _fill_unset(obj: Any, mapping: _Mapping) -> None:
 
 
 class _Mapping:
-    """What the Core writes of one mapped class (a single-column primary key, a version column) need: its column
-    attributes (named as their columns), its version attribute, and its statements (:meth:`statement`): the
-    version-checked UPDATE by primary key and the INSERTs, one per set of columns written."""
+    """What the Core writes and reads of one mapped class (a single-column primary key) need: its column attributes
+    (named as their columns), its version attribute (the UPDATE's: Case and Task have one), its deferred columns and
+    its statements (:meth:`statement`): the version-checked UPDATE by primary key and the INSERTs, one per set of
+    columns written."""
 
     def __init__(self, cls: type) -> None:
         mapper = sa.inspect(cls)
@@ -178,7 +179,10 @@ class _Mapping:
         table = mapper.local_table
         self.columns = frozenset(prop.key for prop in mapper.column_attrs)
         assert self.columns == frozenset(table.c.keys()), f"{cls.__name__}: attributes named as their columns"
-        self.version = mapper.get_property_by_column(mapper.version_id_col).key
+        version = mapper.version_id_col
+        self.version = mapper.get_property_by_column(version).key if version is not None else None
+        # mapped as deferred: left out of a row, such a column loads by itself when read (never expired)
+        self.deferred = frozenset(prop.key for prop in mapper.column_attrs if prop.deferred)
         (key,) = mapper.primary_key
         self.key = mapper.get_property_by_column(key).key
         self._builders = {
