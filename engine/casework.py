@@ -7,7 +7,6 @@ import logging
 from datetime import datetime
 from typing import Any
 
-import sqlalchemy as sa
 import sqlalchemy.orm as so
 from SpiffWorkflow import TaskState
 from SpiffWorkflow.bpmn import BpmnWorkflow
@@ -60,7 +59,7 @@ _INSERT_EVENT = insert(Event.__table__, ("case_id", "task_id", "actor", "kind", 
 def _written_now(session: so.Session, case: Case | None) -> bool:
     """Can an event go straight to the database (a Core INSERT, no unit of work)? Yes when its case row exists
     and no event added to the session waits for the flush (events keep the order they happened in)."""
-    if case is not None and (case.id is None or not sa.inspect(case).persistent):
+    if case is not None and (case.id is None or not so.attributes.instance_state(case).persistent):
         return False
     return not any(isinstance(obj, Event) for obj in session.new)
 

@@ -25,6 +25,7 @@ from .errors import Conflict
 from .models import Case, Task, TaskCandidate
 
 STALE = "the case was changed by someone else in the meantime; reload and try again"
+_state = so.attributes.instance_state  # an object's InstanceState (what sa.inspect gives, without its lookup)
 
 
 def insert_case(session: so.Session, case: Case) -> None:
@@ -38,8 +39,8 @@ def insert_case(session: so.Session, case: Case) -> None:
 def write_case_rows(session: so.Session, case: Case, rows: Iterable[Task] = ()) -> None:
     """Write ``case`` and those of its task rows the command changed, and insert the new ones among its open
     ``rows`` (see the module's text)."""
-    new = [row for row in rows if sa.inspect(row).key is None]  # made by this command, not written yet
-    if not sa.inspect(case).persistent:
+    new = [row for row in rows if _state(row).key is None]  # made by this command, not written yet
+    if not _state(case).persistent:
         session.add_all(new)
         return  # its INSERT is the unit of work's, and so are its rows'
     update_row(session, case)
@@ -54,7 +55,7 @@ def update_row(session: so.Session, obj: Case | Task) -> None:
 
     :raises Conflict: the row's version in the database is not the one this command read.
     """
-    state = sa.inspect(obj)
+    state = _state(obj)
     if not state.modified:
         return
     mapping = _mapping(type(obj))
@@ -105,7 +106,7 @@ def fresh(cls: type, **values: Any) -> Any:
     """A new (transient) object holding ``values``, as its constructor leaves it but without the attribute event
     the constructor fires per value: nothing needs tracking in a new row, whose INSERT writes what it holds."""
     obj = _manager(cls).new_instance()
-    sa.inspect(obj).dict.update(values)
+    _state(obj).dict.update(values)
     return obj
 
 
@@ -123,7 +124,7 @@ def loaded(session: so.Session, cls: type, values: dict[str, Any]) -> Any:
     if existing is not None:
         return existing
     obj = mapping.manager.new_instance()
-    sa.inspect(obj).dict.update(values)  # loaded values: committed, no history
+    _state(obj).dict.update(values)  # loaded values: committed, no history
     _persistent(session, obj, identity)
     missing = mapping.columns.difference(values, mapping.deferred)
     if missing:
@@ -135,7 +136,7 @@ def _as_flushed(session: so.Session, obj: Any, mapping: _Mapping) -> None:
     """Leave the persistent ``obj`` as a flush leaves what it wrote: in ``session`` with no history to write (the
     flush's own last step on a row, ``InstanceState._commit_all``)."""
     _fill_unset(obj, mapping)
-    state = sa.inspect(obj)
+    state = _state(obj)
     state._commit_all(state.dict, session.identity_map)
 
 
@@ -152,7 +153,7 @@ def _persistent(session: so.Session, obj: Any, identity: Any = None) -> Any:
     """Make ``obj`` persistent in ``session`` as an ORM load makes a row it read (``sqlalchemy.orm.loading``): its
     identity (``identity``, else from its primary key) set, in the session's identity map. None of ``Session.add``'s
     cascade over the object's relationships: the caller attaches related objects itself."""
-    state = sa.inspect(obj)
+    state = _state(obj)
     state.key = identity or state.mapper.identity_key_from_instance(obj)
     state.session_id = session.hash_key
     session.identity_map.add(state)
@@ -162,7 +163,7 @@ def _persistent(session: so.Session, obj: Any, identity: Any = None) -> Any:
 def _fill_unset(obj: Any, mapping: _Mapping) -> None:
     """A column ``obj`` holds no value for reads as None, as after a flush (were it left unset, attaching the object
     would expire it: reading it would cost a SELECT). An expired column stays expired."""
-    state = sa.inspect(obj)
+    state = _state(obj)
     for key in mapping.columns.difference(state.dict, state.expired_attributes):
         so.attributes.set_committed_value(obj, key, None)
 
@@ -206,7 +207,7 @@ class _Mapping:
     def insert_values(self, obj: Any) -> dict[str, Any]:
         """The INSERT's values of a new ``obj``: what it holds, and the Python default of what it lacks (set on it
         too); a column with neither is left out (NULL, as the flush leaves it)."""
-        state = sa.inspect(obj)
+        state = _state(obj)
         values = {key: state.dict[key] for key in self.columns if key in state.dict}
         for key, default in self.defaults.items():
             if key not in values:
