@@ -104,14 +104,14 @@ class Direct:
                 values.update({f"{name}_{i}": item for i, item in enumerate(values.pop(name))})
         return plan, values
 
-    def execute(self, session: so.Session, values: Mapping[str, Any]) -> int:
+    def execute(self, session: so.Session | sa.Connection, values: Mapping[str, Any]) -> int:
         """Run once with ``values``; returns how many rows it wrote."""
         cursor, _ = self._cursor(session, values)
         count = cursor.rowcount
         cursor.close()
         return count
 
-    def fetch(self, session: so.Session, values: Mapping[str, Any]) -> list[tuple[Any, ...]]:
+    def fetch(self, session: so.Session | sa.Connection, values: Mapping[str, Any]) -> list[tuple[Any, ...]]:
         """Run once with ``values``; returns the rows it read (or a RETURNING clause gave) as the driver gives them."""
         cursor, plan = self._cursor(session, values)
         rows = cursor.fetchall()
@@ -127,12 +127,12 @@ class Direct:
             out.append(tuple(read_row))
         return out
 
-    def _cursor(self, session: so.Session, values: Mapping[str, Any]) -> tuple[Any, _Plan]:
+    def _cursor(self, session: so.Session | sa.Connection, values: Mapping[str, Any]) -> tuple[Any, _Plan]:
         connection = _connection(session)
         plan, values = self._plan(connection.dialect, values)
         return _run(connection, plan, plan.parameters(values), False), plan
 
-    def executemany(self, session: so.Session, rows: Sequence[Mapping[str, Any]]) -> None:
+    def executemany(self, session: so.Session | sa.Connection, rows: Sequence[Mapping[str, Any]]) -> None:
         """Run once per row of ``rows`` (all of the same shape), in one call to the driver."""
         if not rows:
             return
@@ -144,9 +144,12 @@ class Direct:
 _CONNECTION = "docket_direct_connection"  # session.info: (the transaction, its connection)
 
 
-def _connection(session: so.Session) -> sa.Connection:
+def _connection(session: so.Session | sa.Connection) -> sa.Connection:
     """The connection of the session's transaction (``Session.connection``, begun if need be), remembered for the
-    transaction's other statements: asking the session each time costs more than most of them."""
+    transaction's other statements: asking the session each time costs more than most of them. A connection given
+    instead of a session (a single read, ``Runtime.connection``) is used as it is."""
+    if isinstance(session, sa.Connection):
+        return session
     held = session.info.get(_CONNECTION)
     transaction = session.get_transaction()
     if held is not None and held[0] is transaction and transaction is not None and transaction.is_active:

@@ -83,6 +83,13 @@ class Runtime:
         with self.sessions() as session:
             yield session
 
+    @contextmanager
+    def connection(self) -> Iterator[sa.Connection]:
+        """A pooled connection for one read on the driver (``engine.direct``), without an ORM session: what a check
+        made on every request (the API's bearer token) costs least with."""
+        with self.db.connect() as connection:
+            yield connection
+
     def definition(self, session: so.Session, definition_id: int) -> ParsedDefinition:
         """The parsed, executable definition of one deployed version (cached per version)."""
 

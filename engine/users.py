@@ -157,8 +157,9 @@ _TOKEN_HOLDER = Direct(lambda: sa.select(User.username, Group.key)
                               User.active.is_(True)))
 
 
-def actor_for_token(session: so.Session, token: str) -> Actor | None:
-    """The active user holding this unexpired token, as the actor of a command (their groups), in one query."""
+def actor_for_token(session: so.Session | sa.Connection, token: str) -> Actor | None:
+    """The active user holding this unexpired token, as the actor of a command (their groups), in one query (in a
+    session, or on a connection: ``Runtime.connection``)."""
     rows = _TOKEN_HOLDER.fetch(session, {"digest": _digest(token), "now": utcnow()})
     if not rows:
         return None

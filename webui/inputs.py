@@ -209,19 +209,25 @@ class DocketRequest(Request):
         return self._checked_json
 
 
+FORM_TYPES = frozenset({"multipart/form-data", "application/x-www-form-urlencoded"})
+
+
 def check_request() -> None:
     """Check every string of the request (and parse a JSON body) before anything else reads it."""
     for name, value in (request.view_args or {}).items():
         if isinstance(value, str):
             check_text(name, value)
-    for source in (request.args, request.form):
+    sources = [request.args]
+    if request.mimetype in FORM_TYPES:  # werkzeug reads form fields and files from these bodies only
+        sources.append(request.form)
+        for name, upload in request.files.items(multi=True):
+            check_text(name, name)
+            check_text(name, upload.filename or "")
+    for source in sources:
         for name, values in source.lists():
             check_text(name, name)
             for value in values:
                 check_text(name, value)
-    for name, upload in request.files.items(multi=True):
-        check_text(name, name)
-        check_text(name, upload.filename or "")
     if request.is_json and request.content_length != 0:
         request.get_json()
 

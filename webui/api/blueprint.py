@@ -21,8 +21,8 @@ def authenticate():  # type: ignore[no-untyped-def]
     header = request.headers.get("Authorization", "")
     if not header.startswith("Bearer "):
         return error_response(401, "unauthenticated", "send Authorization: Bearer <token> (POST /api/v1/tokens)")
-    with rt().reading() as session:
-        actor = actor_for_token(session, header.removeprefix("Bearer ").strip())
+    with rt().connection() as connection:
+        actor = actor_for_token(connection, header.removeprefix("Bearer ").strip())
     if actor is None:
         return error_response(401, "unauthenticated", "the token is unknown or expired")
     g.actor = actor
