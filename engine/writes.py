@@ -9,6 +9,11 @@ a flush leaves it (persistent, no history), so the session's own flush finds not
 relationships changed, a case not yet inserted and every other table stay with the unit of work. The statements
 run on the driver (``engine.direct``). A row a command read with Core becomes a persistent object with
 :func:`loaded`, as an ORM load would leave it.
+
+Both ends do what SQLAlchemy's own flush and load do with a row, through the same few instance-state calls
+(``InstanceState._commit_all``, the state's ``key`` and ``session_id``, ``Session.identity_map.add``) rather than
+``Session.add``, whose cascade walk over relationships nobody loaded cost more than the row's statement; the tests
+(``tests/test_core_writes.py``, the suite on both databases) hold them to the ORM's behaviour.
 """
 
 from __future__ import annotations
