@@ -52,7 +52,7 @@ def open_task_for(session: so.Session, actor: Actor, task_id: str) -> Task:
     :raises NotFound: no such task. :raises Forbidden: not the actor's. :raises Conflict: closed, or held by
     someone else.
     """
-    task = _open_task(session, actor, task_id)
+    task, _case = _open_task(session, actor, task_id)
     if task.assignee not in (None, actor.username) and not actor.is_supervisor:
         raise Conflict(f"task '{task.title}' is claimed by {task.assignee}")
     return task
@@ -90,7 +90,7 @@ def _lookup_with_siblings(actor: Actor, bars: tuple[CaseBar, ...]) -> Direct:
     return Direct(build)
 
 
-def _open_task(session: so.Session, actor: Actor, task_id: str, siblings: bool = False) -> Task:
+def _open_task(session: so.Session, actor: Actor, task_id: str, siblings: bool = False) -> tuple[Task, Case]:
     """The task and its case in one SELECT; with ``siblings`` also the case's other open rows (handed to
     ``projection.preload``) and which of them nobody drafted (:func:`found_undrafted`)."""
     if siblings:
@@ -108,7 +108,7 @@ def _open_task(session: so.Session, actor: Actor, task_id: str, siblings: bool =
     refuse_barred(barred, task.title)  # a feature's bar (a recused handler), read in the same statement
     if task.state not in OPEN:
         raise Conflict(f"task '{task.title}' is {task.state}, no longer open")
-    return task
+    return task, case
 
 
 def _with_siblings(session: so.Session, actor: Actor, task_id: str) -> tuple[Task, Case, bool]:
@@ -141,10 +141,9 @@ def complete_task(rt: Runtime, actor: Actor, task_id: str, data: dict[str, Any] 
     data = clean_input(data or {})
     now = utcnow()
     with rt.transaction() as session:
-        task = _open_task(session, actor, task_id, siblings=True)
+        task, case = _open_task(session, actor, task_id, siblings=True)
         if task.assignee not in (None, actor.username) and not actor.is_supervisor:
             raise Conflict(f"task '{task.title}' is claimed by {task.assignee}")
-        case = session.get(Case, task.case_id)
         if expected_revision is not None and case.revision != expected_revision:
             raise Conflict(f"case {case.business_key} is at revision {case.revision}, not {expected_revision}")
         workflow = finish_task(rt, session, actor, case, task, data, now)
@@ -203,13 +202,12 @@ def claim_task(rt: Runtime, actor: Actor, task_id: str) -> Task:
         task = get_task_row(session, task_id)
         if task.assignee not in (None, actor.username) and is_candidate(actor, task):
             raise Conflict(f"task '{task.title}' is already claimed by {task.assignee}")
-        task = _open_task(session, actor, task_id)
+        task, case = _open_task(session, actor, task_id)
         if task.assignee == actor.username:
             return task
         if task.assignee is not None:
             raise Conflict(f"task '{task.title}' is already claimed by {task.assignee}")
         task.assignee, task.state, task.claimed_at = actor.username, "claimed", now
-        case = _case_ref(session, task)
         record(session, case, actor, "task_claimed", now, task, process=rt.definition(session, case.definition_id).meta)
     return task
 
@@ -218,7 +216,7 @@ def release_task(rt: Runtime, actor: Actor, task_id: str) -> Task:
     """Give a claimed task back to its groups (a personal task, which has none, stays with its person)."""
     now = utcnow()
     with rt.transaction() as session:
-        task = _open_task(session, actor, task_id)
+        task, case = _open_task(session, actor, task_id)
         if task.assignee is None:
             return task
         if task.assignee != actor.username and not actor.is_supervisor:
@@ -227,7 +225,6 @@ def release_task(rt: Runtime, actor: Actor, task_id: str) -> Task:
             raise Conflict(f"task '{task.title}' is {task.assignee}'s own: there is no group to give it back to")
         previous = task.assignee
         task.assignee, task.state, task.claimed_at = None, "open", None
-        case = _case_ref(session, task)
         record(session, case, actor, "task_released", now, task, {"from": previous},
                rt.definition(session, case.definition_id).meta)
     return task
@@ -237,7 +234,7 @@ def delegate_task(rt: Runtime, actor: Actor, task_id: str, username: str) -> Tas
     """Hand a task to another user who is allowed to do it."""
     now = utcnow()
     with rt.transaction() as session:
-        task = _open_task(session, actor, task_id)
+        task, case = _open_task(session, actor, task_id)
         if task.assignee not in (None, actor.username) and not actor.is_supervisor:
             raise Forbidden(f"task '{task.title}' is claimed by {task.assignee}, not by you")
         target = session.scalar(sa.select(User).where(User.username == username, User.active.is_(True)))
@@ -249,11 +246,6 @@ def delegate_task(rt: Runtime, actor: Actor, task_id: str, username: str) -> Tas
                           [{"field": "user", "message": "not among the task's candidate groups or users"}])
         previous = task.assignee
         task.assignee, task.state, task.claimed_at = target.username, "claimed", now
-        case = _case_ref(session, task)
         record(session, case, actor, "task_delegated", now, task, {"from": previous, "to": target.username},
                rt.definition(session, case.definition_id).meta)
     return task
-
-
-def _case_ref(session: so.Session, task: Task) -> Case:
-    return session.get(Case, task.case_id)
