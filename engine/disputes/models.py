@@ -38,6 +38,7 @@ class DisputeRecusal(Base):
     """A request that a mediator, reviewer or panel member step aside (回避), or their own withdrawal."""
 
     __tablename__ = "dispute_recusal"
+    __table_args__ = (sa.Index("ix_dispute_recusal_target_status", "target", "status"),)  # the recusal bar
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     case_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("process_instance.id", ondelete="CASCADE"), index=True)
