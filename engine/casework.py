@@ -149,6 +149,7 @@ def save(rt: Runtime, session: so.Session, case: Case, parsed: ParsedDefinition,
             if isinstance(title, str | int) and str(title).strip():
                 case.title = str(title).strip()[:512]
     write_case_rows(session, case, rows)
+    rt.hold(session, case, workflow)  # a new case has its id now: a reply to it in this transaction finds it
     case.open_task_rows, case.definition_version = rows, parsed.version
     if thrown:
         emit(session, "events_thrown", rt=rt, case=case, events=thrown, now=now)

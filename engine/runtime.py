@@ -27,6 +27,8 @@ from .models import Case, ProcessDefinition
 from .serializer import WorkflowStore
 from .writes import STALE
 
+CHECKED_OUT = "docket_checked_out"  # session.info: {case id: the workflow this transaction works on}
+
 
 class WorkflowCache:
     """Deserialized workflows by (case id, revision). A command takes its entry out (so no two
@@ -131,16 +133,32 @@ class Runtime:
         return self.definition(session, definition_id)
 
     def checkout(self, case: Case, parsed: ParsedDefinition) -> BpmnWorkflow:
-        """The case's workflow at its current revision, owned by the caller until ``checkin``."""
+        """The case's workflow at its current revision, owned by the caller until ``checkin``.
+
+        Within one transaction a case has one workflow: a second checkout of the same case (a reply delivered to
+        the case whose throw started the replying case) gets the object the first one holds, so the workflow the
+        command checks in after commit is the one that took the reply."""
         session = so.object_session(case)
+        workflow = session.info.get(CHECKED_OUT, {}).get(case.id)
+        if workflow is not None:
+            return workflow
         workflow = self.workflows.take(case.id, case.revision)
         if workflow is None:
             workflow = self.load(session, case, parsed)
+        self.hold(session, case, workflow)
         return self.attach(workflow, session)  # never serialized: set on every checkout
 
+    def hold(self, session: so.Session, case: Case, workflow: BpmnWorkflow) -> None:
+        """Note ``workflow`` as the one this transaction works on for ``case`` (see ``checkout``)."""
+        session.info.setdefault(CHECKED_OUT, {})[case.id] = workflow
+
     def peek(self, case: Case, parsed: ParsedDefinition) -> BpmnWorkflow:
-        """A read-only copy of the case's workflow (loaded fresh unless cached)."""
+        """A read-only copy of the case's workflow (loaded fresh unless cached, or the one this transaction
+        holds)."""
         session = so.object_session(case)
+        held = session.info.get(CHECKED_OUT, {}).get(case.id)
+        if held is not None:
+            return held
         workflow = self.workflows.take(case.id, case.revision)
         if workflow is None:
             workflow = self.load(session, case, parsed)

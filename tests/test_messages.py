@@ -14,6 +14,7 @@ from conftest import deploy_file
 from engine.runtime import Runtime
 
 ORDERS = Path(__file__).parent / "bpmn" / "messages" / "orders.bpmn"
+ORDERS_INSTANT = ORDERS.with_name("orders_instant.bpmn")  # the same, with a billing that pays at once
 
 
 @pytest.fixture
@@ -77,6 +78,22 @@ def test_a_thrown_message_starts_a_case_whose_reply_continues_the_thrower(api: A
     assert received["name"] == "payment" and received["from_case"] == billing["id"]
     assert history(case(api, billing["id"]), "message_sent") == [
         {"name": "payment", "delivered": [order["id"]], "started": []}]
+
+
+def test_a_reply_in_the_same_transaction_stays_in_the_thrower(api: Any, rt: Runtime, people: dict) -> None:
+    """The billing case pays at once: the payment reaches the order in the transaction that placed it. The next
+    commands on the order (in the same worker, from its hot workflow) see the payment and keep it."""
+    deploy_file(rt, ORDERS_INSTANT)
+    order = place(api, "I-1")
+    assert [t["name"] for t in order["open_tasks"]] == ["ship"]  # paid while being placed
+    res = api.post("/api/v1/messages", json={"name": "customer_note", "correlation": {"order_no": "I-1"},
+                                             "data": {"note": "leave it at the door"}})
+    assert res.status_code == 200 and res.get_json()["delivered"] == [order["id"]], res.get_json()
+    order = case(api, order["id"])
+    assert [t["name"] for t in order["open_tasks"]] == ["ship"]  # the note did not undo the payment
+    assert complete(api, order, "ship", "zhao")["status"] == "completed"
+    rt.workflows.clear()  # the stored workflow agrees
+    assert case(api, order["id"])["status"] == "completed"
 
 
 def test_an_api_message_reaches_only_the_correlated_case(api: Any, shop: None) -> None:
