@@ -11,7 +11,8 @@ run on the driver (``engine.direct``). A row a command read with Core becomes a 
 :func:`loaded`, as an ORM load would leave it.
 
 Both ends do what SQLAlchemy's own flush and load do with a row, through the same few instance-state calls
-(``InstanceState._commit_all``, the state's ``key`` and ``session_id``, ``Session.identity_map.add``) rather than
+(``InstanceState._commit_all``, the state's ``key`` and ``session_id``, ``Session.identity_map.add``, the
+transaction's record of what it wrote) rather than
 ``Session.add``, whose cascade walk over relationships nobody loaded cost more than the row's statement; the tests
 (``tests/test_core_writes.py``, the suite on both databases) hold them to the ORM's behaviour.
 """
@@ -143,6 +144,7 @@ def _as_flushed(session: so.Session, obj: Any, mapping: _Mapping) -> None:
     _fill_unset(obj, mapping)
     state = _state(obj)
     state._commit_all(state.dict, session.identity_map)
+    _written(session, state, new=False)
 
 
 def _attach(session: so.Session, obj: Any, mapping: _Mapping | None = None) -> None:
@@ -152,6 +154,15 @@ def _attach(session: so.Session, obj: Any, mapping: _Mapping | None = None) -> N
         _fill_unset(obj, mapping)
     state = _persistent(session, obj)
     state._commit_all(state.dict, session.identity_map)
+    _written(session, state, new=True)
+
+
+def _written(session: so.Session, state: Any, new: bool) -> None:
+    """Tell the innermost transaction (a SAVEPOINT's too) that its rollback must undo this row, as the flush does
+    (``Session._register_altered``): an inserted object leaves the session, a changed one is expired."""
+    transaction = session._transaction
+    if transaction is not None:
+        (transaction._new if new else transaction._dirty)[state] = True
 
 
 def _persistent(session: so.Session, obj: Any, identity: Any = None) -> Any:
@@ -167,9 +178,10 @@ def _persistent(session: so.Session, obj: Any, identity: Any = None) -> Any:
 
 def _fill_unset(obj: Any, mapping: _Mapping) -> None:
     """A column ``obj`` holds no value for reads as None, as after a flush (were it left unset, attaching the object
-    would expire it: reading it would cost a SELECT). An expired column stays expired."""
+    would expire it: reading it would cost a SELECT). A column that is expired, or deferred (by the mapping or by
+    the query that loaded ``obj``), stays unloaded: it is read when first used."""
     state = _state(obj)
-    for key in mapping.columns.difference(state.dict, state.expired_attributes):
+    for key in mapping.columns.difference(state.dict, state.expired_attributes, state.callables, mapping.deferred):
         so.attributes.set_committed_value(obj, key, None)
 
 

@@ -17,7 +17,7 @@ from engine.instances import start_case
 from engine.models import Case, Task, TaskCandidate
 from engine.runtime import Runtime
 from engine.tasks import complete_task
-from engine.writes import STALE, update_row
+from engine.writes import STALE, fresh, insert_tasks, update_row
 
 TWO_STEPS = """<?xml version="1.0" encoding="UTF-8"?>
 <bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
@@ -116,3 +116,43 @@ def test_a_completion_on_another_worker_reads_the_stored_workflow(rt: Runtime, p
     assert (ask.state, answer.state, [t.name for t in done.open_task_rows]) == ("completed", "open", ["answer"])
     with pytest.raises(Conflict):
         complete_task(rt, people["zhao"], ask.id, {"answer": 8})
+
+
+@pytest.mark.parametrize("core", [True, False], ids=["core", "unit_of_work"])
+def test_a_savepoint_rolled_back_undoes_the_rows_it_wrote(rt: Runtime, people: dict, core: bool) -> None:
+    """Rows written with Core inside a SAVEPOINT that rolls back are undone in the session as the flush's are: the
+    changed case is read again (its old revision), the inserted task leaves the session; the command goes on."""
+    deploy_file(rt, Bundle(bpmn=TWO_STEPS.encode(), filename="two_steps.bpmn"))
+    started = start_case(rt, people["zhao"], "two_steps", {})
+    (ask,) = _rows(rt, started.id)[1]
+    with rt.transaction() as session:
+        case = session.get(Case, started.id)
+        with pytest.raises(RuntimeError), session.begin_nested():
+            case.title = "inside"
+            ghost = fresh(Task, id="ghost", case_id=case.id, process_key="two_steps", name="n", title="t",
+                          state="open", created_at=ask.created_at)
+            so.attributes.set_committed_value(ghost, "candidates", [])
+            if core:
+                update_row(session, case)
+                insert_tasks(session, [ghost])
+            else:
+                session.add(ghost)
+                session.flush()
+            raise RuntimeError("the step failed")
+        assert (case.revision, case.title) == (2, None)
+        assert session.get(Task, "ghost") is None
+        case.title = "after"  # the command goes on: its own write is not a conflict
+    case, tasks, _ = _rows(rt, started.id)
+    assert (case.revision, case.title, [t.id for t in tasks]) == (3, "after", [ask.id])
+
+
+def test_a_column_the_query_deferred_is_still_read_after_a_core_write(rt: Runtime, people: dict) -> None:
+    deploy_file(rt, Bundle(bpmn=TWO_STEPS.encode(), filename="two_steps.bpmn"))
+    started = start_case(rt, people["zhao"], "two_steps", {})
+    with rt.transaction() as session:
+        case = session.scalars(sa.select(Case).where(Case.id == started.id).options(so.defer(Case.workflow))).one()
+        case.title = "renamed"
+        update_row(session, case)
+        assert case.workflow is not None and "two_steps" in case.workflow  # read now, not taken as None
+    case, _, _ = _rows(rt, started.id)
+    assert (case.revision, case.title) == (3, "renamed")
