@@ -10,9 +10,12 @@ length of each list parameter) and run on the session's DB-API connection, insid
     _INSERT_EVENT.executemany(session, rows)
 
 Every value still goes through its column type's bind processor (dates, JSON, the models' own types), exactly as
-SQLAlchemy would send it, and the engine's ``before_cursor_execute`` listeners still hear of every statement
-(statement counters, plan checks). A SELECT's rows come back read as their column types read them; a RETURNING
-clause's as the driver gives them (keep it to ids and names).
+SQLAlchemy would send it, and the engine's ``before_cursor_execute`` and ``after_cursor_execute`` listeners still
+hear of every statement (statement counters, plan checks, tracing; their context is a small stand-in, not
+SQLAlchemy's execution context). A driver error comes out as SQLAlchemy's (``IntegrityError``…), and a lost
+connection is invalidated; the ``handle_error`` event is not fired. A direct SELECT does not autoflush: it reads
+what the transaction has written so far, not objects still pending in the session. A SELECT's rows come back
+read as their column types read them; a RETURNING clause's as the driver gives them (keep it to ids and names).
 """
 
 from __future__ import annotations
@@ -90,7 +93,7 @@ class Direct:
 
     def _plan(self, dialect: Dialect, values: Mapping[str, Any]) -> tuple[_Plan, Mapping[str, Any]]:
         lengths = tuple(len(values[name]) for name in self._lists)
-        key = (dialect.name, lengths)
+        key = (type(dialect), dialect.paramstyle, lengths)  # per driver: its SQL text and value processing
         plan = self._plans.get(key)
         if plan is None:
             with self._lock:
@@ -176,11 +179,23 @@ def typed_values(table: sa.Table, keys: Iterable[str]) -> dict[str, BindParamete
     return {key: sa.bindparam(key, type_=table.c[key].type) for key in keys}
 
 
+class _Context:
+    """What the cursor events receive as their execution context: the statement's own facts, and room for what a
+    listener keeps between ``before_cursor_execute`` and ``after_cursor_execute`` (a tracer's span)."""
+
+    def __init__(self, statement: str, parameters: Any, many: bool) -> None:
+        self.statement, self.parameters, self.executemany = statement, parameters, many
+
+
 def _run(connection: sa.Connection, plan: _Plan, parameters: Any, many: bool) -> Any:
     statement = plan.sql
-    cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
-    for listener in connection.dispatch.before_cursor_execute:  # as SQLAlchemy calls them
-        statement, parameters = listener(connection, cursor, statement, parameters, None, many)
+    dbapi_connection = connection.connection.dbapi_connection
+    cursor = dbapi_connection.cursor()  # type: ignore[union-attr]
+    dispatch = connection.dispatch
+    context = _Context(statement, parameters, many) if dispatch.before_cursor_execute or \
+        dispatch.after_cursor_execute else None
+    for listener in dispatch.before_cursor_execute:  # as SQLAlchemy calls them
+        statement, parameters = listener(connection, cursor, statement, parameters, context, many)
     try:
         if many:
             cursor.executemany(statement, parameters)
@@ -188,5 +203,12 @@ def _run(connection: sa.Connection, plan: _Plan, parameters: Any, many: bool) ->
             cursor.execute(statement, parameters)
     except Exception as exc:
         cursor.close()
-        raise sa.exc.DBAPIError.instance(statement, parameters, exc, connection.dialect.loaded_dbapi.Error) from exc
+        error = sa.exc.DBAPIError.instance(statement, parameters, exc, connection.dialect.loaded_dbapi.Error)
+        if isinstance(exc, connection.dialect.loaded_dbapi.Error) and \
+                connection.dialect.is_disconnect(exc, dbapi_connection, cursor):
+            error.connection_invalidated = True
+            connection.invalidate(exc)  # a lost connection is not handed out again
+        raise error from exc
+    for listener in dispatch.after_cursor_execute:
+        listener(connection, cursor, statement, parameters, context, many)
     return cursor

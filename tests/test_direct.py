@@ -45,19 +45,31 @@ def test_list_parameters_take_any_length(rt: Runtime, people: dict) -> None:
 
 
 def test_the_engines_listeners_hear_every_statement(rt: Runtime) -> None:
+    """Before and after each statement, with a context a listener may keep its own state on (as a tracer keeps
+    its span)."""
     heard: list[tuple[str, object]] = []
+    finished: list[tuple[str, object]] = []
 
-    def keep(_conn: object, _cursor: object, statement: str, parameters: object, *_: object) -> None:
+    def before(_conn: object, _cursor: object, statement: str, parameters: object, context: object, _many: bool
+               ) -> None:
+        context.span = statement  # type: ignore[attr-defined]
         heard.append((statement, parameters))
 
-    sa.event.listen(rt.db, "before_cursor_execute", keep)
+    def after(_conn: object, _cursor: object, statement: str, _parameters: object, context: object, many: bool
+              ) -> None:
+        finished.append((context.span, many))  # type: ignore[attr-defined]
+
+    sa.event.listen(rt.db, "before_cursor_execute", before)
+    sa.event.listen(rt.db, "after_cursor_execute", after)
     try:
         with rt.transaction() as session:
             INSERT_EVENT.executemany(session, [{"case_id": None, "task_id": None, "actor": "a", "kind": "probe",
                                                 "at": datetime.now(UTC), "data": None}])
     finally:
-        sa.event.remove(rt.db, "before_cursor_execute", keep)
-    assert [s for s, _ in heard if s.lstrip().upper().startswith("INSERT INTO EVENT")]
+        sa.event.remove(rt.db, "before_cursor_execute", before)
+        sa.event.remove(rt.db, "after_cursor_execute", after)
+    inserts = [s for s, _ in heard if s.lstrip().upper().startswith("INSERT INTO EVENT")]
+    assert inserts and [(s, True) for s in inserts] == [(s, m) for s, m in finished if s in inserts]
 
 
 def test_a_refused_row_raises_sqlalchemys_error_and_changes_nothing(rt: Runtime) -> None:
