@@ -77,14 +77,15 @@ def visible_case(session: so.Session, actor: Actor, case_id: int) -> Case:
 
 
 CASE_SORTS: dict[str, sa.ColumnElement[Any]] = {
-    "number": Case.id, "title": Case.title, "status": Case.status, "started_by": Case.started_by,
+    "number": Case.business_key, "title": Case.title, "status": Case.status, "started_by": Case.started_by,
     "started": Case.started_at, "process": Case.process_key,
 }
-"""Case-list columns people may sort by: ``sort=started`` or ``sort=-started`` (default ``-number``)."""
+"""Case-list columns people may sort by: ``sort=started`` or ``sort=-started`` (default ``-started``, the newest
+first); ``number`` is the business key (its prefix, year and sequence)."""
 
 
 def list_cases(session: so.Session, actor: Actor, process: str | None = None, status: str | None = None,
-               q: str | None = None, page: int = 1, sort: str = "-number",
+               q: str | None = None, page: int = 1, sort: str = "-started",
                page_size: int = PAGE_SIZE) -> dict[str, Any]:
     """One page of the cases ``actor`` may read, filtered and sorted; ``total`` counts every match.
 

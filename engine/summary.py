@@ -87,13 +87,15 @@ class Labels:
         return found[0] if found else None
 
     def shown(self, name: str, value: Any, people: dict[str, str]) -> str:
-        """``value`` as people read it: option names, people's names, dates, yes/no; lists joined with 、."""
+        """``value`` as people read it: option names, people's names, dates, yes/no; lists joined as the reader's
+        language joins them (、 or a comma)."""
         _, options, prop = self.fields.get(name, ("", {}, {}))
         items = prop.get("items") if isinstance(prop.get("items"), dict) else {}
         is_user = USER in (prop.get("x-format"), items.get("x-format"))
         kind = prop.get("format") or items.get("format")
         values = value if isinstance(value, list | tuple) else [value]
-        return "、".join(s for s in (self._one(v, options, is_user, kind, people) for v in values) if s)
+        separator = ", " if _lang(self.locale) == "en" else "、"
+        return separator.join(s for s in (self._one(v, options, is_user, kind, people) for v in values) if s)
 
     def _one(self, value: Any, options: dict[str, str], is_user: bool, kind: Any, people: dict[str, str]) -> str:
         if value is None or value == "":
@@ -103,7 +105,8 @@ class Labels:
             return options.get(key) or (("Yes" if value else "No") if _lang(self.locale) == "en" else
                                         ("是" if value else "否"))
         if isinstance(value, dict):
-            return "；".join(f"{k}：{v}" for k, v in value.items() if v not in (None, "", []))
+            pair, between = ("{}: {}", "; ") if _lang(self.locale) == "en" else ("{}：{}", "；")
+            return between.join(pair.format(k, v) for k, v in value.items() if v not in (None, "", []))
         text = value if isinstance(value, str) else str(value)
         if text in options:
             return options[text]

@@ -150,7 +150,7 @@ def test_comment_with_attachment(server: str, browser: Any, rt: Any, people: dic
     sun = sign_in(browser, server, "sun")
     assert sun.locator(".bell-count").inner_text() != ""
     sun.goto(f"{server}/notifications")
-    assert "Wang 在评论中提到了你" in sun.locator("body").inner_text()
+    assert "Wang 在评论中提到了您" in sun.locator("body").inner_text()
     shot(sun, "13-mention-notification")
 
 

@@ -62,6 +62,24 @@ def test_case_list_pages_and_sorts(api: Any, rt: Runtime, people: dict, review_p
     assert by_title[0]["title"] == "提案 00"
 
 
+def test_cases_sort_newest_first_and_by_number_within_each_kind(api: Any, rt: Runtime, people: dict,
+                                                              review_process: Any) -> None:
+    """The default is the newest first; ``number`` sorts by the business key, so each kind's numbers stay together
+    in order (a 限时 case started between two 提案 cases does not split them)."""
+    from conftest import HERE, deploy_file
+
+    from engine.instances import start_case
+
+    deploy_file(rt, HERE / "bpmn" / "timed_review.bpmn")
+    first = start_case(rt, people["wang"], "proposal_review", {"title": "一"})
+    timed = start_case(rt, people["admin"], "timed_review", {"title": "二"})
+    last = start_case(rt, people["wang"], "proposal_review", {"title": "三"})
+    newest = [c["id"] for c in api.get("/api/v1/cases", "admin").get_json()["items"]]
+    assert newest == [last.id, timed.id, first.id]
+    by_number = [c["business_key"] for c in api.get("/api/v1/cases?sort=number", "admin").get_json()["items"]]
+    assert by_number == sorted(by_number) and by_number.index(timed.business_key) in (0, 2)
+
+
 def test_case_page_links_to_further_pages_and_sorts_by_header(web: Any, rt: Runtime, people: dict,
                                                               review_process: Any) -> None:
     from engine.instances import start_case

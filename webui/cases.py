@@ -34,11 +34,11 @@ bp = Blueprint("cases", __name__, url_prefix="/cases")
 def index():  # type: ignore[no-untyped-def]
     actor = current_actor()
     with rt().reading() as session:
-        sort = request.args.get("sort") or "-number"
+        sort = request.args.get("sort") or "-started"
         listing = list_cases(session, actor, process=request.args.get("process") or None,
                              status=request.args.get("status") or None, q=request.args.get("q") or None,
                              page=request.args.get("page", 1, type=int),
-                             sort=sort if sort.lstrip("-") in CASE_SORTS else "-number")
+                             sort=sort if sort.lstrip("-") in CASE_SORTS else "-started")
         names = display_names(session, [c["started_by"] or "" for c in listing["items"]])
         processes = {d.key: d.name for d in latest_definitions(session, retired=False)}
         startable = [d for d in latest_definitions(session) if may_start(actor, d)]

@@ -16,7 +16,7 @@ from flask_babel import lazy_gettext as _l
 
 from engine.errors import DocketError
 
-from .filters import localtime, readable
+from .filters import list_separator, localtime, readable
 
 CATALOG: dict[str, Any] = {
     "case_hidden": _l("You may not see case %(case)s."),
@@ -158,7 +158,7 @@ def _value(name: str, value: Any) -> str:
         from .names import group_label, person
 
         word = person if name in PEOPLE else group_label
-        return "、".join(word(v) for v in value) if isinstance(value, list) else word(value)
+        return list_separator().join(word(v) for v in value) if isinstance(value, list) else word(value)
     if isinstance(value, datetime):
         return localtime(value)
     return readable(value)

@@ -11,7 +11,7 @@ from flask_babel import lazy_gettext as _l
 
 from engine.forms import FieldError, field_views, value_labels
 
-from .filters import readable
+from .filters import list_separator, readable
 from .names import known_people, person
 
 _MESSAGES: dict[str, Any] = {
@@ -49,11 +49,12 @@ def translate_errors(errors: list[FieldError]) -> list[FieldError]:
 
 
 def shown(view: Any) -> str:
-    """A form field's value as people read it: option names joined with 、, yes/no, else the text."""
+    """A form field's value as people read it: option names joined as the page's language joins a list, yes/no,
+    else the text."""
     if view.options:
         labels = dict(view.options)
         values = view.value if isinstance(view.value, list) else [view.value]
-        return "、".join(labels.get(str(v), str(v)) for v in values if v != "")
+        return list_separator().join(labels.get(str(v), str(v)) for v in values if v != "")
     if isinstance(view.value, bool):
         return _("Yes") if view.value else _("No")
     return str(view.value)
@@ -74,7 +75,7 @@ def shown_value(info: dict[str, tuple[str, dict[str, str]]], name: str, value: A
     """A changed value as people read it: option labels instead of codes, lists joined."""
     options = info.get(name, ("", {}))[1]
     if isinstance(value, list):
-        return "、".join(options.get(str(v)) or _plain(v) for v in value)
+        return list_separator().join(options.get(str(v)) or _plain(v) for v in value)
     if isinstance(value, bool):
         return _("Yes") if value else _("No")
     return options.get(str(value)) or _plain(value)
@@ -92,14 +93,14 @@ def people_text(value: Any) -> str:
     text = str(value or "")
     tokens = [t for t in re.split(r"[,，、\s]+", text) if t]
     if tokens and all(t.isascii() and t in known_people() for t in tokens):
-        return "、".join(person(t) for t in tokens)
+        return list_separator().join(person(t) for t in tokens)
     return text
 
 
 def plain(value: Any) -> str:
     """A stored value as people read it: names for login names, local times, durations in words, lists joined."""
     if isinstance(value, list):
-        return "、".join(_plain(v) for v in value)
+        return list_separator().join(_plain(v) for v in value)
     return _plain(value)
 
 

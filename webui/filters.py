@@ -83,13 +83,28 @@ def readable(value: Any) -> str:
 
         return gettext("Yes") if value else gettext("No")
     if isinstance(value, list):
-        return "、".join(readable(v) for v in value)
+        return list_separator().join(readable(v) for v in value)
     if isinstance(value, str):
         if ISO_STAMP.match(value):
             return localtime(value)
         if value.startswith("P") and DURATION.match(value) and len(value) > 1:
             return duration_words(value)
     return "" if value is None else str(value)
+
+
+def english() -> bool:
+    """Whether the page is in English (else Chinese, the default)."""
+    return str(get_locale() or "zh_CN").startswith("en")
+
+
+def list_separator() -> str:
+    """Between the items of a list in the page's language: 、 in Chinese, a comma in English."""
+    return ", " if english() else "、"
+
+
+def colon() -> str:
+    """After a label in the page's language: a full-width colon in Chinese, ": " in English."""
+    return ": " if english() else "："
 
 
 def event_label(kind: str) -> str:
@@ -136,4 +151,6 @@ def register(app: Flask) -> None:
     app.add_template_filter(problem_text, "problem_text")
     app.add_template_global(event_label, "event_label")
     app.add_template_global(get_locale, "get_locale")
+    app.add_template_global(colon, "colon")
+    app.add_template_global(list_separator, "list_separator")
     app.add_template_global(nav_features, "nav_features")

@@ -11,6 +11,7 @@ from flask_babel import lazy_gettext as _l
 from engine.queries import group_names
 from engine.users import all_display_names
 
+from .filters import list_separator
 from .runtime import rt
 
 MACHINES = {"system": _l("System"), "scheduler": _l("Scheduler")}  # who acts when no person does
@@ -45,5 +46,5 @@ def group_label(key: str | None) -> str:
 
 
 def groups_label(keys: list[str] | None) -> str:
-    """Group names joined with 、."""
-    return "、".join(group_label(k) for k in keys or [])
+    """Group names joined as the page's language joins a list."""
+    return list_separator().join(group_label(k) for k in keys or [])

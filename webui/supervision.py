@@ -23,6 +23,7 @@ from engine.sla.clocks import clock_json, extend_task, pause_task, resume_task
 from engine.users import display_names, people
 
 from .catalog import error_text
+from .filters import list_separator
 from .report_wording import report_format, zone
 from .runtime import current_actor, rt
 from .security import safe_next
@@ -116,7 +117,7 @@ def _rows(tasks: list[dict[str, Any]], days: int, processes: dict[str, str], gro
             standing = _("On schedule")
         rows.append([standing, t["business_key"] or "", t["case_title"] or "",
                      processes.get(t["process"], t["process"]), t["title"],
-                     "、".join(groups.get(g, g) for g in t["candidate_groups"]),
+                     list_separator().join(groups.get(g, g) for g in t["candidate_groups"]),
                      names.get(t["assignee"], t["assignee"]) if t["assignee"] else "",
                      due.replace(tzinfo=None, second=0, microsecond=0) if due else "",
                      round(t["overdue_by"] / 86400, 1) if t["overdue_by"] else ""])

@@ -82,7 +82,7 @@ def recall_task(rt: Runtime, actor: Actor, task_id: str) -> Case:
         told.discard(actor.username)
         if told:
             notify(session, told, "task_recalled", headline(display_name(session, actor.username), "撤回了", case),
-                   f"「{task.title}」已撤回，你的待办已取消", case=case, now=now)
+                   f"「{task.title}」已撤回，您的待办已取消", case=case, now=now)
         if error:
             record(session, case, actor, "case_error", now, data={"message": error})
     rt.checkin(case, workflow)

@@ -75,7 +75,7 @@ def add_comment(rt: Runtime, actor: Actor, case_id: int, body: Any, task_id: str
                     f.comment_id = comment.id
         where = f"{case.business_key} · {task.title}" if task is not None else case.business_key
         author = session.scalar(sa.select(User.display_name).where(User.username == actor.username)) or actor.username
-        notify(session, readers, "mention", f"{author} 在评论中提到了你：{where}", body=text[:500], case=case,
+        notify(session, readers, "mention", f"{author} 在评论中提到了您：{where}", body=text[:500], case=case,
                task=task, now=now)
         out = comment_json(comment)
     out["notified"] = readers

@@ -39,7 +39,7 @@ def cases_index():  # type: ignore[no-untyped-def]
         return jsonify(list_cases(session, g.actor, process=request.args.get("process"),
                                   status=request.args.get("status"), q=request.args.get("q"),
                                   page=request.args.get("page", 1, type=int),
-                                  sort=request.args.get("sort") or "-number"))
+                                  sort=request.args.get("sort") or "-started"))
 
 
 @bp.get("/cases/<int:case_id>")
