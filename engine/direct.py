@@ -191,11 +191,12 @@ def _run(connection: sa.Connection, plan: _Plan, parameters: Any, many: bool) ->
     statement = plan.sql
     dbapi_connection = connection.connection.dbapi_connection
     cursor = dbapi_connection.cursor()  # type: ignore[union-attr]
-    dispatch = connection.dispatch
-    context = _Context(statement, parameters, many) if dispatch.before_cursor_execute or \
-        dispatch.after_cursor_execute else None
-    for listener in dispatch.before_cursor_execute:  # as SQLAlchemy calls them
-        statement, parameters = listener(connection, cursor, statement, parameters, context, many)
+    # as SQLAlchemy does: the cursor events only when someone listens (walking the listener lists costs microseconds)
+    heard = connection._has_events or connection.engine._has_events  # type: ignore[attr-defined]
+    if heard:
+        context = _Context(statement, parameters, many)
+        for listener in connection.dispatch.before_cursor_execute:
+            statement, parameters = listener(connection, cursor, statement, parameters, context, many)
     try:
         if many:
             cursor.executemany(statement, parameters)
@@ -209,6 +210,7 @@ def _run(connection: sa.Connection, plan: _Plan, parameters: Any, many: bool) ->
             error.connection_invalidated = True
             connection.invalidate(exc)  # a lost connection is not handed out again
         raise error from exc
-    for listener in dispatch.after_cursor_execute:
-        listener(connection, cursor, statement, parameters, context, many)
+    if heard:
+        for listener in connection.dispatch.after_cursor_execute:
+            listener(connection, cursor, statement, parameters, context, many)
     return cursor
