@@ -17,7 +17,7 @@ def test_new_tasks_reach_candidates_and_can_be_marked_read(api: Any, review_proc
     committee = {u: api.get("/api/v1/notifications", u).get_json()["unread"] for u in ("zhao", "qian", "chen")}
     assert committee == {"zhao": 1, "qian": 1, "chen": 0}
     note = api.get("/api/v1/notifications", "zhao").get_json()["items"][0]
-    assert note["title"].startswith("待你办理「提案委员会审查」：") and note["link"].startswith("/tasks/")
+    assert note["title"].startswith("待您办理「提案委员会审查」：") and note["link"].startswith("/tasks/")
     # marking someone else's notification does nothing
     zhao_id = api.get("/api/v1/notifications", "zhao").get_json()["items"][0]["id"]
     assert api.post("/api/v1/notifications/read", "qian", json={"ids": [zhao_id]}).get_json()["marked"] == 0

@@ -82,7 +82,7 @@ def test_the_daily_digest_arrives_at_the_smtp_server_with_the_right_tasks(rt: Ru
     by_to = {m["To"]: m for m in smtp_server.messages}
     assert set(by_to) == {"zhao@example.edu.cn", "qian@example.edu.cn"}
     body = by_to["zhao@example.edu.cn"].get_content()
-    assert all(f"待你办理「承办答复」：{c.business_key}" in body for c in (first, second))
+    assert all(f"待您办理「承办答复」：{c.business_key}" in body for c in (first, second))
     assert "https://docket.example.edu.cn/tasks/" in body
     assert "2 条" in by_to["zhao@example.edu.cn"]["Subject"]
     clock.freeze(local(2026, 10, 14, 9, 30))  # the next day: only what is new since yesterday's mail

@@ -35,14 +35,14 @@ def test_export_holds_every_open_task_by_name(web: Any, late_cases: list[Any], r
     assert res.status_code == 200
     rows = list(load_workbook(io.BytesIO(res.data)).active.iter_rows(values_only=True))
     head, body = rows[0], [dict(zip(rows[0], r, strict=True)) for r in rows[1:]]
-    assert head == ("状态", "案件", "案件标题", "流程", "任务", "承办组", "承办人", "截止", "超期天数")
+    assert head == ("状态", "案件", "案件标题", "流程", "任务", "承办组", "承办人", "截止", "逾期天数")
     assert [r["案件"] for r in body] == [old.business_key, late.business_key, soon.business_key, later.business_key]
     assert [r["状态"] for r in body] == ["已逾期", "已逾期", "即将到期", "未到期"]
     assert body[0]["承办人"] == "Wang"  # the display name, not the username
     assert body[1]["承办组"] == "提案工作委员会"
     assert body[0]["流程"] == "督办测试" and isinstance(body[0]["截止"], datetime)
     assert body[0]["截止"] == datetime(2026, 9, 17, 23, 59)  # local (Asia/Shanghai) time
-    assert body[0]["超期天数"] == round((NOW - datetime.fromisoformat("2026-09-17T23:59:59+08:00"))
+    assert body[0]["逾期天数"] == round((NOW - datetime.fromisoformat("2026-09-17T23:59:59+08:00"))
                                         .total_seconds() / 86400, 1)
     cells = [c for r in rows for c in r if isinstance(c, str) and c]
     assert not [c for c in cells if re.match(r"^[a-z_:]+$", c)]

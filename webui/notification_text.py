@@ -15,6 +15,7 @@ from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
 from engine.congress.notify import TITLES as PROPOSAL_TITLES
+from engine.sla.wording import HEADINGS as SLA_HEADINGS
 
 TASK_KINDS: dict[str, Any] = {
     "task_created": _l("Waiting for you: “%(task)s”"),
@@ -26,6 +27,13 @@ TASK_KINDS: dict[str, Any] = {
     "task_recalled": _l("“%(task)s” was recalled"),
     "case_copied": _l("You were copied in on this case"),
     "mention": _l("You were mentioned in a comment"),
+}
+SLA_TITLES: dict[str, Any] = {  # what an SLA notice says, by its title's heading (engine/sla/wording.py)
+    "due_soon": _l("Due soon: “%(task)s” is due at %(due)s"),
+    "overdue": _l("Overdue: “%(task)s” was due at %(due)s"),
+    "still_overdue": _l("Still overdue: “%(task)s” was due at %(due)s"),
+    "escalated": _l("Escalated: “%(task)s” is overdue (due %(due)s); please follow it up"),
+    "escalated_again": _l("Escalated again: “%(task)s” is still overdue (due %(due)s); please follow it up"),
 }
 PROPOSAL_WHAT: dict[str, Any] = {
     "cosign": _l("You are invited to co-sign this proposal"),
@@ -53,6 +61,19 @@ _PROPOSAL_PREFIXES = [(what, text.split("{title}")[0]) for what, text in PROPOSA
 _TYPED = re.compile(r"[:：]\s*(.+)$", re.S)  # what a person typed after the generated words
 
 
+def _sla_said(n: Any) -> str | None:
+    """Which :data:`SLA_TITLES` entry an SLA notice's stored title says (None: not an SLA notice, or one stored
+    before the headings said the task's state)."""
+    title = n.title or ""
+    if n.kind == "sla_escalation":
+        return "escalated_again" if title.startswith(SLA_HEADINGS["escalated_again"]) else "escalated"
+    if n.kind in ("sla_reminder", "sla_overdue") and title.startswith(SLA_HEADINGS["overdue"]):
+        return "overdue" if n.kind == "sla_overdue" else "still_overdue"
+    if n.kind == "sla_reminder" and title.startswith(SLA_HEADINGS["due_soon"]):
+        return "due_soon"
+    return None
+
+
 def shown(n: Any, tasks: dict[str, tuple[str, Any]]) -> tuple[str, str | None]:
     """(title, body) of notification ``n`` in the page's language; ``tasks`` maps task ids to (title, due)."""
     if not str(get_locale() or "zh_CN").startswith("en"):
@@ -64,7 +85,8 @@ def shown(n: Any, tasks: dict[str, tuple[str, Any]]) -> tuple[str, str | None]:
         if not task:
             match = re.search(r"「(.+?)」", n.title or "")
             task = match.group(1) if match else ""
-        title = str(TASK_KINDS[n.kind]) % {"task": task, "due": localtime(due) or "—"}
+        words = SLA_TITLES.get(_sla_said(n) or "", TASK_KINDS[n.kind])
+        title = str(words) % {"task": task, "due": localtime(due) or "—"}
         body = None
         if n.kind in ("case_copied", "task_urged", "task_returned", "mention") and n.body:
             typed = _TYPED.search(n.body) if n.kind in ("task_returned", "task_urged") else None

@@ -16,10 +16,38 @@ def _svg(width: int, height: int, title: str, body: list[str]) -> str:
             + "".join(body) + "</svg>")
 
 
+def text_width(text: str, size: float = 11) -> float:
+    """About how wide ``text`` is at font ``size`` (CJK characters a full em, others about 0.62 em)."""
+    return sum(size if ord(ch) >= 0x2E80 else size * 0.62 for ch in text)
+
+
+def nice_ticks(top_value: int, most: int = 5) -> list[int]:
+    """Integer gridline values from 0 to a round top at or above ``top_value``, at most ``most`` steps of 1, 2 or
+    5 times a power of ten: 3 -> 0 1 2 3, 7 -> 0 2 4 6 8, 37 -> 0 10 20 30 40."""
+    top_value = max(int(top_value), 1)
+    power = 1
+    while True:
+        for step in (power, 2 * power, 5 * power):
+            count = -(-top_value // step)  # steps needed to reach top_value
+            if count <= most:
+                return [i * step for i in range(count + 1)]
+        power *= 10
+
+
 def line_chart(points: list[tuple[str, int]], title: str, width: int = 560, height: int = 200) -> str:
-    """A line of counts over labelled points (e.g. overdue tasks per day)."""
-    left, right, top, bottom = 36, 12, 14, 28
-    top_value = max([v for _, v in points] + [1])
+    """A line of counts over labelled points (e.g. overdue tasks per day).
+
+    The value axis has integer gridlines labelled with their own values (:func:`nice_ticks`); the first and last
+    point labels are kept inside the drawing, and a label that would run into the last one is left out.
+    """
+    font = 11
+    ticks = nice_ticks(max([v for _, v in points] + [1]))
+    top_value = ticks[-1]
+    first_w = text_width(points[0][0], font) if points else 0
+    last_w = text_width(points[-1][0], font) if points else 0
+    left = max(36, int(text_width(str(top_value), font)) + 10, int(first_w / 2) + 2)
+    right = max(12, int(last_w / 2) + 4)
+    top, bottom = 14, 28
     span_x = (width - left - right) / max(len(points) - 1, 1)
     span_y = height - top - bottom
 
@@ -27,23 +55,26 @@ def line_chart(points: list[tuple[str, int]], title: str, width: int = 560, heig
         return left + i * span_x, top + span_y * (1 - v / top_value)
 
     body = []
-    for frac in (0, 0.5, 1):
-        y = top + span_y * (1 - frac)
+    for value in ticks:
+        y = xy(0, value)[1]
         body.append(f'<line x1="{left}" x2="{width - right}" y1="{y:.1f}" y2="{y:.1f}" stroke="{LINE}"/>')
-        body.append(f'<text x="{left - 6}" y="{y + 4:.1f}" font-size="11" text-anchor="end" fill="{MUTED}">'
-                    f'{round(top_value * frac)}</text>')
+        body.append(f'<text x="{left - 6}" y="{y + 4:.1f}" font-size="{font}" text-anchor="end" fill="{MUTED}">'
+                    f'{value}</text>')
     if points:
+        last = len(points) - 1
         path = " ".join(f"{x:.1f},{y:.1f}" for x, y in (xy(i, v) for i, (_, v) in enumerate(points)))
-        area = f"{left},{top + span_y} {path} {xy(len(points) - 1, 0)[0]:.1f},{top + span_y}"
+        area = f"{left},{top + span_y} {path} {xy(last, 0)[0]:.1f},{top + span_y}"
         body.append(f'<polygon points="{area}" fill="{BAD}" fill-opacity="0.08"/>')
         body.append(f'<polyline points="{path}" fill="none" stroke="{BAD}" stroke-width="2"/>')
         step = max(len(points) // 6, 1)
+        last_x = xy(last, 0)[0]
         for i, (label, value) in enumerate(points):
             x, y = xy(i, value)
             body.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="2.5" fill="{BAD}"><title>{escape(label)}: {value}'
                         "</title></circle>")
-            if i % step == 0 or i == len(points) - 1:
-                body.append(f'<text x="{x:.1f}" y="{height - 8}" font-size="11" text-anchor="middle" '
+            clear = last_x - x >= (text_width(label, font) + last_w) / 2 + 6  # no overlap with the last label
+            if i == last or (i % step == 0 and clear):
+                body.append(f'<text x="{x:.1f}" y="{height - 8}" font-size="{font}" text-anchor="middle" '
                             f'fill="{MUTED}">{escape(label)}</text>')
     return _svg(width, height, title, body)
 

@@ -16,12 +16,12 @@ import sqlalchemy.orm as so
 from engine.clock import utcnow
 from engine.models import Case, Event, Task
 from engine.notifications import members_of, notify, task_recipients
-from engine.workdays import LOCAL
 
 from .absence import active_deputies, substitute, today
 from .clocks import OPEN, schedule
 from .models import Reminder, TaskClock
 from .rules import Rules, is_reminder, plan, rules_for
+from .wording import wording
 
 if TYPE_CHECKING:
     from engine.runtime import Runtime
@@ -30,23 +30,19 @@ log = logging.getLogger(__name__)
 RETRY = timedelta(hours=1)
 
 
-def _late(task: Task, now: datetime) -> str:
-    seconds = int((now - task.due_at).total_seconds()) if task.due_at else 0
-    days, hours = seconds // 86400, seconds % 86400 // 3600
-    return f"{days} 天 {hours} 小时" if days else f"{hours} 小时"
-
-
-def _message(rule: str, task: Task, now: datetime) -> str:
-    due = task.due_at.astimezone(LOCAL).strftime("%Y-%m-%d %H:%M") if task.due_at else ""
-    if rule == "before":
-        return f"将于 {due} 到期，请及时办理。"
-    if rule == "due":
-        return f"今天到期（{due}），请及时办理。"
-    if rule == "overdue":
-        return f"已于 {due} 到期，现已逾期。"
-    if rule.startswith("escalate"):
-        return f"已逾期 {_late(task, now)}（期限 {due}），请督办。"
-    return f"已逾期 {_late(task, now)}（期限 {due}），请尽快办理。"
+def _escalations(session: so.Session, rules_due: list[str], rules: Rules, deputies: dict[str, str]
+                 ) -> dict[str, tuple[tuple[str, ...], list[str]]]:
+    """rule -> (groups, people) of the escalations that come due together. A person both levels reach (an
+    administrator who is also a supervisor, when a round after downtime fires both) is told once, at the
+    higher level."""
+    found: dict[str, tuple[tuple[str, ...], list[str]]] = {}
+    told: set[str] = set()
+    for rule in sorted(rules_due, reverse=True):  # escalate:2 first
+        groups = rules.escalate_to if rule == "escalate:1" else rules.escalate_again_to
+        people = [p for p in substitute(members_of(session, groups), deputies) if p not in told]
+        told.update(people)
+        found[rule] = (groups, people)
+    return found
 
 
 def _handle(session: so.Session, clock_row: TaskClock, task: Task, case: Case, rules: Rules, done: set[str],
@@ -54,26 +50,25 @@ def _handle(session: so.Session, clock_row: TaskClock, task: Task, case: Case, r
     """Fire the task's rules that have come due; returns the rules fired (skipped ones excluded)."""
     due = [(rule, at) for rule, at in plan(task.due_at, task.created_at, rules, now) if at <= now and rule not in done]
     reminders = [rule for rule, _ in due if is_reminder(rule)]
+    escalations = _escalations(session, [rule for rule, _ in due if rule.startswith("escalate")], rules, deputies)
     fired: list[str] = []
-    about = f"「{task.title}」：{case.business_key}" + (f"：{case.title}" if case.title else "")
     for rule, _at in due:
-        title = ("督办升级" if rule.startswith("escalate") else "已超期" if rule == "overdue" else "即将到期") + about
         if is_reminder(rule) and rule != reminders[-1]:
             session.add(Reminder(task_id=task.id, rule=rule, due_at=task.due_at, recipients=[], skipped=True,
                                  sent_at=now))
             continue
+        title, body = wording(rule, task, case, now)
         if rule.startswith("escalate"):
-            groups = rules.escalate_to if rule == "escalate:1" else rules.escalate_again_to
-            people = substitute(members_of(session, groups), deputies)
-            notify(session, people, "sla_escalation", title, _message(rule, task, now), case=case,
-                   link=f"/cases/{case.id}", task=task, now=now)
+            groups, people = escalations[rule]
+            notify(session, people, "sla_escalation", title, body, case=case, link=f"/cases/{case.id}", task=task,
+                   now=now)
             session.add(Event(case_id=case.id, task_id=task.id, actor="scheduler", kind="task_escalated", at=now,
                               data={"task": task.name, "title": task.title, "level": int(rule[-1]),
                                     "groups": list(groups), "recipients": people}))
         else:
             people = substitute(task_recipients(session, task), deputies)
             kind = "sla_overdue" if rule == "overdue" else "sla_reminder"
-            notify(session, people, kind, title, _message(rule, task, now), case=case, task=task, now=now)
+            notify(session, people, kind, title, body, case=case, task=task, now=now)
             if rule == "overdue":
                 clock_row.overdue_at = clock_row.overdue_at or now
                 session.add(Event(case_id=case.id, task_id=task.id, actor="scheduler", kind="task_overdue", at=now,
@@ -82,8 +77,8 @@ def _handle(session: so.Session, clock_row: TaskClock, task: Task, case: Case, r
         fired.append(rule)
     skipped = len(reminders) - 1 if reminders else 0
     if skipped:
-        log.info("catch-up: task %s (%s): sent %s, skipped %d older reminder(s)", task.id, title, reminders[-1],
-                 skipped)
+        log.info("catch-up: task %s (%s): sent %s, skipped %d older reminder(s)", task.id, task.title,
+                 reminders[-1], skipped)
     schedule(clock_row, task, rules, done | {rule for rule, _ in due}, now)
     return fired
 

@@ -40,7 +40,7 @@ def tell_about_new_task(session: so.Session, case: Case, task: Task, now: dateti
     """Everyone who may take a new task hears of it in the bell (absent people through their deputies)."""
     deputies = deputies_cached(session, today(now))
     title = f"：{case.title}" if case.title else ""
-    title = f"待你办理「{task.title}」：{case.business_key}{title}"
+    title = f"待您办理「{task.title}」：{case.business_key}{title}"
     if not deputies:
         notify_task_groups(session, task, "task_created", title, case, now)
         return
