@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -185,11 +186,12 @@ def test_print_view_and_documents_on_the_proposal_page(rt: Runtime, web: Any, co
     to_reply(rt, a, case_id)
     wang = web("wang")
     page = wang.get(f"/proposals/{pid}").get_data(as_text=True)
-    assert 'id="print-view"' in page and "data-print" in page
+    assert 'id="print-view"' in page and "data-print" not in page  # one print action: the proposal form
     assert f"/cases/{case_id}/documents/" in page and "提案表" in page and "交办通知书" in page
     sheet = wang.get(f"/proposals/{pid}/print").get_data(as_text=True)
-    assert 'id="proposal-sheet"' in sheet and "Li、Zheng、Wu · 3" in sheet and "人事处" in sheet
-    assert BODY["cause"] in sheet and "welfare" not in sheet
+    assert 'id="proposal-sheet"' in sheet and "人事处" in sheet
+    assert re.search(r'id="sheet-cosigners">Li、Zheng、Wu（[^<·]*3[^<·]*）<', sheet)  # names, then how many
+    assert BODY["cause"] in sheet and "welfare" not in sheet and 'data-print' in sheet
     assert web("gao").get(f"/proposals/{pid}/print").status_code == 404  # not a delegate of this congress
     css = wang.get("/static/docket.css").get_data(as_text=True)
     assert "@media print" in css

@@ -29,6 +29,7 @@ from engine.users import display_names
 
 from .catalog import error_text
 from .display import engine_field_message
+from .filters import list_separator
 from .inputs import int_arg
 from .report_wording import FORMATS, report_response
 from .runtime import current_actor, rt, upload_directory
@@ -99,9 +100,10 @@ def index():  # type: ignore[no-untyped-def]
 
 
 def _draft_form(congresses: list[Any], values: dict[str, Any], errors: dict[str, str],
-                proposal: Any = None, status: int = 200):  # type: ignore[no-untyped-def]
+                proposal: Any = None, status: int = 200, kept: bool = False):  # type: ignore[no-untyped-def]
+    """The draft form; ``kept`` says the draft was saved although it could not be published."""
     return render_template("proposals/edit.html", congresses=congresses, values=values, errors=errors,
-                           proposal=proposal), status
+                           proposal=proposal, kept=kept), status
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -126,9 +128,11 @@ def edit(proposal_id: int | None = None):  # type: ignore[no-untyped-def]
     values = {k: request.form.get(k, "") for k in FIELDS}
     values["attachments"] = [a for a in request.form.get("attachments", "").splitlines() if a.strip()]
     congress_key = request.form.get("congress") or congresses[0].key
-    try:
-        saved = cp.save_draft(rt(), actor, congress_key, values, proposal_id)
-        if request.form.get("action") == "publish":
+    publishing = request.form.get("action") == "publish"
+    saved = None
+    try:  # publishing checks the whole proposal before saving it, so one refusal names every field
+        saved = cp.save_draft(rt(), actor, congress_key, values, proposal_id, complete=publishing)
+        if publishing:
             case = cp.publish(rt(), actor, saved.id)
             flash(_("%(key)s published: delegates can now co-sign it.", key=case.business_key), "success")
         else:
@@ -136,17 +140,34 @@ def edit(proposal_id: int | None = None):  # type: ignore[no-untyped-def]
         return redirect(url_for("proposals.detail", proposal_id=saved.id))
     except DocketError as exc:
         errors = {str(d.get("field", "")): _field_message(d) for d in exc.details}
-        return _draft_form(congresses, values, errors | {"": error_text(exc)}, proposal, 422)
+        refusal = _publish_refusal(exc.details) if publishing and exc.reason == "proposal_invalid" \
+            else error_text(exc)
+        # saved but not published (e.g. the session no longer collects proposals): the next try edits this draft
+        return _draft_form(congresses, values, errors | {"": refusal}, saved or proposal, 422,
+                           kept=saved is not None)
 
 
 FIELD_MESSAGES = {"required": _l("This field is required."), "min_length": _l("This text is too short."),
                   "choice": _l("Choose one of the options.")}
+FIELD_LABELS = {"title": _l("Title"), "category": _l("Category"), "cause": _l("Issue"), "analysis": _l("Analysis"),
+                "suggestion": _l("Proposed solution"), "argument": _l("Feasibility")}
 
 
 def _field_message(detail: dict[str, Any]) -> str:
     """A draft field's problem in the page's language, by the engine's machine code."""
-    known = FIELD_MESSAGES.get(str(detail.get("code", "")))
-    return str(known) if known is not None else engine_field_message("", str(detail.get("message", "")))
+    code = str(detail.get("code", ""))
+    known = FIELD_MESSAGES.get(code)
+    if known is not None:
+        return str(known)
+    return engine_field_message(code, str(detail.get("message", "")), detail.get("limit", ""))
+
+
+def _publish_refusal(details: list[dict[str, Any]]) -> str:
+    """Why a draft cannot be published yet: the fields to complete or correct, by their labels."""
+    named = {str(d.get("field")) for d in details}
+    fields = [str(label) for key, label in FIELD_LABELS.items() if key in named]  # in the form's order
+    fields += sorted(named - set(FIELD_LABELS))
+    return _("Before it can be published, complete or correct: %(fields)s.", fields=list_separator().join(fields))
 
 
 @bp.get("/<int:proposal_id>")
@@ -171,6 +192,7 @@ def detail(proposal_id: int):  # type: ignore[no-untyped-def]
         documents = case_documents(session, actor, p.case_id) if case_visible and p.case_id else []
         can_sign = (p.status == "seconding" and is_delegate(session, p.congress_id, actor.username)
                     and actor.username != p.proposer)
+        problems = cp.publish_problems(p, congress) if p.status == "draft" else []
         return render_template("proposals/detail.html", p=p, congress=congress, term=term, signers=signers,
                                case_visible=case_visible, alike=alike, merged_into=merged,
                                can_sign=can_sign, signed=actor.username in signers, files=files,
@@ -179,7 +201,8 @@ def detail(proposal_id: int):  # type: ignore[no-untyped-def]
                                can_grade=bool(p.grade and f"dept:{p.lead_department}" in actor.groups),
                                names=display_names(session, [p.proposer, *(p.co_proposers or []), *signers,
                                                              *(f.uploaded_by for f in files)]),
-                               needed=int(effective(congress, term)["min_cosigners"]))
+                               needed=int(effective(congress, term)["min_cosigners"]),
+                               unfinished=_publish_refusal(problems) if problems else "")
 
 
 @bp.get("/<int:proposal_id>/print")

@@ -25,42 +25,75 @@ from .settings import effective
 
 TEXT_FIELDS = {"title": (4, 120), "cause": (2, 2000), "analysis": (0, 5000), "suggestion": (10, 5000),
                "argument": (0, 5000)}
+DRAFT_REQUIRED = ("title",)  # what a draft needs to be saved and listed; the rest may wait until it is published
 CASEWORK = "proposals"
 
 
-def _clean(data: dict[str, Any], categories: list[str]) -> dict[str, Any]:
-    """The draft's fields, checked; Invalid lists every problem by field."""
+def _clean(data: dict[str, Any], categories: list[str], complete: bool = True) -> dict[str, Any]:
+    """The proposal's fields, checked; Invalid lists every problem by field.
+
+    ``complete`` is the check of a proposal being published: every required field filled in, every text long
+    enough. A draft (``complete=False``) needs only its title; its other fields may be empty or short, but a
+    value of the wrong type, a text over its limit or an unknown category is refused all the same.
+    """
     problems: list[dict[str, str]] = []
     out: dict[str, Any] = {}
     for name, (low, high) in TEXT_FIELDS.items():
-        value = data.get(name, "")
+        value = data.get(name)
+        value = "" if value is None else value
         if not isinstance(value, str):
             problems.append({"field": name, "message": "must be text", "code": "type"})
             continue
         value = value.strip()
-        if len(value) < low:
+        if len(value) > high:
+            problems.append({"field": name, "message": f"may have at most {high} characters", "code": "max_length",
+                             "limit": str(high)})
+        elif (complete or name in DRAFT_REQUIRED) and len(value) < low:
             problems.append({"field": name, "message": f"needs at least {low} characters", "code": "min_length",
                              "limit": str(low)} if value else {"field": name, "message": "is required",
                                                               "code": "required"})
-        elif len(value) > high:
-            problems.append({"field": name, "message": f"may have at most {high} characters", "code": "max_length",
-                             "limit": str(high)})
         out[name] = value
-    if data.get("category") not in categories:
-        problems.append({"field": "category", "message": f"must be one of {', '.join(categories)}", "code": "choice"})
-    out["category"] = data.get("category")
+    category = data.get("category") or ""
+    if category not in categories and (complete or category):
+        problems.append({"field": "category", "message": f"must be one of {', '.join(categories)}",
+                         "code": "choice" if category else "required"})
+    out["category"] = category if isinstance(category, str) else ""
     attachments = data.get("attachments") or []
     if not isinstance(attachments, list) or not all(isinstance(a, str) for a in attachments):
         problems.append({"field": "attachments", "message": "must be a list of file names", "code": "type"})
-    out["attachments"] = [a.strip() for a in attachments if isinstance(a, str) and a.strip()][:20]
+    out["attachments"] = [a.strip() for a in attachments if isinstance(a, str) and a.strip()][:20] \
+        if isinstance(attachments, list) else []
     if problems:
+        if complete:
+            fields = ", ".join(dict.fromkeys(p["field"] for p in problems))
+            raise Invalid(f"the proposal cannot be published until these fields are corrected: {fields}", problems,
+                          reason="proposal_invalid")
         raise Invalid("the proposal has errors", problems, reason="proposal_invalid")
     return out
 
 
+def _check_complete(proposal: Proposal, congress: Congress) -> None:
+    """Refuse to publish an incomplete proposal: Invalid names each field to complete or correct."""
+    _clean({k: getattr(proposal, k) for k in (*TEXT_FIELDS, "category", "attachments")},
+           list(effective(congress)["categories"]))
+
+
+def publish_problems(proposal: Proposal, congress: Congress) -> list[dict[str, Any]]:
+    """What stops the draft ``proposal`` of ``congress`` from being published, by field (empty when complete)."""
+    try:
+        _check_complete(proposal, congress)
+    except Invalid as exc:
+        return exc.details
+    return []
+
+
 def save_draft(rt: Runtime, actor: Actor, congress_key: str, data: dict[str, Any],
-               proposal_id: int | None = None) -> Proposal:
-    """Create or update the actor's private draft in the congress's current session."""
+               proposal_id: int | None = None, complete: bool = False) -> Proposal:
+    """Create or update the actor's private draft in the congress's current session.
+
+    A draft saves with whatever is filled in, as long as it has a title and no field holds a wrong value; the
+    full check is made when it is published. ``complete`` makes the full check now (nothing is saved unless the
+    proposal is ready to publish), so that one refusal names every field when saving and publishing at once."""
     now = utcnow()
     with rt.transaction() as session:
         if proposal_id is None:
@@ -76,7 +109,7 @@ def save_draft(rt: Runtime, actor: Actor, congress_key: str, data: dict[str, Any
         else:
             row = _own_draft(session, actor, proposal_id)
             congress = session.get(Congress, row.congress_id)
-        fields = _clean(data, list(effective(congress)["categories"]))
+        fields = _clean(data, list(effective(congress)["categories"]), complete=complete)
         for key, value in fields.items():
             setattr(row, key, value)
         row.updated_at = now
@@ -130,8 +163,7 @@ def publish(rt: Runtime, actor: Actor, proposal_id: int) -> Case:
         row = _own_draft(session, actor, proposal_id)
         congress = session.get(Congress, row.congress_id)
         sess = session.get(CongressSession, row.session_id)
-        _clean({k: getattr(row, k) for k in (*TEXT_FIELDS, "category", "attachments")},
-               list(effective(congress)["categories"]))
+        _check_complete(row, congress)
         rules = effective(congress, sess)
         between = not (sess.opens_at <= now <= sess.cutoff_at)
         if between and not (rules.get("between_sessions") and now > sess.opens_at):
@@ -161,6 +193,7 @@ def link_case(session: so.Session, case: Case, actor: Actor, now: Any) -> Propos
     congress = session.get(Congress, row.congress_id)
     if not is_delegate(session, congress.id, actor.username):
         raise Forbidden(f"only delegates of {congress.name} may submit proposals")
+    _check_complete(row, congress)  # a draft may be incomplete; the case starts only from a complete one
     expected = start_data(row, congress, session.get(CongressSession, row.session_id))
     wrong = [k for k in PROTECTED if data.get(k) != expected[k]]
     if wrong:
