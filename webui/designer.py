@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from xml.sax.saxutils import quoteattr
 
 from flask import Blueprint, Response, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import get_locale
@@ -38,6 +39,11 @@ NEW_PROCESS = """<?xml version="1.0" encoding="UTF-8"?>
     </bpmndi:BPMNShape></bpmndi:BPMNPlane></bpmndi:BPMNDiagram>
 </bpmn:definitions>
 """
+
+
+def new_process_xml() -> str:
+    """The diagram a new process starts from, its placeholder name in the reader's language."""
+    return NEW_PROCESS.replace('name="New process"', f"name={quoteattr(_('New process'))}", 1)
 
 
 def _designer() -> Any:
@@ -190,7 +196,7 @@ def modeler():  # type: ignore[no-untyped-def]
         return _outcome_page("designer/modeler.html", outcome, data.decode("utf-8"), key=key, chosen=None,
                              naming=naming, naming_errors={}, **_modeler_lists(key))
     chosen = None
-    xml = NEW_PROCESS
+    xml = new_process_xml()
     if key:
         with rt().reading() as session:
             versions = definition_versions(session, key)

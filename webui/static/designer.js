@@ -28,7 +28,11 @@
     ]
   };
   var MARKERS = { added: "dk-added", changed: "dk-changed", error: "dk-error" };
+  // bpmn-js names an event by its kind (if any), its place and whether it interrupts: "Timer Boundary Event
+  // (Non Interrupting)"; the panel table has the kinds and the places apart.
+  var EVENT_TYPE = /^(?:(.+?) )?(Start Event|End Event|Boundary Event|Intermediate Catch Event|Intermediate Throw Event)( \(Non Interrupting\))?$/;
   var T = {};
+  var translate = function (text) { return text; };
 
   function $(sel, root) { return (root || document).querySelector(sel); }
   function el(tag, attrs, children) {
@@ -179,7 +183,7 @@
     var state = stateOf(bo.id, data);
     panel.innerHTML = "";
     panel.setAttribute("data-element", bo.id);
-    panel.appendChild(el("h3", { text: bo.name || bo.id }));
+    panel.appendChild(el("h3", { text: displayName(bo) }));
     panel.appendChild(el("p", {}, [el("span", { class: "badge state-" + state[0], text: state[1] || "" }),
       el("code", { text: " " + bo.id })]));
     (data.tasks[bo.id] || []).slice().reverse().forEach(function (t) {
@@ -199,6 +203,30 @@
       }
       panel.appendChild(box);
     });
+  }
+
+  /* An element as people name it: its name; a collaboration without one takes the name of its only pool;
+   * otherwise a neutral word (never the id). */
+  function displayName(bo) {
+    if (bo.name) { return bo.name; }
+    if (bo.$type === "bpmn:Collaboration") {
+      var named = (bo.participants || []).filter(function (p) { return p.name; });
+      if (named.length === 1) { return named[0].name; }
+    }
+    return T.untitled || "";
+  }
+
+  /* The type of an element in the page's language, named as the properties panel names it: "User Task",
+   * "Timer Boundary Event (Non Interrupting)". */
+  function typeLabel(element) {
+    var bo = element.businessObject, type = element.type.replace(/^bpmn:/, "");
+    var definition = (bo.eventDefinitions || [])[0];
+    if (definition) {
+      type = definition.$type.replace(/^bpmn:/, "").replace("EventDefinition", "") + type;
+      if ((element.type === "bpmn:StartEvent" && bo.isInterrupting === false) ||
+          (element.type === "bpmn:BoundaryEvent" && bo.cancelActivity === false)) { type += "NonInterrupting"; }
+    }
+    return translate(type.replace(/(\B[A-Z])/g, " $1").replace(/(\bNon Interrupting)/g, "($1)"));
   }
 
   /* ---- modeler ---------------------------------------------------------------------------------- */
@@ -273,8 +301,9 @@
     if (element.type === "bpmn:Participant" && bo.processRef) { target = bo.processRef; }
     var type = element.type;
     panel.setAttribute("data-element", bo.id);
-    panel.appendChild(el("h3", { text: bo.name || bo.id }));
-    panel.appendChild(el("p", { class: "muted" }, [el("code", { text: type.replace("bpmn:", "") + " · " + bo.id })]));
+    panel.appendChild(el("h3", { text: displayName(bo) }));
+    panel.appendChild(el("p", { class: "muted element-kind" }, [el("span", { text: typeLabel(element) + " · " }),
+      el("code", { text: bo.id })]));
     function bind(f, apply) {
       f.input.addEventListener("change", function () { apply(f.input.value.trim()); });
       panel.appendChild(f.wrap);
@@ -309,13 +338,27 @@
     }
   }
 
-  /* The panel's own labels in the page's language: a diagram-js translate service over a table of them. */
-  function translations(table) {
-    function translate(template, replacements) {
-      var text = Object.prototype.hasOwnProperty.call(table, template) ? table[template] : template;
-      return text.replace(/{([^}]+)}/g, function (_, key) { return (replacements || {})[key] || "{" + key + "}"; });
+  /* The panel's own labels in the page's language (``panel`` as the page gives it: labels, element types, event
+   * kinds): a function like diagram-js's translate service, which leaves text it does not know as it is. */
+  function translator(panel) {
+    var labels = Object.assign({}, panel.types || {}, panel.labels || {});
+    var kinds = panel.event_kinds || {};
+    function known(table, text) { return Object.prototype.hasOwnProperty.call(table, text) ? table[text] : null; }
+    function eventName(text) {
+      var parts = EVENT_TYPE.exec(text);
+      if (!parts) { return null; }
+      var name = known(labels, (parts[1] ? parts[1] + " " : "") + parts[2]);
+      if (!name) {
+        var place = known(labels, parts[2]), kind = parts[1] ? known(kinds, parts[1]) : "{event}";
+        if (!place || !kind) { return null; }
+        name = fmt(kind, { event: place });
+      }
+      return parts[3] ? fmt(panel.non_interrupting || "{event}", { event: name }) : name;
     }
-    return { translate: ["value", translate] };
+    return function (template, replacements) {
+      var text = known(labels, template) || eventName(template) || template;
+      return text.replace(/{([^}]+)}/g, function (_, key) { return (replacements || {})[key] || "{" + key + "}"; });
+    };
   }
 
   // bpmn-js draws some menu icons (align, distribute, event toggles) as SVG markup with style attributes,
@@ -359,7 +402,7 @@
     var panelBundle = window.BpmnJSPropertiesPanel;  // the official properties panel (vendor bundle)
     var options = { container: container, moddleExtensions: { spiffworkflow: SPIFF } };
     if (panelBundle && document.getElementById("properties-panel")) {
-      options.additionalModules = panelBundle.modules.concat([translations(T.panel || {})]);
+      options.additionalModules = panelBundle.modules.concat([{ translate: ["value", translate] }]);
       options.moddleExtensions.camunda = panelBundle.moddleExtensions.camunda;
       options.propertiesPanel = { parent: "#properties-panel" };
     }
@@ -392,6 +435,7 @@
   function start() {
     var i18n = document.getElementById("designer-i18n");
     T = i18n ? JSON.parse(i18n.textContent) : {};
+    translate = translator(T.panel || {});
     if (!window.BpmnJS) { return; }
     document.querySelectorAll(".bpmn-canvas[data-xml]").forEach(render);
     document.querySelectorAll(".bpmn-canvas[data-case-url]").forEach(whenShown);
