@@ -27,11 +27,11 @@ UNREAD_AT_START = 5
 
 def seed(rt: Runtime, processes: Path) -> Iterator[str]:
     """Create what is missing; safe to run on every demo start."""
-    yield from ensure_people(rt)
-    yield from ensure_reference(rt, processes)  # the groups and people the process folders' demo files name
     from .office import demo as office_demo
 
-    yield from office_demo.seed(rt)  # the units the processes' forms offer
+    yield from office_demo.seed(rt)  # the units the processes' forms offer and the people work in
+    yield from ensure_people(rt)
+    yield from ensure_reference(rt, processes)  # the groups and people the process folders' demo files name
     admin = Actor("admin", frozenset({"admin"}))
     for bundle in bundles_in(processes):
         try:

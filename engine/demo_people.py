@@ -1,12 +1,18 @@
-"""The demo's people: groups and users (password ``demo``), created when missing; feature demos add theirs."""
+"""The demo's people: groups and users (password ``demo``), created when missing; feature demos add theirs.
+
+Each person works in a unit (``UNITS``), entered as the office enters staff (``engine.office.staff.add_user``),
+once the demo's units exist (``engine.office.demo``)."""
 
 from __future__ import annotations
 
 import sqlalchemy as sa
 
+from .access import SYSTEM
 from .models import Group
+from .office.models import Unit
+from .office.staff import add_user
 from .runtime import Runtime
-from .users import create_group, create_user, find_user
+from .users import create_group, find_user
 
 GROUPS = [
     ("admin", "系统管理员"), ("designer", "流程设计"), ("supervisor", "督办（工会办公室）"),
@@ -26,18 +32,28 @@ USERS = [
     ("wu", "吴老师（调解委员）", ["mediation", "dept-union", "appeals"]),
 ]
 PASSWORD = "demo"
+UNITS = {  # where each demo person works (the people of every feature's and process folder's demo); unit keys
+    "admin": "it", "zhou": "it", "wang": "math", "li": "physics", "zhao": "union", "chen": "hr", "liu": "logistics",
+    "sun": "union", "wu": "union", "zheng": "chemistry", "feng": "math", "lu": "cs", "ding": "cs", "ma": "cs",
+    "niu": "cs", "gao": "cs", "tang": "union", "song": "hr", "han": "academic", "xu": "physics", "yang": "math",
+    "lin": "union", "zhang": "physics", "qin": "chemistry", "guo": "union", "luo": "union", "cao": "logistics",
+    "peng": "academic",
+}
 
 def ensure_people(rt: Runtime, groups: list[tuple[str, str]] = GROUPS,
                   users: list[tuple[str, str, list[str]]] = USERS) -> list[str]:
-    """Create the groups and the users (password ``demo``) that are missing; one line per user created."""
+    """Create the groups and the users (password ``demo``, in their unit of ``UNITS`` where it exists) that are
+    missing; one line per user created."""
     out = []
     with rt.transaction() as session:
         existing = set(session.scalars(sa.select(Group.key)))
+        units = set(session.scalars(sa.select(Unit.key)))
         for key, name in groups:
             if key not in existing:
                 create_group(session, key, name)
         for username, name, member_of in users:
             if find_user(session, username) is None:
-                create_user(session, username, PASSWORD, name, member_of)
+                unit = UNITS.get(username)
+                add_user(session, SYSTEM, username, PASSWORD, name, member_of, unit=unit if unit in units else None)
                 out.append(f"user {username} ({', '.join(member_of) or 'staff'})")
     return out

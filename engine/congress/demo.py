@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -19,6 +19,7 @@ from engine.runtime import Runtime
 from engine.scheduler import wake_due
 from engine.tasks import complete_task
 from engine.users import actor_for, find_user
+from engine.workdays import LOCAL
 
 from . import proposals as cp
 from .congresses import add_delegate, create_congress, create_session
@@ -76,6 +77,13 @@ def _ensure(rt: Runtime) -> dict[str, Actor]:
     return actors
 
 
+def _day(now: datetime, days: int, end: bool = False) -> datetime:
+    """The start (or the end) of the local day ``days`` from ``now``: sessions collect over whole days, as the
+    office sets them up."""
+    day = (now + timedelta(days=days)).astimezone(LOCAL).date()
+    return datetime.combine(day, time(23, 59, 59) if end else time(0), LOCAL)
+
+
 def _task(rt: Runtime, case_id: int, name: str) -> str:
     with rt.reading() as session:
         return session.scalar(sa.select(Task.id).where(Task.case_id == case_id, Task.name == name,
@@ -131,9 +139,9 @@ def seed(rt: Runtime) -> Iterator[str]:
         cs = create_congress(session, SYSTEM, "cs", "计算机学院二级教代会", level="department", department="cs",
                              committee_group="committee:cs", presidium_group="presidium:cs",
                              settings={"min_cosigners": 2, "archive": "members"})
-        create_session(session, SYSTEM, school, "七届二次", 7, 2, now - timedelta(days=75), now - timedelta(days=45))
-        create_session(session, SYSTEM, school, "七届三次", 7, 3, now - timedelta(days=20), now + timedelta(days=20))
-        create_session(session, SYSTEM, cs, "二届一次", 2, 1, now - timedelta(days=20), now + timedelta(days=20))
+        create_session(session, SYSTEM, school, "七届二次", 7, 2, _day(now, -75), _day(now, -45, end=True))
+        create_session(session, SYSTEM, school, "七届三次", 7, 3, _day(now, -20), _day(now, 20, end=True))
+        create_session(session, SYSTEM, cs, "二届一次", 2, 1, _day(now, -20), _day(now, 20, end=True))
         for name in SCHOOL:
             add_delegate(session, SYSTEM, school, name, "第一代表团" if name in ("wang", "li") else "第二代表团")
         for name in CS:

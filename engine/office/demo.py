@@ -1,4 +1,5 @@
-"""Demo reference data: the units the demo processes offer (departments, a college, specialist committees)."""
+"""Demo reference data: the units the demo processes offer (departments, colleges, specialist committees) and
+those the demo's people work in."""
 
 from __future__ import annotations
 
@@ -25,13 +26,18 @@ UNITS = [  # key, name, kind, group (None: dept:<key>)
     ("assets", "国有资产监督管理专门委员会", "committee", "specialist:assets"),
     ("finance-oversight", "财务监督专门委员会", "committee", "specialist:finance"),
 ]
+STAFF_UNITS = [  # where demo people work besides the units above (``engine.demo_people.UNITS``)
+    ("physics", "物理系", "college", None), ("chemistry", "化学系", "college", None),
+    ("union", "校工会", "department", None),
+]
 
 
-def ensure_units(session: so.Session, actor: Actor = SYSTEM) -> list[str]:
+def ensure_units(session: so.Session, actor: Actor = SYSTEM, units: list[tuple[str, str, str, str | None]] = UNITS
+                 ) -> list[str]:
     """Add the demo units that are missing (with their groups); the keys added."""
     existing = set(session.scalars(sa.select(Unit.key)))
     added = []
-    for key, name, kind, group in UNITS:
+    for key, name, kind, group in units:
         if key not in existing:
             create_unit(session, actor, key, name, kind, group)
             added.append(key)
@@ -39,8 +45,9 @@ def ensure_units(session: so.Session, actor: Actor = SYSTEM) -> list[str]:
 
 
 def seed(rt: Runtime) -> Iterator[str]:
-    """Create what is missing; one line when units were added."""
+    """Create what is missing (the units the forms offer and those the demo's people work in); one line when units
+    were added."""
     with rt.transaction() as session:
-        added = ensure_units(session)
+        added = ensure_units(session, units=UNITS + STAFF_UNITS)
     if added:
         yield f"units: {len(added)} (departments, colleges, specialist committees)"

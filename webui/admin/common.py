@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from datetime import datetime, time
 from typing import Any
 
 from flask import flash
@@ -16,8 +17,10 @@ from engine.access import Actor
 from engine.clock import utcnow
 from engine.errors import DocketError, Forbidden
 from engine.office.calendar import unknown_soon
+from engine.workdays import LOCAL
 
 from ..catalog import CATALOG, error_text
+from ..filters import localtime
 from ..runtime import current_actor, rt
 from . import bp
 
@@ -61,6 +64,9 @@ _MESSAGES: list[tuple[re.Pattern[str], Any]] = [
     (re.compile(r"^'(.+)' is not a date"), _l("“%(v)s” is not a date (YYYY-MM-DD)")),
     (re.compile(r"^already used$"), _l("is already used")),
     (re.compile(r"^is required"), _l("is required, or not in the right form")),
+    (re.compile(r"^must be a whole number of at least (\d+)$"), _l("must be a whole number of at least %(v)s")),
+    (re.compile(r"^must be a whole number$"), _l("must be a whole number")),
+    (re.compile(r"^must be days, weeks or months$"), _l("must be counted in days, weeks or months")),
     (re.compile(r"^must be "), _l("is not in the right form")),
     (re.compile(r"^unknown user$"), _l("unknown user")),
     (re.compile(r"^unknown (?:group|unit): (.+)$"), _l("unknown: %(v)s")),
@@ -69,9 +75,9 @@ _MESSAGES: list[tuple[re.Pattern[str], Any]] = [
 SETTING_LABELS = {
     "min_cosigners": _l("Co-signers needed besides the proposer"),
     "return_workdays": _l("Working days to return a wrong assignment"),
-    "co_opinion_due": _l("Co-departments' opinions due (ISO 8601, e.g. P1M)"),
-    "reply_due": _l("Reply due after assignment (ISO 8601, e.g. P2M)"),
-    "rehandle_due": _l("Reply of a re-handling due after the re-handling starts (ISO 8601; empty: as the reply)"),
+    "co_opinion_due": _l("Co-departments' opinions due after assignment"),
+    "reply_due": _l("Reply due after assignment"),
+    "rehandle_due": _l("Reply of a re-handling due after the re-handling starts (empty: as the reply)"),
     "extension_max_days": _l("Longest extension of a reply (days)"),
     "reply_lock": _l("Refuse replies after the deadline unless extended"),
     "rating_workdays": _l("Working days for the proposer's rating"),
@@ -82,6 +88,9 @@ SETTING_LABELS = {
     "categories": _l("Proposal categories"),
     "rates": _l("Rates in the statistics"),
 }
+ARCHIVE_LABELS = {"public": _l("Everyone, signed in or not"), "staff": _l("All staff"),
+                  "members": _l("Delegates of this congress")}  # the choices of the ``archive`` setting
+DURATION_UNITS = {"D": _l("days"), "W": _l("weeks"), "M": _l("months")}  # a period's unit, as the ISO letter
 FIELD_LABELS = {"key": _l("Key"), "name": _l("Name"), "kind": _l("Kind"), "group": _l("Group"),
                 "scope": _l("Scope"), "username": _l("Username"), "password": _l("Password"),
                 "display_name": _l("Name"), "email": _l("E-mail"), "unit": _l("Unit"), "groups": _l("Groups"),
@@ -150,3 +159,15 @@ def admin_kind_label(kind: str) -> str:
 def history_kind_label(kind: str) -> str:
     return str(HISTORY_KINDS.get(kind, kind))
 
+
+
+@bp.app_template_global()
+def session_bound(value: str | None, end: bool = False) -> str:
+    """When a congress session starts (or stops) collecting proposals: the date alone when that is the start (the
+    end) of a day, as the session form sets it; else the date and the time."""
+    if not value:
+        return ""
+    when = datetime.fromisoformat(value).astimezone(LOCAL)
+    if when.time().replace(microsecond=0) == (time(23, 59, 59) if end else time(0)):
+        return when.date().isoformat()
+    return localtime(value)

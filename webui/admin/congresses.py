@@ -27,11 +27,12 @@ from engine.congress.congresses import (
 from engine.congress.settings import DEFAULTS, KINDS
 from engine.errors import Invalid
 from engine.office.units import list_units
-from engine.workdays import LOCAL
+from engine.workdays import DURATION, LOCAL
 
+from ..filters import duration_words
 from ..runtime import current_actor, rt
 from . import bp
-from .common import SETTING_LABELS, attempt
+from .common import ARCHIVE_LABELS, DURATION_UNITS, SETTING_LABELS, attempt
 from .staff import run_import
 
 FORM_SETTINGS = [k for k in KINDS if k not in ("rates", "categories")]
@@ -44,12 +45,19 @@ def _manager() -> Any:
 
 
 def _settings_from(form: Any) -> dict[str, Any]:
-    """The settings fields of a form, typed; an unchanged default is not stored."""
+    """The settings fields of a form, typed; an unchanged default is not stored.
+
+    :raises Invalid: naming the setting whose number or unit is wrong.
+    """
     out: dict[str, Any] = {}
     for name in FORM_SETTINGS:
         kind = KINDS[name][0]
         if kind == "bool":
             value: Any = form.get(f"s_{name}") == "true"
+        elif kind == "duration":
+            value = _period_from(form, name)
+            if value is None:
+                continue
         else:
             raw = (form.get(f"s_{name}") or "").strip()
             if raw == "":
@@ -65,10 +73,54 @@ def _settings_from(form: Any) -> dict[str, Any]:
     return out
 
 
+def _period_from(form: Any, name: str) -> str | None:
+    """A period setting entered as a number and a unit (天, 周, 个月), stored as the ISO 8601 duration the engine
+    counts with (``2`` and ``M`` -> ``P2M``); None when the number is empty (the default), unless the page kept a
+    stored period that no single number and unit can show.
+
+    :raises Invalid: for a number that is not a whole number of at least 1, or an unknown unit.
+    """
+    raw = (form.get(f"s_{name}") or "").strip()
+    if raw == "":
+        kept = (form.get(f"s_{name}_kept") or "").strip()
+        return kept or None
+    field = f"settings.{name}"
+    if not raw.isdigit() or int(raw) < 1:
+        raise Invalid("not a period", [{"field": field, "message": "must be a whole number of at least 1"}])
+    unit = form.get(f"s_{name}_unit") or "D"
+    if unit not in DURATION_UNITS:
+        raise Invalid("not a period", [{"field": field, "message": "must be days, weeks or months"}])
+    return f"P{int(raw)}{unit}"
+
+
+def _period_parts(value: str | None) -> tuple[int | None, str]:
+    """A stored period as (number, unit letter) when one unit says it (a year is 12 months); (None, "") else."""
+    match = DURATION.match(value or "")
+    if not match:
+        return None, ""
+    parts = {k: int(float(v)) for k, v in match.groupdict().items() if v}
+    if "years" in parts or "months" in parts:
+        parts["months"] = parts.pop("years", 0) * 12 + parts.get("months", 0)
+    letters = {"days": "D", "weeks": "W", "months": "M"}
+    if len(parts) != 1 or next(iter(parts)) not in letters:
+        return None, ""
+    (unit, number), = parts.items()
+    return number, letters[unit]
+
+
 def _setting_rows(current: dict[str, Any]) -> list[dict[str, Any]]:
-    return [{"name": n, "label": SETTING_LABELS[n], "kind": KINDS[n][0], "choices": KINDS[n][1] if
-             KINDS[n][0] == "choice" else (), "value": current.get(n, DEFAULTS[n]), "default": DEFAULTS[n]}
-            for n in FORM_SETTINGS]
+    rows = []
+    for n in FORM_SETTINGS:
+        kind, value = KINDS[n][0], current.get(n, DEFAULTS[n])
+        row = {"name": n, "label": SETTING_LABELS[n], "kind": kind, "value": value, "default": DEFAULTS[n],
+               "choices": [(c, ARCHIVE_LABELS.get(c, c)) for c in KINDS[n][1]] if kind == "choice" else []}
+        if kind == "duration":
+            number, unit = _period_parts(value)
+            row.update(number=number, unit=unit or "M", units=list(DURATION_UNITS.items()),
+                       kept=value if value and number is None else "",
+                       words=duration_words(value) if value else "")
+        rows.append(row)
+    return rows
 
 
 def _local(value: str, end: bool = False) -> str:
