@@ -43,7 +43,8 @@ NEW_PROCESS = """<?xml version="1.0" encoding="UTF-8"?>
 
 def new_process_xml() -> str:
     """The diagram a new process starts from, its placeholder name in the reader's language."""
-    return NEW_PROCESS.replace('name="New process"', f"name={quoteattr(_('New process'))}", 1)
+    name = _("New process")  # outside the f-string, where the message extractor finds it
+    return NEW_PROCESS.replace('name="New process"', "name=" + quoteattr(name), 1)
 
 
 def _designer() -> Any:
