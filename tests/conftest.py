@@ -109,6 +109,37 @@ def deploy_file(rt: Runtime, path: Path | Bundle) -> Any:
         return done.definition
 
 
+UNION_SERVICES = ("hardship_aid", "staff_suggestion", "resolution_supervision", "activity_signup")
+UNION_GROUPS = ["union-office", "union-finance", "staff", "dept-union", "dept:academic", "dept:finance", "dept:it"]
+UNION_USERS = {"guo": ["union-office", "staff"], "luo": ["union-finance", "staff"], "xu": ["dept-union", "staff"],
+               "peng": ["dept:academic", "staff"]}
+UNION_STAFF = ["wang", "li", "chen", "liu"]  # test users who are also staff
+
+
+@pytest.fixture
+def union(rt: Runtime, people: dict[str, Actor]) -> dict[str, Actor]:
+    """The union's offices and people on top of the test users (sun also on the presidium); the four union
+    services deployed."""
+    from engine.models import Group, User
+
+    with rt.transaction() as session:
+        existing = set(session.scalars(sa.select(Group.key)))
+        for key in UNION_GROUPS:
+            if key not in existing:
+                create_group(session, key, key)
+        for name, groups in UNION_USERS.items():
+            create_user(session, name, f"pw-{name}", name.title(), groups)
+        staff = session.scalars(sa.select(Group).where(Group.key == "staff")).one()
+        presidium = session.scalars(sa.select(Group).where(Group.key == "presidium")).one()
+        for user in session.scalars(sa.select(User).where(User.username.in_(UNION_STAFF))):
+            user.groups.append(staff)
+        sun = session.scalars(sa.select(User).where(User.username == "sun")).one()  # held: the map keeps it weakly
+        sun.groups.append(presidium)
+    for name in UNION_SERVICES:
+        deploy_file(rt, ROOT / "processes" / name / f"{name}.bpmn")
+    return people
+
+
 @pytest.fixture
 def review_process(rt: Runtime, people: dict[str, Actor]) -> Any:
     """A small proposal-review process (tests/bpmn/review) that engine tests drive."""
@@ -121,6 +152,28 @@ def app(rt: Runtime, database_url: str, tmp_path: Path) -> Any:
 
     settings = Settings(database_url=database_url, secret_key="test-secret", home=tmp_path)
     return create_app(settings, runtime=rt, overrides={"TESTING": True})
+
+
+@pytest.fixture
+def form_app(rt: Runtime, database_url: str, tmp_path: Path) -> Any:
+    """A fresh app (nothing rendered yet) with CSRF off, for tests that post its forms."""
+    from webui import create_app
+
+    settings = Settings(database_url=database_url, secret_key="test-secret", home=tmp_path)
+    return create_app(settings, runtime=rt, overrides={"TESTING": True, "WTF_CSRF_ENABLED": False})
+
+
+@pytest.fixture
+def web(form_app: Any) -> Any:
+    """A browser-less client of ``form_app``; sign it in with :func:`sign_in`."""
+    return form_app.test_client()
+
+
+def sign_in(client: Any, user: str) -> Any:
+    """``client``, signed in as the test user ``user`` through the sign-in form."""
+    res = client.post("/login", data={"username": user, "password": f"pw-{user}"})
+    assert res.status_code in (302, 303), res.get_data(as_text=True)[:500]
+    return client
 
 
 class Api:

@@ -4,14 +4,13 @@ save, migration, and the case diagram's JSON."""
 from __future__ import annotations
 
 import io
-from pathlib import Path
 from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from conftest import sign_in
 from test_designer_engine import REGISTER, REVIEW, _open, review_v2_xml, review_without_register_xml
 
-from engine.config import Settings
 from engine.instances import start_case
 from engine.models import Case, Event, ProcessDefinition
 from engine.runtime import Runtime
@@ -27,19 +26,9 @@ def broken_review_xml() -> str:
 
 
 @pytest.fixture
-def web(rt: Runtime, database_url: str, tmp_path: Path, people: dict) -> Any:
-    from webui import create_app
-
-    settings = Settings(database_url=database_url, secret_key="test-secret", home=tmp_path)
-    app = create_app(settings, runtime=rt, overrides={"TESTING": True, "WTF_CSRF_ENABLED": False})
-
-    def client(user: str) -> Any:
-        c = app.test_client()
-        res = c.post("/login", data={"username": user, "password": f"pw-{user}"})
-        assert res.status_code in (302, 303), res.get_data(as_text=True)[:500]
-        return c
-
-    return client
+def web(form_app: Any, people: dict) -> Any:
+    """``web(user)``: a client of a fresh app signed in as ``user``."""
+    return lambda user: sign_in(form_app.test_client(), user)
 
 
 def _upload(client: Any, xml: str | bytes, action: str, forms: bool = True) -> Any:

@@ -9,14 +9,11 @@ import html
 import json
 import re
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import pytest
 from browser_support import login, needs_chromium, shots
-
-from engine.config import Settings
-from engine.runtime import Runtime
+from conftest import sign_in
 
 shot = shots("designer")
 PANEL = "#properties-panel"
@@ -31,21 +28,10 @@ def in_chromium(test: Callable[..., None]) -> Callable[..., None]:
 
 
 @pytest.fixture
-def web(rt: Runtime, database_url: str, tmp_path: Path, people: dict) -> Any:
-    """A fresh app (nothing rendered yet) with CSRF off; ``web.client(user)`` signs in through the form."""
-    from webui import create_app
-
-    settings = Settings(database_url=database_url, secret_key="test-secret", home=tmp_path)
-    app = create_app(settings, runtime=rt, overrides={"TESTING": True, "WTF_CSRF_ENABLED": False})
-
-    def client(user: str) -> Any:
-        c = app.test_client()
-        res = c.post("/login", data={"username": user, "password": f"pw-{user}"})
-        assert res.status_code in (302, 303), res.get_data(as_text=True)[:500]
-        return c
-
-    app.client = client
-    return app
+def web(form_app: Any, people: dict) -> Any:
+    """A fresh app (nothing rendered yet); ``web.client(user)`` signs in through the form."""
+    form_app.client = lambda user: sign_in(form_app.test_client(), user)
+    return form_app
 
 
 def catalog(app: Any, lang: str, *messages: str | tuple[str, str]) -> list[str]:

@@ -8,42 +8,16 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
-import sqlalchemy as sa
-from conftest import ROOT, deploy_file
+from conftest import ROOT, UNION_SERVICES
 
-from engine.access import Actor
 from engine.clock import clock
 from engine.definitions.bundle import bundle_from_file
 from engine.definitions.check import check_bundle
 from engine.instances import wake_case
-from engine.models import Group, User
 from engine.runtime import Runtime
-from engine.users import create_group, create_user
 from engine.workdays import LOCAL
 
 PROCESSES = ROOT / "processes"
-SERVICES = ("hardship_aid", "staff_suggestion", "resolution_supervision", "activity_signup")
-EXTRA_GROUPS = ["union-office", "union-finance", "staff", "dept-union", "dept:academic", "dept:finance", "dept:it"]
-EXTRA_USERS = {"guo": ["union-office", "staff"], "luo": ["union-finance", "staff"], "xu": ["dept-union", "staff"]}
-STAFF = ["wang", "li", "chen", "liu"]
-
-
-@pytest.fixture
-def union(rt: Runtime, people: dict[str, Actor]) -> dict[str, Actor]:
-    """The union's offices and people on top of the test users; the four services deployed."""
-    with rt.transaction() as session:
-        existing = set(session.scalars(sa.select(Group.key)))
-        for key in EXTRA_GROUPS:
-            if key not in existing:
-                create_group(session, key, key)
-        for name, groups in EXTRA_USERS.items():
-            create_user(session, name, f"pw-{name}", name.title(), groups)
-        staff = session.scalars(sa.select(Group).where(Group.key == "staff")).one()
-        for user in session.scalars(sa.select(User).where(User.username.in_(STAFF))):
-            user.groups.append(staff)
-    for name in SERVICES:
-        deploy_file(rt, PROCESSES / name / f"{name}.bpmn")
-    return people
 
 
 def at(year: int, month: int, day: int, hour: int = 9) -> datetime:
@@ -92,7 +66,7 @@ def wake(api: Any, rt: Runtime, case_id: int) -> None:
     api.tokens.clear()
 
 
-@pytest.mark.parametrize("name", SERVICES)
+@pytest.mark.parametrize("name", UNION_SERVICES)
 def test_every_summary_and_opinion_field_is_labelled_by_a_form(name: str) -> None:
     bundle = bundle_from_file(PROCESSES / name / f"{name}.bpmn", PROCESSES / "forms")
     assert [p.message for p in check_bundle(bundle)] == []

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import io
-from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import sign_in
 from test_sla_common import SLA, deploy_xml, local, open_tasks
 
 from engine.clock import clock
-from engine.config import Settings
 from engine.instances import start_case
 from engine.runtime import Runtime
 from engine.tasks import complete_task
@@ -98,24 +97,11 @@ def test_out_of_office_api(api: Any, people: dict) -> None:
     assert api.call("DELETE", "/api/v1/sla/away", "wang").get_json() == {"removed": 1}
 
 
-@pytest.fixture
-def web(rt: Runtime, database_url: str, tmp_path: Path) -> Any:
-    from webui import create_app
-
-    app = create_app(Settings(database_url=database_url, secret_key="t", home=tmp_path), runtime=rt,
-                     overrides={"TESTING": True, "WTF_CSRF_ENABLED": False})
-    return app.test_client()
-
-
-def _login(client: Any, name: str) -> None:
-    assert client.post("/login", data={"username": name, "password": f"pw-{name}"}).status_code == 302
-
-
 def test_board_page_exports_and_access(web: Any, late_cases: list[Any], rt: Runtime) -> None:
     old, late, soon = late_cases
-    _login(web, "zhao")
+    sign_in(web, "zhao")
     assert web.get("/supervision/").status_code == 403
-    _login(web, "sun")
+    sign_in(web, "sun")
     page = web.get("/supervision/").get_data(as_text=True)
     assert page.count('class="row-overdue"') == 2 and page.count('class="row-soon"') == 1
     assert f'href="/cases/{old.id}"' in page and "<svg" in page
@@ -136,14 +122,14 @@ def test_board_page_exports_and_access(web: Any, late_cases: list[Any], rt: Runt
 def test_deadline_and_away_pages(web: Any, late_cases: list[Any], rt: Runtime) -> None:
     _old, _late, soon = late_cases
     task = open_tasks(rt, soon.id)[0]
-    _login(web, "sun")
+    sign_in(web, "sun")
     assert "P15D" in web.get(f"/supervision/tasks/{task.id}").get_data(as_text=True)
     res = web.post(f"/supervision/tasks/{task.id}/extend", data={"duration": "P15D", "reason": "复杂"},
                    follow_redirects=True)
     assert "P5D" in res.get_data(as_text=True)  # the cap is named in the refusal
     web.post(f"/supervision/tasks/{task.id}/extend", data={"duration": "P3D", "reason": "复杂"})
     assert open_tasks(rt, soon.id)[0].due_at == local(2026, 10, 29, 23, 59, 59)
-    _login(web, "wang")
+    sign_in(web, "wang")
     assert web.get("/supervision/away").status_code == 200
     bad = web.post("/supervision/away", data={"deputy": "wang", "starts_on": "2026-10-24", "ends_on": "2026-10-25"})
     assert bad.status_code == 422

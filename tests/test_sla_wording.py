@@ -6,14 +6,13 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
-from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import sign_in
 from test_sla_common import HEAD, SLA, _props, deploy_xml, events, local, notes, open_tasks
 
 from engine.clock import clock
-from engine.config import Settings
 from engine.instances import start_case
 from engine.runtime import Runtime
 from engine.sla.charts import line_chart
@@ -27,19 +26,6 @@ ESCALATING = HEAD + f"""<bpmn:process id="sla_escalating" name="督办升级测�
 <bpmn:userTask id="handle" name="承办答复">{_props(candidateGroups="committee", dueIn="P2D")}</bpmn:userTask>
 <bpmn:sequenceFlow id="f2" sourceRef="handle" targetRef="e"/><bpmn:endEvent id="e"/>
 </bpmn:process></bpmn:definitions>"""
-
-
-@pytest.fixture
-def web(rt: Runtime, database_url: str, tmp_path: Path) -> Any:
-    from webui import create_app
-
-    app = create_app(Settings(database_url=database_url, secret_key="t", home=tmp_path), runtime=rt,
-                     overrides={"TESTING": True, "WTF_CSRF_ENABLED": False})
-    return app.test_client()
-
-
-def _login(client: Any, name: str) -> None:
-    assert client.post("/login", data={"username": name, "password": f"pw-{name}"}).status_code == 302
 
 
 def _said(rt: Runtime, user: str) -> list[tuple[str, str, str]]:
@@ -71,7 +57,7 @@ def test_a_reminder_says_due_soon_before_the_deadline_and_overdue_after_it(rt: R
         said = [(k, t, b) for k, t, b in _said(rt, "zhao") if k != "sla_escalation"]
         assert len(said) == seen + 1 and (kind, title, body) in said
         seen += 1
-    _login(web, "zhao")
+    sign_in(web, "zhao")
     page = web.get("/notifications/").get_data(as_text=True)
     assert "已逾期 2 天" + about in page and "已超期" not in page
 
@@ -183,7 +169,7 @@ def test_the_board_chart_keeps_its_labels_inside(rt: Runtime, people: dict, web:
     for _ in range(2):
         start_case(rt, people["wang"], "sla_demo", {})
     clock.freeze(local(2026, 10, 30, 10, 0))
-    _login(web, "sun")
+    sign_in(web, "sun")
     page = web.get("/supervision/").get_data(as_text=True)
     svg = re.search(r'<svg class="chart".*?</svg>', page, re.S).group(0)
     assert _check_chart(svg) == [0, 1, 2]
@@ -197,7 +183,7 @@ def test_english_pages_word_each_sla_notice_by_what_it_says(rt: Runtime, people:
     for when in (local(2026, 10, 18, 0, 30), local(2026, 10, 22, 0, 30)):
         clock.freeze(when)
         run_due(rt)
-    _login(web, "admin")
+    sign_in(web, "admin")
     page = web.get("/notifications/?lang=en").get_data(as_text=True)
     assert "Escalated: “承办答复” is overdue" in page and "Escalated again: “承办答复” is still overdue" in page
     deploy_xml(rt, SLA, "sla")
@@ -207,7 +193,7 @@ def test_english_pages_word_each_sla_notice_by_what_it_says(rt: Runtime, people:
     run_due(rt)
     clock.freeze(local(2026, 10, 31, 10, 0))
     run_due(rt)
-    _login(web, "zhao")
+    sign_in(web, "zhao")
     page = web.get("/notifications/?lang=en").get_data(as_text=True)
     for words in ("Due soon: “承办答复” is due at 2026-10-16 23:59", "Overdue: “承办答复” was due at 2026-10-16 23:59",
                   "Still overdue: “承办答复” was due at 2026-10-16 23:59"):

@@ -7,45 +7,15 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-import pytest
-import sqlalchemy as sa
-from conftest import ROOT, deploy_file
+from conftest import ROOT, UNION_STAFF
 
-from engine.access import Actor
 from engine.clock import clock
 from engine.disputes.docx_writer import text_of
 from engine.instances import wake_case
-from engine.models import Group, User
 from engine.runtime import Runtime
-from engine.users import create_group, create_user
 from engine.workdays import LOCAL
 
 PROCESSES = ROOT / "processes"
-EXTRA_GROUPS = ["union-office", "union-finance", "staff", "dept-union", "dept:academic", "dept:finance", "dept:it"]
-EXTRA_USERS = {"guo": ["union-office", "staff"], "luo": ["union-finance", "staff"], "xu": ["dept-union", "staff"],
-               "peng": ["dept:academic", "staff"]}
-STAFF = ["wang", "li", "chen", "liu"]
-
-
-@pytest.fixture
-def union(rt: Runtime, people: dict[str, Actor]) -> dict[str, Actor]:
-    """The union's offices and people on top of the test users; the four processes deployed."""
-    with rt.transaction() as session:
-        existing = set(session.scalars(sa.select(Group.key)))
-        for key in EXTRA_GROUPS:
-            if key not in existing:
-                create_group(session, key, key)
-        for name, groups in EXTRA_USERS.items():
-            create_user(session, name, f"pw-{name}", name.title(), groups)
-        staff = session.scalars(sa.select(Group).where(Group.key == "staff")).one()
-        presidium = session.scalars(sa.select(Group).where(Group.key == "presidium")).one()
-        for user in session.scalars(sa.select(User).where(User.username.in_(STAFF))):
-            user.groups.append(staff)
-        sun = session.scalars(sa.select(User).where(User.username == "sun")).one()
-        sun.groups.append(presidium)
-    for name in ("hardship_aid", "staff_suggestion", "resolution_supervision", "activity_signup"):
-        deploy_file(rt, PROCESSES / name / f"{name}.bpmn")
-    return people
 
 
 def at(year: int, month: int, day: int, hour: int = 9) -> datetime:
@@ -264,7 +234,7 @@ def test_activity_signup_first_come_waiting_list_reminder_and_attendance(api: An
     case = start(api, "guo", "activity_signup")
     do(api, "guo", case["id"], "publish_activity", PUBLISH, assignee="guo")
     invited = sorted(t["assignee"] for t in case_of(api, case["id"])["open_tasks"] if t["name"] == "respond")
-    assert invited == sorted(["guo", "luo", "xu", "peng", *STAFF])  # every member of the audience
+    assert invited == sorted(["guo", "luo", "xu", "peng", *UNION_STAFF])  # every member of the audience
     for user in ("li", "chen", "wang"):
         clock.advance(timedelta(minutes=10))
         do(api, user, case["id"], "respond", {"join": "yes", "phone": "13700000000"}, assignee=user)
