@@ -12,7 +12,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-import sqlalchemy.orm as so
 from flask import render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -73,7 +72,7 @@ class Shown:
 class Names:
     """The names a change's values and target refer to, read once per page."""
 
-    def __init__(self, session: so.Session, items: list[dict[str, Any]]) -> None:
+    def __init__(self, session: Any, items: list[dict[str, Any]]) -> None:
         self.units = unit_names(session)
         self.congresses: dict[str, str] = {}
         self.sessions: dict[str, str] = {}
@@ -220,7 +219,7 @@ def target_text(target: str | None, names: Names) -> str:
     return " › ".join(words)
 
 
-def history_rows(session: so.Session, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def history_rows(session: Any, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The changes as the page shows them; an update shows only the fields that changed."""
     names = Names(session, items)
     rows = []
