@@ -135,6 +135,15 @@ def test_the_modeler_header_names_types_and_elements_in_the_readers_language(
     assert page.evaluate(translate, "Timer Boundary Event (Non Interrupting)") == suffix % {"event": timer}
     assert page.evaluate(translate, "Boundary Event") == place
     assert page.evaluate(translate, "Frobnicate Boundary Event") == "Frobnicate Boundary Event"  # unknown: as is
+
+    # a sub-process is named by its shape, as the panel names it
+    page.evaluate("""() => { const m = window.docketModeler, task = m.get('elementRegistry').get('committee_review');
+      const shape = m.get('modeling').createShape({ type: 'bpmn:SubProcess', isExpanded: true },
+        { x: task.x + 60, y: task.y + task.height + 120 }, task.parent);
+      m.get('selection').select(shape); }""")
+    [expanded] = catalog(app, lang, ("modeler panel", "Expanded Sub Process"))
+    page.wait_for_function("(want) => document.querySelector('#props .element-kind')?.innerText.startsWith(want)",
+                           arg=expanded)
     assert errors == []
 
 
@@ -185,3 +194,15 @@ def test_the_save_button_leaves_the_canvas_and_the_properties_uncovered(server: 
     assert last_box and last_box["y"] + last_box["height"] <= column["y"] + column["height"] + 1
     assert shown_at(page, ".props-column", last_box["x"] + 20, last_box["y"] + last_box["height"] / 2)
     shot(page, "language-layout-working")
+
+
+@pytest.mark.parametrize("lang", ["zh_CN", "en"])
+def test_the_new_diagrams_name_is_not_a_name(web: Any, lang: str) -> None:
+    """Saved as served (a key typed, the name left as the new diagram says it), the process is still unnamed."""
+    zhou = web.client("zhou")
+    body = html.unescape(zhou.get(f"/designer/modeler?lang={lang}").get_data(as_text=True))
+    start, end = body.index("<?xml"), body.index("</bpmn:definitions>") + len("</bpmn:definitions>")
+    served = body[start:end]
+    res = zhou.post(f"/designer/modeler?lang={lang}", data={"process": "", "xml": served, "key": "leave", "name": ""})
+    [wanted] = catalog(web, lang, "Give the process a name.")
+    assert res.status_code == 422 and wanted in res.get_data(as_text=True)

@@ -6,7 +6,7 @@ from typing import Any
 from xml.sax.saxutils import quoteattr
 
 from flask import Blueprint, Response, flash, jsonify, redirect, render_template, request, url_for
-from flask_babel import get_locale
+from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import login_required
@@ -23,6 +23,7 @@ from engine.forms import field_views
 from engine.office.units import served_form
 from engine.queries import definition_versions, group_names
 
+from . import LOCALES
 from .runtime import current_actor, rt
 
 bp = Blueprint("designer", __name__, url_prefix="/designer")
@@ -43,8 +44,16 @@ NEW_PROCESS = """<?xml version="1.0" encoding="UTF-8"?>
 
 def new_process_xml() -> str:
     """The diagram a new process starts from, its placeholder name in the reader's language."""
-    name = _("New process")  # outside the f-string, where the message extractor finds it
-    return NEW_PROCESS.replace('name="New process"', "name=" + quoteattr(name), 1)
+    return NEW_PROCESS.replace('name="New process"', "name=" + quoteattr(_("New process")), 1)
+
+
+def _placeholder_names() -> set[str]:
+    """The name a new diagram carries, in every language the modeler is offered in: still "not named"."""
+    names = set()
+    for locale in LOCALES:
+        with force_locale(locale):
+            names.add(_("New process"))
+    return names
 
 
 def _designer() -> Any:
@@ -180,7 +189,7 @@ def modeler():  # type: ignore[no-untyped-def]
             raise Invalid(_("The diagram is empty."), [{"field": "xml", "message": _("required")}])
         naming = {"key": key or request.form.get("key", "").strip(), "name": request.form.get("name", "").strip()}
         try:
-            data = name_process(xml.encode("utf-8"), naming["key"], naming["name"])
+            data = name_process(xml.encode("utf-8"), naming["key"], naming["name"], _placeholder_names())
         except Invalid as exc:
             errors = {d["field"]: _(MODELER_FIELD_ERRORS[d["field"]]) for d in exc.details}
             return render_template("designer/modeler.html", outcome=None, xml=xml, markers={}, key=key,

@@ -4,6 +4,7 @@ and it must have a start event and a user task (an empty or unnamed process is n
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 from lxml import etree
 
@@ -16,9 +17,10 @@ KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]{0,127}$")
 PLACEHOLDERS = {"new_process", "New process", "Process_1", ""}
 
 
-def name_process(xml: bytes, key: str, name: str) -> bytes:
+def name_process(xml: bytes, key: str, name: str, placeholders: Iterable[str] = ()) -> bytes:
     """``xml`` with its main process's id set to ``key`` and its name to ``name`` (the diagram follows); an empty
-    ``key`` or ``name`` keeps what the diagram says.
+    ``key`` or ``name`` keeps what the diagram says. ``placeholders`` are further names that mean "not named yet"
+    (the new diagram's name in each language the modeler speaks).
 
     :raises Invalid: naming the field when the key or the name is missing, a placeholder or malformed.
     """
@@ -33,7 +35,7 @@ def name_process(xml: bytes, key: str, name: str) -> bytes:
     if key in PLACEHOLDERS or not KEY.match(key):
         problems.append({"field": "key", "message": "give the process a key: a letter, then letters, digits, _ or - "
                                                     "(e.g. leave_request)"})
-    if name in PLACEHOLDERS or len(name) > 256:
+    if name in PLACEHOLDERS or name in set(placeholders) or len(name) > 256:
         problems.append({"field": "name", "message": "give the process a name (at most 256 characters)"})
     if problems:
         raise Invalid("a process needs a name and a key before it is deployed", problems)

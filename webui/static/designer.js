@@ -220,6 +220,12 @@
    * "Timer Boundary Event (Non Interrupting)". */
   function typeLabel(element) {
     var bo = element.businessObject, type = element.type.replace(/^bpmn:/, "");
+    if (type === "SubProcess" || type === "AdHocSubProcess") {  // as the panel names them: by shape and trigger
+      if (bo.triggeredByEvent) { return translate("Event Sub Process"); }
+      var expanded = element.di ? element.di.isExpanded === true : true;
+      return translate((expanded ? "Expanded " : "Collapsed ") + (type === "AdHocSubProcess" ? "Ad Hoc " : "") +
+                       "Sub Process");
+    }
     var definition = (bo.eventDefinitions || [])[0];
     if (definition) {
       type = definition.$type.replace(/^bpmn:/, "").replace("EventDefinition", "") + type;
