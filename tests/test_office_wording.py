@@ -8,18 +8,16 @@ import html
 import io
 import re
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import HERE, Api, deploy_file
+from conftest import HERE, Api, deploy_file, sign_in
 from flask_babel import force_locale
 from test_api import REGISTER
 
 from engine.access import ADMIN as ADMIN_GROUP
 from engine.access import Actor
 from engine.clock import utcnow
-from engine.config import Settings
 from engine.congress.congresses import get_congress
 from engine.demo_people import UNITS as PEOPLE_UNITS
 from engine.demo_people import USERS as DEMO_PEOPLE
@@ -36,23 +34,14 @@ IDENTIFIER = re.compile(r"^[a-z][a-z0-9_]*$")  # how a recorded field's key look
 
 
 @pytest.fixture
-def app(rt: Runtime, database_url: str, tmp_path: Path, people: dict) -> Any:
-    from webui import create_app
-
-    return create_app(Settings(database_url=database_url, secret_key="t", home=tmp_path), runtime=rt,
-                      overrides={"TESTING": True, "WTF_CSRF_ENABLED": False})
+def app(form_app: Any, people: dict) -> Any:
+    return form_app
 
 
 @pytest.fixture
 def web(app: Any) -> Any:
-    """A browser-like client signed in as ``user`` through the sign-in form."""
-
-    def client(user: str) -> Any:
-        c = app.test_client()
-        assert c.post("/login", data={"username": user, "password": f"pw-{user}"}).status_code == 302
-        return c
-
-    return client
+    """``web(user)``: a client signed in as ``user`` through the sign-in form."""
+    return lambda user: sign_in(app.test_client(), user)
 
 
 @pytest.fixture
@@ -191,7 +180,7 @@ def test_congress_periods_are_a_number_and_a_unit_stored_as_before(rt: Runtime, 
     seen = visible(page)
     assert "ISO" not in seen and not re.search(r"\bP\d+[DWMY]\b", seen) and 'pattern="P' not in page
 
-    for bad in ("0", "1.5", "两", "-3"):
+    for bad in ("0", "1.5", "两", "-3", "²"):
         res = admin.post("/admin/congresses/c8", data=_form(reply_due=bad, reply_due_unit="M"), follow_redirects=True)
         seen = visible(res.get_data(as_text=True))
         assert words(app, SETTING_LABELS["reply_due"]) in seen.split("未保存")[1], bad  # the flash names the field

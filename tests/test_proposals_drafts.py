@@ -5,15 +5,14 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from conftest import sign_in
 from test_proposals_helpers import BODY, congress, row
 
 from engine.clock import clock
-from engine.config import Settings
 from engine.congress import proposals as cp
 from engine.congress.models import Congress, CongressSession, Proposal
 from engine.errors import Invalid
@@ -26,19 +25,9 @@ MISSING = {"category", "cause", "suggestion"}  # what a draft with only its titl
 
 
 @pytest.fixture
-def web(rt: Runtime, database_url: str, tmp_path: Path, congress: dict[str, Any]) -> Any:
-    """Signed-in test clients of the web pages (CSRF off)."""
-    from webui import create_app
-
-    settings = Settings(database_url=database_url, secret_key="test-secret", home=tmp_path)
-    app = create_app(settings, runtime=rt, overrides={"TESTING": True, "WTF_CSRF_ENABLED": False})
-
-    def client(user: str) -> Any:
-        c = app.test_client()
-        assert c.post("/login", data={"username": user, "password": f"pw-{user}"}).status_code in (302, 303)
-        return c
-
-    return client
+def web(form_app: Any, congress: dict[str, Any]) -> Any:
+    """``web(user)``: a client of the web pages (CSRF off) signed in as ``user``."""
+    return lambda user: sign_in(form_app.test_client(), user)
 
 
 def _drafts(rt: Runtime, proposer: str = "wang") -> list[Proposal]:

@@ -10,11 +10,11 @@ import re
 from typing import Any
 
 from flask import Flask, g, has_request_context
-from flask_babel import get_locale
 from markupsafe import Markup
 
 from engine.queries import latest_definitions
 
+from .language import english
 from .runtime import rt
 
 
@@ -44,7 +44,7 @@ def english_case_numbers(text: str) -> str:
 def _finalize(value: Any) -> Any:
     """Every value a template prints: case numbers in English on English pages."""
     if (isinstance(value, str) and not isinstance(value, Markup) and has_request_context()
-            and any(c.isdigit() for c in value) and str(get_locale() or "").startswith("en")):
+            and any(c.isdigit() for c in value) and english()):
         return english_case_numbers(value)
     return value
 

@@ -11,12 +11,12 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
 from engine.errors import DocketError
 
-from .filters import list_separator, localtime, readable
+from .filters import localtime, readable
+from .language import english, list_separator
 
 CATALOG: dict[str, Any] = {
     "case_hidden": _l("You may not see case %(case)s."),
@@ -180,6 +180,6 @@ def error_text(exc: DocketError) -> str:
     sentence = CATALOG.get(reason)
     if sentence is not None:
         return str(sentence) % _Params({k: _value(k, v) for k, v in params.items()})
-    if str(get_locale() or "zh_CN").startswith("en"):
+    if english():
         return exc.message
     return str(GENERIC.get(exc.code, GENERIC["invalid"]))

@@ -5,13 +5,13 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from engine.forms import FieldError, field_views, value_labels
 
-from .filters import list_separator, readable
+from .filters import readable
+from .language import english, list_separator
 from .names import known_people, person
 
 _MESSAGES: dict[str, Any] = {
@@ -39,7 +39,7 @@ def engine_field_message(code: str, message: str, limit: Any = "") -> str:
     msgid = _MESSAGES.get(code)
     if msgid is not None:
         return str(msgid) % {"n": limit}
-    if str(get_locale() or "zh_CN").startswith("en") or not message:
+    if english() or not message:
         return message
     return _("is not accepted")
 

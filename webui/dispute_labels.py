@@ -5,10 +5,10 @@ The engine keeps the Chinese names its documents print; English pages get these.
 
 from __future__ import annotations
 
-from flask_babel import get_locale
-
 from engine.disputes import casefile, warnings
 from engine.disputes.rules import MATTER_NAMES, SANCTION_NAMES
+
+from .language import english
 
 ENGLISH = {
     "matters": {"contract": "Employment contract", "pay": "Pay", "welfare": "Welfare", "dismissal": "Dismissal",
@@ -48,7 +48,7 @@ CHINESE = {"matters": MATTER_NAMES, "sanctions": SANCTION_NAMES, "risks": warnin
 
 def outcome(file: dict) -> str:
     """The case's outcome as the case file names it, in the page's language."""
-    if not str(get_locale() or "zh_CN").startswith("en"):
+    if not english():
         return str(file.get("outcome_label") or "")
     d = file.get("data") or {}
     if file.get("kind") == "mediation":
@@ -65,14 +65,14 @@ def outcome(file: dict) -> str:
 
 def labels(kind: str) -> dict[str, str]:
     """Code -> name for ``kind`` ("matters", "sanctions", "risks", "sources", "statuses")."""
-    if str(get_locale() or "zh_CN").startswith("en"):
+    if english():
         return {**CHINESE[kind], **ENGLISH[kind]}
     return dict(CHINESE[kind])
 
 
 def outcome_text(label: str) -> str:
     """An outcome as the engine names it in Chinese ("复核：撤销", "视为放弃"), in the page's language."""
-    if not label or not str(get_locale() or "zh_CN").startswith("en"):
+    if not label or not english():
         return label
     words = {zh: ENGLISH["mediation_outcomes"][k] for k, zh in casefile.MEDIATION_OUTCOMES.items()}
     words |= {zh: ENGLISH["appeal_outcomes"][k] for k, zh in casefile.APPEAL_OUTCOMES.items()}

@@ -12,6 +12,8 @@ from flask_babel import lazy_gettext as _l
 
 from engine.workdays import DURATION, LOCAL
 
+from .language import colon, list_separator
+
 ISO_STAMP = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d+)?)?([+-]\d\d:\d\d|Z)?$")
 EVENTS = {
     "case_started": _l("started the case"), "task_completed": _l("completed"), "task_claimed": _l("claimed a task"),
@@ -90,21 +92,6 @@ def readable(value: Any) -> str:
         if value.startswith("P") and DURATION.match(value) and len(value) > 1:
             return duration_words(value)
     return "" if value is None else str(value)
-
-
-def english() -> bool:
-    """Whether the page is in English (else Chinese, the default)."""
-    return str(get_locale() or "zh_CN").startswith("en")
-
-
-def list_separator() -> str:
-    """Between the items of a list in the page's language: 、 in Chinese, a comma in English."""
-    return ", " if english() else "、"
-
-
-def colon() -> str:
-    """After a label in the page's language: a full-width colon in Chinese, ": " in English."""
-    return ": " if english() else "："
 
 
 def event_label(kind: str) -> str:

@@ -11,7 +11,7 @@ from flask_babel import lazy_gettext as _l
 from engine.queries import group_names
 from engine.users import all_display_names
 
-from .filters import list_separator
+from .language import list_separator
 from .runtime import rt
 
 MACHINES = {"system": _l("System"), "scheduler": _l("Scheduler")}  # who acts when no person does

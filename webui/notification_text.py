@@ -11,11 +11,13 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
 from engine.congress.notify import TITLES as PROPOSAL_TITLES
 from engine.sla.wording import HEADINGS as SLA_HEADINGS
+
+from .filters import localtime
+from .language import english
 
 TASK_KINDS: dict[str, Any] = {
     "task_created": _l("Waiting for you: “%(task)s”"),
@@ -76,9 +78,8 @@ def _sla_said(n: Any) -> str | None:
 
 def shown(n: Any, tasks: dict[str, tuple[str, Any]]) -> tuple[str, str | None]:
     """(title, body) of notification ``n`` in the page's language; ``tasks`` maps task ids to (title, due)."""
-    if not str(get_locale() or "zh_CN").startswith("en"):
+    if not english():
         return n.title, n.body
-    from .filters import localtime
 
     if n.kind in TASK_KINDS:
         task, due = tasks.get(n.task_id or "", ("", None))

@@ -29,8 +29,8 @@ from engine.users import display_names
 
 from .catalog import error_text
 from .display import engine_field_message
-from .filters import list_separator
 from .inputs import int_arg
+from .language import list_separator
 from .report_wording import FORMATS, report_response
 from .runtime import current_actor, rt, upload_directory
 

@@ -23,7 +23,7 @@ from engine.sla.clocks import clock_json, extend_task, pause_task, resume_task
 from engine.users import display_names, people
 
 from .catalog import error_text
-from .filters import list_separator
+from .language import list_separator
 from .report_wording import report_format, zone
 from .runtime import current_actor, rt
 from .security import safe_next

@@ -24,7 +24,7 @@ from engine.taskview import next_task_for, task_view
 
 from .catalog import error_text
 from .display import shown, translate_error, translate_errors
-from .filters import list_separator
+from .language import list_separator
 from .notifications import seen_case
 from .runtime import current_actor, rt
 from .security import safe_next
@@ -180,7 +180,8 @@ def cc(task_id: str):  # type: ignore[no-untyped-def]
               _("Not copied in: there is no user %(names)s.", names=list_separator().join(unknown)) if unknown else
               _("Not copied in: name at least one colleague (at most 50)."), "error")
         return _back(task_id, "#cc")
-    flash(_("Copied in: %(names)s. They may read this case now.", names="、".join(result["users"])), "success")
+    names = list_separator().join(result["users"])
+    flash(_("Copied in: %(names)s. They may read this case now.", names=names), "success")
     return _back(task_id)
 
 

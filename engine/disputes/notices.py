@@ -81,7 +81,7 @@ def performance_followed(step: Step) -> None:
         built = documents.mediation_notice(case, data, step.settings, "not_performed")
         documents.store(session, case, "arbitration_notice", built, _by(step), step.now)
         _tell(session, case, _applicant(data), f"{case.business_key} 调解协议未履行",
-              "对方未履行调解协议，你可以依法申请仲裁，详见告知书。", step.now)
+              "对方未履行调解协议，您可以依法申请仲裁，详见告知书。", step.now)
 
 
 def acceptance_recorded(step: Step) -> None:
@@ -114,7 +114,7 @@ def case_ended(session: so.Session, case: Case, kind: str, settings: dict[str, A
             built = documents.mediation_notice(case, data, settings, str(outcome))
             documents.store(session, case, doc_kind, built, None, now)
             _tell(session, case, _applicant(data), f"{case.business_key} 调解程序结束",
-                  f"{documents.ENDINGS[str(outcome)]}。你可以依法申请仲裁，"
+                  f"{documents.ENDINGS[str(outcome)]}。您可以依法申请仲裁，"
                   f"仲裁时效至 {data.get('limitation_ends')}。", now)
         elif outcome == "routed":
             _tell(session, case, sorted(set(_applicant(data)) | set(members_of(session, [MEDIATION]))),

@@ -21,6 +21,7 @@ from engine.workdays import LOCAL
 
 from ..catalog import CATALOG, error_text
 from ..filters import localtime
+from ..language import colon, english
 from ..runtime import current_actor, rt
 from . import bp
 
@@ -130,12 +131,13 @@ def attempt(action: Callable[[], Any], success: str) -> bool:
     except DocketError as exc:
         if exc.code == "forbidden":
             raise
-        details = [f"{field_label(d['field'])}：{message(d['message'])}" for d in exc.details if d.get("field")]
+        details = [f"{field_label(d['field'])}{colon()}{message(d['message'])}" for d in exc.details if d.get("field")]
         if not details and exc.reason in CATALOG:
             details = [error_text(exc)]
         if exc.code == "conflict" and not details:
             details = [_("It was changed or exists already; reload the page and check.")]
-        flash(_("Not saved: %(problems)s", problems="；".join(details) or _("the input is invalid")), "error")
+        between = "; " if english() else "；"
+        flash(_("Not saved: %(problems)s", problems=between.join(details) or _("the input is invalid")), "error")
         return False
     flash(success, "success")
     return True

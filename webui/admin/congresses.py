@@ -3,6 +3,7 @@ close sessions, add and replace (撤换) delegates, import delegates from a spre
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, time
 from typing import Any
 
@@ -35,6 +36,8 @@ from . import bp
 from .common import ARCHIVE_LABELS, DURATION_UNITS, SETTING_LABELS, attempt
 from .staff import run_import
 
+WHOLE = re.compile(r"-?[0-9]+")  # a whole number in ASCII digits (str.isdigit also takes ² and ٣)
+
 FORM_SETTINGS = [k for k in KINDS if k not in ("rates", "categories")]
 
 
@@ -63,7 +66,7 @@ def _settings_from(form: Any) -> dict[str, Any]:
             if raw == "":
                 continue
             if kind == "int":
-                if not raw.lstrip("-").isdigit():
+                if not WHOLE.fullmatch(raw):
                     raise Invalid("not a number", [{"field": f"settings.{name}", "message": "must be a whole number"}])
                 value = int(raw)
             else:
@@ -85,7 +88,7 @@ def _period_from(form: Any, name: str) -> str | None:
         kept = (form.get(f"s_{name}_kept") or "").strip()
         return kept or None
     field = f"settings.{name}"
-    if not raw.isdigit() or int(raw) < 1:
+    if not WHOLE.fullmatch(raw) or int(raw) < 1:
         raise Invalid("not a period", [{"field": field, "message": "must be a whole number of at least 1"}])
     unit = form.get(f"s_{name}_unit") or "D"
     if unit not in DURATION_UNITS:

@@ -23,7 +23,8 @@ from engine.office.units import unit_names
 from engine.queries import latest_definitions, task_labels
 
 from ..display import plain
-from ..filters import colon, duration_words, list_separator, readable
+from ..filters import duration_words, readable
+from ..language import colon, list_separator
 from ..names import group_label, groups_label, person
 from ..proposals import CATEGORY, RATING
 from ..report_wording import GRADE, TEXT
