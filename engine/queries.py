@@ -76,12 +76,15 @@ def visible_case(session: so.Session, actor: Actor, case_id: int) -> Case:
     return case
 
 
-CASE_SORTS: dict[str, sa.ColumnElement[Any]] = {
-    "number": Case.business_key, "title": Case.title, "status": Case.status, "started_by": Case.started_by,
-    "started": Case.started_at, "process": Case.process_key,
+CASE_SORTS: dict[str, tuple[sa.ColumnElement[Any], ...]] = {
+    # a business key is "<process's prefix><year>-<sequence of at least 3 digits>": a process's longer key comes later
+    "number": (Case.process_key, sa.func.length(Case.business_key), Case.business_key), "title": (Case.title,),
+    "status": (Case.status,), "started_by": (Case.started_by,), "started": (Case.started_at,),
+    "process": (Case.process_key,),
 }
 """Case-list columns people may sort by: ``sort=started`` or ``sort=-started`` (default ``-started``, the newest
-first); ``number`` is the business key (its prefix, year and sequence)."""
+first); ``number`` is the business key: each process's cases together, by year and sequence (…-999 before
+…-1000)."""
 
 
 def list_cases(session: so.Session, actor: Actor, process: str | None = None, status: str | None = None,
@@ -91,8 +94,8 @@ def list_cases(session: so.Session, actor: Actor, process: str | None = None, st
 
     :raises Invalid: an unknown ``sort``.
     """
-    column = CASE_SORTS.get(sort.lstrip("-"))
-    if column is None:
+    columns = CASE_SORTS.get(sort.lstrip("-"))
+    if columns is None:
         raise Invalid(f"sort '{sort}' must be one of {', '.join(CASE_SORTS)} (or with a leading -)",
                       [{"field": "sort", "message": "invalid"}])
     stmt = sa.select(Case).where(involved_clause(actor))
@@ -104,7 +107,7 @@ def list_cases(session: so.Session, actor: Actor, process: str | None = None, st
         like = f"%{q}%"
         stmt = stmt.where(sa.or_(Case.business_key.ilike(like), Case.title.ilike(like)))
     total = session.scalar(sa.select(sa.func.count()).select_from(stmt.subquery()))
-    order = (column.desc() if sort.startswith("-") else column, Case.id.desc())
+    order = (*(c.desc() if sort.startswith("-") else c for c in columns), Case.id.desc())
     page = max(page, 1)
     rows = session.scalars(stmt.order_by(*order).limit(page_size).offset((page - 1) * page_size))
     items = [{"id": c.id, "business_key": c.business_key, "process": c.process_key, "title": c.title,

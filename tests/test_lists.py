@@ -6,10 +6,12 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 from test_inbox_api import inbox, make_task
 from test_inbox_pages import signed_in, web
 
 from engine.clock import utcnow
+from engine.models import Case
 from engine.runtime import Runtime
 
 __all__ = ["web"]
@@ -64,8 +66,8 @@ def test_case_list_pages_and_sorts(api: Any, rt: Runtime, people: dict, review_p
 
 def test_cases_sort_newest_first_and_by_number_within_each_kind(api: Any, rt: Runtime, people: dict,
                                                               review_process: Any) -> None:
-    """The default is the newest first; ``number`` sorts by the business key, so each kind's numbers stay together
-    in order (a 限时 case started between two 提案 cases does not split them)."""
+    """The default is the newest first; ``number`` sorts by the business key, so each process's numbers stay together
+    in order (a 限时 case started between two 提案 cases does not split them, a 1000th case follows the 999th)."""
     from conftest import HERE, deploy_file
 
     from engine.instances import start_case
@@ -78,6 +80,12 @@ def test_cases_sort_newest_first_and_by_number_within_each_kind(api: Any, rt: Ru
     assert newest == [last.id, timed.id, first.id]
     by_number = [c["business_key"] for c in api.get("/api/v1/cases?sort=number", "admin").get_json()["items"]]
     assert by_number == sorted(by_number) and by_number.index(timed.business_key) in (0, 2)
+
+    thousandth = first.business_key[:-3] + "1000"  # a year's 1000th case comes after its 999th
+    with rt.transaction() as session:
+        session.execute(sa.update(Case).where(Case.id == first.id).values(business_key=thousandth))
+    by_number = [c["business_key"] for c in api.get("/api/v1/cases?sort=number", "admin").get_json()["items"]]
+    assert by_number.index(thousandth) == by_number.index(last.business_key) + 1
 
 
 def test_case_page_links_to_further_pages_and_sorts_by_header(web: Any, rt: Runtime, people: dict,
