@@ -10,13 +10,13 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
-from test_sla_api import NOW, late_cases, web
+from test_sla_api import NOW, late_cases
 
 from engine.instances import start_case
 from engine.models import Group
 from engine.runtime import Runtime
 
-__all__ = ["late_cases", "web"]
+__all__ = ["late_cases"]
 
 
 def _login(client: Any, name: str) -> None:
