@@ -170,3 +170,16 @@ def test_inbox_in_chinese_english_and_on_a_phone(server: str, browser: Any, spre
     assert first["width"] <= 390
     assert phone.locator("#inbox-list a.task-link").first.is_visible()  # the task title is on each card
     shot(phone, "16-inbox-phone")
+
+
+@pytest.mark.parametrize("lang", ["en", "zh_CN"])
+def test_the_administrators_menu_stays_on_one_line_at_1280(server: str, browser: Any, people: dict,
+                                                           lang: str) -> None:
+    """The longest menu (an administrator's, with every feature page) and the tools beside it fit one bar."""
+    page = sign_in(browser, server, "admin")
+    page.goto(f"{server}/inbox?lang={lang}")
+    bar, first, last = (page.locator(s).bounding_box() for s in (
+        "header.topbar", ".mainnav a >> nth=0", ".tools form"))
+    assert bar and first and last
+    assert bar["height"] <= 64 and abs(first["y"] - last["y"]) < 12, (lang, bar, first, last)
+    shot(page, f"menu-admin-{lang}")
